@@ -1,0 +1,121 @@
+"""Portal Partisipasi: the application factory."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from flask import Flask
+
+
+def create_app(overrides: dict[str, Any] | None = None, env: str | None = None) -> Flask:
+    """Create the application: load config, bind extensions, register parts."""
+    app = Flask(
+        __name__,
+        instance_path=os.environ.get("PORTAL_INSTANCE_PATH") or None,
+        instance_relative_config=True,
+        template_folder="../templates",
+        static_folder="../static",
+    )
+    _load_config(app, env or os.environ.get("PORTAL_ENV", "development"), overrides or {})
+    _init_extensions(app)
+    _register_models()
+    _register_blueprints(app)
+    _register_cli(app)
+    _register_templating(app)
+    _register_security_headers(app)
+    return app
+
+
+def _load_config(app: Flask, env: str, overrides: dict[str, Any]) -> None:
+    from portal.config import CONFIGS
+
+    config_class = CONFIGS.get(env)
+    if config_class is None:
+        raise RuntimeError(f"unknown PORTAL_ENV {env!r}; use one of {', '.join(CONFIGS)}")
+    instance_path = overrides.get("INSTANCE_PATH") or app.instance_path
+    os.makedirs(instance_path, exist_ok=True)
+    app.instance_path = instance_path
+    app.config.update(config_class.load(instance_path))
+    app.config.update(overrides)
+
+
+def _init_extensions(app: Flask) -> None:
+    from portal import errors, i18n
+    from portal.accounts import auth
+    from portal.extensions import csrf, db, limiter, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=os.path.join(os.path.dirname(__file__), "..", "migrations"))
+    csrf.init_app(app)
+    limiter.init_app(app)
+    i18n.init_app(app)
+    auth.init_app(app)
+    errors.init_app(app)
+
+
+def _register_models() -> None:
+    # Import every model module so metadata (and migrations) see all tables.
+    from portal.accounts import models as _accounts  # noqa: F401
+    from portal.audit import models as _audit  # noqa: F401
+    from portal.positions import models as _positions  # noqa: F401
+    from portal.proposals import models as _proposals  # noqa: F401
+
+
+def _register_blueprints(app: Flask) -> None:
+    from portal.accounts.views import admin_bp as accounts_admin_bp
+    from portal.accounts.views import bp as accounts_bp
+    from portal.audit.views import bp as audit_bp
+    from portal.main.views import bp as main_bp
+    from portal.positions.views import bp as positions_bp
+    from portal.proposals.views import bp as proposals_bp
+
+    app.register_blueprint(main_bp)
+    app.register_blueprint(accounts_bp)
+    app.register_blueprint(accounts_admin_bp)
+    app.register_blueprint(positions_bp)
+    app.register_blueprint(proposals_bp)
+    app.register_blueprint(audit_bp)
+
+
+def _register_cli(app: Flask) -> None:
+    from portal.accounts.cli import create_user_command
+    from portal.demo import seed_demo_command
+    from portal.positions.cli import positions_cli
+    from portal.proposals.cli import policies_cli
+
+    app.cli.add_command(seed_demo_command)
+    app.cli.add_command(create_user_command)
+    app.cli.add_command(positions_cli)
+    app.cli.add_command(policies_cli)
+
+
+def _register_templating(app: Flask) -> None:
+    from portal import permissions, text
+    from portal.i18n import format_local_datetime, format_local_date
+
+    app.jinja_env.globals["can"] = permissions.can
+    app.jinja_env.filters["markdown"] = text.render
+    app.jinja_env.filters["paragraphs"] = text.render_plain
+    app.jinja_env.filters["local_datetime"] = format_local_datetime
+    app.jinja_env.filters["local_date"] = format_local_date
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+
+
+def _register_security_headers(app: Flask) -> None:
+    # A strict policy: templates carry no inline script or style.
+    csp = (
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+    )
+
+    @app.after_request
+    def set_headers(response):
+        response.headers.setdefault("Content-Security-Policy", csp)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        if app.config.get("SESSION_COOKIE_SECURE"):
+            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+        return response

@@ -1,0 +1,1 @@
+"""Accounts: users, roles, organisations, sign-in, password reset, consent."""

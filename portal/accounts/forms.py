@@ -1,0 +1,88 @@
+"""Account forms."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, TextAreaField
+from portal.accounts.auth import ROLE_LABELS
+from wtforms.validators import DataRequired, EqualTo, InputRequired, Length
+
+ROLE_CHOICES = [
+    ("citizen", _l("Citizen (warga)")),
+    ("ngo", _l("Member of an NGO (LSM)")),
+    ("academic", _l("Academic (akademisi)")),
+]
+
+
+class RegisterForm(FlaskForm):
+    """Create an account."""
+
+    email = EmailField(_l("Email"), validators=[DataRequired(_l("Enter your email address.")), Length(max=254)])
+    display_name = StringField(
+        _l("Display name"),
+        description=_l("Shown with your contributions. You may use a pseudonym."),
+        validators=[DataRequired(_l("Enter the name others will see.")), Length(max=100)],
+    )
+    password = PasswordField(
+        _l("Password"),
+        description=_l("At least 10 characters."),
+        validators=[DataRequired(_l("Choose a password."))],
+    )
+    password2 = PasswordField(
+        _l("Repeat password"),
+        validators=[EqualTo("password", _l("The passwords do not match."))],
+    )
+    role = SelectField(_l("I take part as"), choices=ROLE_CHOICES, default="citizen")
+    organisation = StringField(
+        _l("Organisation"),
+        description=_l("NGO and academic members: the organisation you act for. An admin verifies it; until then you take part as a citizen."),
+        validators=[Length(max=200)],
+    )
+    consent = BooleanField(
+        _l("I have read the privacy notice and agree that my data is processed as it describes."),
+        validators=[InputRequired(_l("You must agree to the privacy notice to register."))],
+    )
+
+
+class LoginForm(FlaskForm):
+    """Sign in."""
+
+    email = EmailField(_l("Email"), validators=[DataRequired(_l("Enter your email address."))])
+    password = PasswordField(_l("Password"), validators=[DataRequired(_l("Enter your password."))])
+    remember = BooleanField(_l("Keep me signed in on this device"))
+
+
+class ResetRequestForm(FlaskForm):
+    """Ask for a password-reset link."""
+
+    email = EmailField(_l("Email"), validators=[DataRequired(_l("Enter your email address."))])
+
+
+class ResetPasswordForm(FlaskForm):
+    """Choose a new password."""
+
+    password = PasswordField(
+        _l("New password"),
+        description=_l("At least 10 characters."),
+        validators=[DataRequired(_l("Choose a password."))],
+    )
+    password2 = PasswordField(
+        _l("Repeat password"), validators=[EqualTo("password", _l("The passwords do not match."))]
+    )
+
+
+class ReasonForm(FlaskForm):
+    """An admin action that needs a reason."""
+
+    reason = TextAreaField(_l("Reason"), validators=[DataRequired(_l("Give a reason.")), Length(max=2000)])
+
+
+class RoleForm(FlaskForm):
+    """Change an account's role."""
+
+    role = SelectField(_l("Role"), choices=list(ROLE_LABELS.items()))
+
+
+class ConfirmForm(FlaskForm):
+    """A bare form: a button with CSRF protection."""

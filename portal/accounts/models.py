@@ -1,0 +1,125 @@
+"""User accounts, organisations and privacy consents."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import CheckConstraint, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.extensions import UtcDateTime, db, utcnow
+
+ROLES = ("citizen", "ngo", "academic", "moderator", "admin")
+ORGANISATION_ROLES = ("ngo", "academic")
+STAKEHOLDER_GROUPS = ("citizen", "ngo", "academic", "official")
+
+
+class Organisation(db.Model):
+    """An NGO (LSM) or academic institution that members act for."""
+
+    __tablename__ = "organisations"
+    __table_args__ = (CheckConstraint("kind IN ('ngo', 'academic')", name="kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    website: Mapped[str | None] = mapped_column(String(300))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+    members: Mapped[list["User"]] = relationship(back_populates="organisation")
+
+
+class User(UserMixin, db.Model):
+    """A person with an account. Only what the portal needs is kept (UU PDP)."""
+
+    __tablename__ = "users"
+    __table_args__ = (
+        CheckConstraint("role IN ('citizen', 'ngo', 'academic', 'moderator', 'admin')", name="role"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    display_name: Mapped[str] = mapped_column(String(100))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(20), default="citizen")
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"), index=True)
+    # Set when an admin confirms the user really acts for the organisation.
+    affiliation_verified_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    affiliation_verified_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    locale: Mapped[str | None] = mapped_column(String(5))
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+    organisation: Mapped[Organisation | None] = relationship(
+        back_populates="members", foreign_keys=[organisation_id]
+    )
+    consents: Mapped[list["Consent"]] = relationship(
+        back_populates="user", order_by="Consent.given_at", cascade="all, delete-orphan"
+    )
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login reads this
+        return self.active
+
+    @property
+    def is_official(self) -> bool:
+        """Moderators (officials) and admins."""
+        return self.role in ("moderator", "admin")
+
+    @property
+    def is_verified_member(self) -> bool:
+        """An NGO or academic member whose affiliation an admin verified."""
+        return (
+            self.role in ORGANISATION_ROLES
+            and self.organisation_id is not None
+            and self.affiliation_verified_at is not None
+        )
+
+    @property
+    def affiliation_pending(self) -> bool:
+        """Named an organisation that no admin has verified yet."""
+        return (
+            self.role in ORGANISATION_ROLES
+            and self.organisation_id is not None
+            and self.affiliation_verified_at is None
+        )
+
+    @property
+    def stakeholder_group(self) -> str:
+        """The group this user's contributions count for; unverified members count as citizens."""
+        if self.is_official:
+            return "official"
+        if self.is_verified_member:
+            return self.role
+        return "citizen"
+
+    def __repr__(self) -> str:
+        return f"<User {self.id} {self.role}>"
+
+
+class Consent(db.Model):
+    """A user's consent to a version of the privacy notice (UU PDP)."""
+
+    __tablename__ = "consents"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    notice_version: Mapped[str] = mapped_column(String(20))
+    given_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+    user: Mapped[User] = relationship(back_populates="consents")
+
+
+class PasswordResetRequest(db.Model):
+    """An issued password-reset token; used once, then spent."""
+
+    __tablename__ = "password_resets"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UtcDateTime)

@@ -1,0 +1,217 @@
+"""Account pages: register, sign in and out, password reset, own account,
+and the admin pages for accounts and affiliations."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from portal import permissions
+from portal.accounts import services
+from portal.accounts.forms import (
+    ConfirmForm,
+    LoginForm,
+    ReasonForm,
+    RegisterForm,
+    ResetPasswordForm,
+    ResetRequestForm,
+    RoleForm,
+)
+from portal.errors import ValidationError, attach_to_form
+from portal.extensions import limiter
+from portal.redirects import safe_next
+
+bp = Blueprint("accounts", __name__)
+admin_bp = Blueprint("accounts_admin", __name__, url_prefix="/admin/accounts")
+
+
+def _limit(name: str):
+    return limiter.limit(lambda: current_app.config[name], methods=["POST"])
+
+
+@bp.route("/register", methods=["GET", "POST"])
+@_limit("REGISTER_RATE_LIMIT")
+def register():
+    """Create an account, with consent to the privacy notice."""
+    if current_user.is_authenticated:
+        return redirect(url_for("main.index"))
+    form = RegisterForm()
+    if form.validate_on_submit():
+        try:
+            user = services.register(
+                email=form.email.data,
+                display_name=form.display_name.data,
+                password=form.password.data,
+                role=form.role.data,
+                organisation_name=form.organisation.data,
+                consent=form.consent.data,
+                locale=request.cookies.get("lang") or None,
+            )
+        except ValidationError as error:
+            attach_to_form(form, error)
+        else:
+            login_user(user)
+            flash(_("Welcome, %(name)s. Your account is ready.", name=user.display_name), "success")
+            if user.affiliation_pending:
+                flash(_("An admin will verify your organisation. Until then you take part as a citizen."), "info")
+            return redirect(url_for("main.index"))
+    status = 400 if request.method == "POST" else 200
+    return render_template("accounts/register.html", form=form), status
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@_limit("LOGIN_RATE_LIMIT")
+def login():
+    """Sign in with email and password."""
+    target = safe_next(request.args.get("next"), url_for("main.index"))
+    if current_user.is_authenticated:
+        return redirect(target)
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = services.authenticate(form.email.data, form.password.data)
+        if user is not None:
+            login_user(user, remember=form.remember.data)
+            flash(_("You are signed in."), "success")
+            return redirect(target)
+        form.form_errors.append(_("The email or password is wrong."))
+    status = 400 if request.method == "POST" else 200
+    return render_template("accounts/login.html", form=form), status
+
+
+@bp.post("/logout")
+@login_required
+def logout():
+    """Sign out."""
+    logout_user()
+    flash(_("You are signed out."), "info")
+    return redirect(url_for("main.index"))
+
+
+@bp.route("/reset-password", methods=["GET", "POST"])
+@_limit("RESET_RATE_LIMIT")
+def request_reset():
+    """Ask for a password-reset link; the answer is the same whether or not the email is known."""
+    form = ResetRequestForm()
+    if form.validate_on_submit():
+        services.request_password_reset(form.email.data)
+        flash(_("If this email has an account, a link to reset the password has been sent to it."), "info")
+        return redirect(url_for("accounts.login"))
+    status = 400 if request.method == "POST" else 200
+    return render_template("accounts/reset_request.html", form=form), status
+
+
+@bp.route("/reset-password/<token>", methods=["GET", "POST"])
+@_limit("RESET_RATE_LIMIT")
+def reset_password(token: str):
+    """Choose a new password with a reset link."""
+    try:
+        services.reset_request_for(token)
+    except ValidationError as error:
+        flash(error.message, "error")
+        return redirect(url_for("accounts.request_reset"))
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            services.reset_password(token, form.password.data)
+        except ValidationError as error:
+            attach_to_form(form, error)
+        else:
+            flash(_("Your password has been changed. Sign in with the new one."), "success")
+            return redirect(url_for("accounts.login"))
+    status = 400 if request.method == "POST" else 200
+    return render_template("accounts/reset_password.html", form=form), status
+
+
+@bp.get("/account")
+@login_required
+def account():
+    """The signed-in user's own account: role, organisation, consents."""
+    return render_template("accounts/account.html", user=current_user)
+
+
+# --- admin -------------------------------------------------------------------
+
+@admin_bp.get("/")
+@login_required
+def users():
+    """All accounts, with a filter for affiliations waiting for verification."""
+    page = request.args.get("page", 1, type=int)
+    pagination = services.list_users(
+        current_user,
+        query=request.args.get("q", "")[:100],
+        role=request.args.get("role", ""),
+        pending_only=request.args.get("pending") == "1",
+        page=page,
+    )
+    return render_template("accounts/admin_users.html", pagination=pagination)
+
+
+@admin_bp.route("/<int:user_id>", methods=["GET"])
+@login_required
+def user_detail(user_id: int):
+    """One account, with the admin actions."""
+    permissions.require(current_user, "user.manage")
+    user = services.get_user(user_id)
+    return render_template(
+        "accounts/admin_user.html",
+        user=user,
+        role_form=RoleForm(role=user.role),
+        reason_form=ReasonForm(),
+        confirm_form=ConfirmForm(),
+    )
+
+
+@admin_bp.post("/<int:user_id>/verify")
+@login_required
+def verify(user_id: int):
+    """Verify the account's affiliation with its organisation."""
+    user = services.get_user(user_id)
+    if ConfirmForm().validate_on_submit():
+        services.verify_affiliation(current_user, user)
+        flash(_("The affiliation of %(name)s is verified.", name=user.display_name), "success")
+    return redirect(url_for("accounts_admin.user_detail", user_id=user.id))
+
+
+@admin_bp.post("/<int:user_id>/revoke")
+@login_required
+def revoke(user_id: int):
+    """Refuse or withdraw the affiliation, with a reason."""
+    user = services.get_user(user_id)
+    permissions.require(current_user, "organisation.verify", user)
+    form = ReasonForm()
+    if form.validate_on_submit():
+        services.revoke_affiliation(current_user, user, form.reason.data)
+        flash(_("The affiliation was removed; the account takes part as a citizen."), "success")
+        return redirect(url_for("accounts_admin.user_detail", user_id=user.id))
+    return render_template(
+        "accounts/admin_user.html", user=user, role_form=RoleForm(role=user.role),
+        reason_form=form, confirm_form=ConfirmForm(),
+    ), 400
+
+
+@admin_bp.post("/<int:user_id>/role")
+@login_required
+def change_role(user_id: int):
+    """Change the account's role."""
+    user = services.get_user(user_id)
+    form = RoleForm()
+    if form.validate_on_submit():
+        try:
+            services.set_role(current_user, user, form.role.data)
+        except ValidationError as error:
+            flash(error.message, "error")
+        else:
+            flash(_("The role was changed."), "success")
+    return redirect(url_for("accounts_admin.user_detail", user_id=user.id))
+
+
+@admin_bp.post("/<int:user_id>/active")
+@login_required
+def toggle_active(user_id: int):
+    """Deactivate or reactivate the account."""
+    user = services.get_user(user_id)
+    if ConfirmForm().validate_on_submit():
+        services.set_active(current_user, user, not user.active)
+        flash(_("The account was updated."), "success")
+    return redirect(url_for("accounts_admin.user_detail", user_id=user.id))

@@ -1,0 +1,149 @@
+"""Configuration classes. Secrets come only from the environment; the
+development secret key is generated once and kept in instance/."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+
+def _database_url(url: str) -> str:
+    """Route PostgreSQL URLs to the psycopg 3 driver."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+class Config:
+    """Settings shared by every environment."""
+
+    ENV_NAME = "base"
+    # Where the SQLite file, search index, uploads, mail and dev key live.
+    INSTANCE_PATH: str | None = None
+    # Database; the embedded default is a SQLite file in instance/.
+    SQLALCHEMY_DATABASE_URI: str | None = None
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # Largest request body accepted (bytes); bigger ones answer 413.
+    MAX_CONTENT_LENGTH = 25 * 1024 * 1024
+    # Languages: Indonesian first, English second.
+    BABEL_DEFAULT_LOCALE = "id"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Jakarta"
+    LANGUAGES = ("id", "en")
+    # Time zone of consultation windows shown and entered by officials.
+    PORTAL_TIMEZONE = "Asia/Jakarta"
+    # Version of the privacy notice users consent to at registration.
+    PRIVACY_NOTICE_VERSION = "2026-11"
+    # Rate limits (Flask-Limiter syntax); storage is Redis when REDIS_URL is set.
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_HEADERS_ENABLED = True
+    LOGIN_RATE_LIMIT = "10 per minute;50 per hour"
+    REGISTER_RATE_LIMIT = "5 per minute;30 per hour"
+    RESET_RATE_LIMIT = "5 per minute;20 per hour"
+    # Argon2id cost (OWASP: m >= 19 MiB, t >= 2); argon2-cffi's RFC 9106 profile by default.
+    ARGON2_TIME_COST = 3
+    ARGON2_MEMORY_COST = 65536
+    ARGON2_PARALLELISM = 4
+    # Password-reset tokens stay valid this many seconds.
+    PASSWORD_RESET_MAX_AGE = 3600
+    # Mail: "file" writes .eml files under instance/mail (development), "smtp" sends.
+    MAIL_BACKEND = "file"
+    MAIL_SENDER = "Portal Partisipasi Kota Medan <noreply@localhost>"
+    MAIL_SERVER = "localhost"
+    MAIL_PORT = 25
+    MAIL_USE_TLS = False
+    MAIL_USERNAME: str | None = None
+    MAIL_PASSWORD: str | None = None
+    # Items per page in public listings.
+    PAGE_SIZE = 20
+    # Optional Redis for rate limits and jobs.
+    REDIS_URL: str | None = None
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    WTF_CSRF_TIME_LIMIT = None  # tokens live as long as the session: no lost drafts
+
+    @classmethod
+    def load(cls, instance_path: str) -> dict:
+        """Resolve settings that depend on the environment and instance path."""
+        settings = {k: getattr(cls, k) for k in dir(cls) if k.isupper()}
+        settings["INSTANCE_PATH"] = instance_path
+        database_url = os.environ.get("DATABASE_URL")
+        settings["SQLALCHEMY_DATABASE_URI"] = _database_url(
+            database_url or "sqlite:///" + str(Path(instance_path) / "portal.db")
+        )
+        settings["REDIS_URL"] = os.environ.get("REDIS_URL") or None
+        if settings["REDIS_URL"]:
+            settings["RATELIMIT_STORAGE_URI"] = settings["REDIS_URL"]
+        for key in ("MAIL_BACKEND", "MAIL_SENDER", "MAIL_SERVER", "MAIL_USERNAME", "MAIL_PASSWORD"):
+            if os.environ.get(key):
+                settings[key] = os.environ[key]
+        if os.environ.get("MAIL_PORT"):
+            settings["MAIL_PORT"] = int(os.environ["MAIL_PORT"])
+        if os.environ.get("MAIL_USE_TLS"):
+            settings["MAIL_USE_TLS"] = os.environ["MAIL_USE_TLS"].lower() in ("1", "true", "yes")
+        settings["SECRET_KEY"] = cls.secret_key(instance_path)
+        return settings
+
+    @classmethod
+    def secret_key(cls, instance_path: str) -> str:
+        """Read SECRET_KEY from the environment."""
+        return os.environ.get("SECRET_KEY", "")
+
+
+class DevelopmentConfig(Config):
+    """Embedded default: everything under instance/, a generated secret key."""
+
+    ENV_NAME = "development"
+
+    @classmethod
+    def secret_key(cls, instance_path: str) -> str:
+        """Use SECRET_KEY, or a key generated once and kept in instance/secret_key."""
+        if os.environ.get("SECRET_KEY"):
+            return os.environ["SECRET_KEY"]
+        path = Path(instance_path) / "secret_key"
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(secrets.token_hex(32))
+            path.chmod(0o600)
+        return path.read_text().strip()
+
+
+class TestingConfig(DevelopmentConfig):
+    """Tests: cheaper password hashing, no rate limits unless a test asks."""
+
+    ENV_NAME = "testing"
+    TESTING = True
+    ARGON2_TIME_COST = 1
+    ARGON2_MEMORY_COST = 8192
+    ARGON2_PARALLELISM = 1
+    RATELIMIT_ENABLED = False
+
+
+class ProductionConfig(Config):
+    """Production: secrets from the environment, secure cookies."""
+
+    ENV_NAME = "production"
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SECURE = True
+    MAIL_BACKEND = "smtp"
+    PREFERRED_URL_SCHEME = "https"
+
+    @classmethod
+    def secret_key(cls, instance_path: str) -> str:
+        """Refuse to start without a real secret key."""
+        key = os.environ.get("SECRET_KEY", "")
+        if len(key) < 32 or key.lower() in {"dev", "changeme", "secret"}:
+            raise RuntimeError(
+                "SECRET_KEY must be set to a random value of at least 32 characters in production"
+            )
+        return key
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}

@@ -1,0 +1,145 @@
+"""Domain errors raised by services, and the handlers that turn every error
+into a page in the user's language with the right status code."""
+
+from __future__ import annotations
+
+from flask import Flask, render_template, request
+from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+
+class DomainError(Exception):
+    """Base for errors services raise; views map them to responses."""
+
+    status = 400
+
+    def __init__(self, message: str | None = None):
+        super().__init__(message)
+        self.message = message
+
+
+class NotFound(DomainError):
+    """The thing asked for does not exist (or may not be seen)."""
+
+    status = 404
+
+
+class PermissionDenied(DomainError):
+    """The actor may not do this."""
+
+    status = 403
+
+
+class ValidationError(DomainError):
+    """Input broke a rule; `field` names the form field it belongs to."""
+
+    status = 400
+
+    def __init__(self, field: str | None, message: str):
+        super().__init__(message)
+        self.field = field
+
+
+class Conflict(DomainError):
+    """The action does not fit the current state (e.g. a refused status move)."""
+
+    status = 409
+
+
+TITLES = {
+    400: _l("The request could not be processed"),
+    403: _l("You may not do this"),
+    404: _l("Page not found"),
+    405: _l("This action is not allowed here"),
+    409: _l("This action does not fit the current state"),
+    413: _l("The upload is too large"),
+    429: _l("Too many attempts"),
+    500: _l("Something went wrong on our side"),
+}
+
+MESSAGES = {
+    400: _l("Please check what you sent and try again."),
+    403: _l("Your account does not have permission for this page or action."),
+    404: _l("The page you asked for does not exist or has been removed."),
+    405: _l("Please use the links and buttons on the portal."),
+    409: _l("The item has changed in the meantime. Please reload the page."),
+    413: _l("The data you sent is larger than the portal accepts. Please send a smaller file or shorter text."),
+    429: _l("You have tried this too often. Please wait a moment and try again."),
+    500: _l("The error has been recorded. Please try again later."),
+}
+
+
+def _kept_fields() -> list[tuple[str, str]]:
+    """Text the user submitted, shown back so nothing typed is lost."""
+    if request.method != "POST":
+        return []
+    try:
+        form = request.form
+    except Exception:  # an oversized body cannot be read back
+        return []
+    return [
+        (key, value)
+        for key, value in form.items(multi=True)
+        if key not in {"csrf_token", "password", "password2", "confirm", "current_password"} and value.strip()
+    ]
+
+
+def render_error(status: int, message: str | None = None, retry_after: str | None = None):
+    """Render the error page for `status`."""
+    body = render_template(
+        "errors/error.html",
+        status=status,
+        title=TITLES.get(status, TITLES[400]),
+        message=message or MESSAGES.get(status, MESSAGES[400]),
+        retry_after=retry_after,
+        kept_fields=_kept_fields(),
+    )
+    return body, status
+
+
+def init_app(app: Flask) -> None:
+    """Register the error handlers."""
+
+    @app.errorhandler(DomainError)
+    def handle_domain_error(error: DomainError):
+        return render_error(error.status, error.message)
+
+    @app.errorhandler(CSRFError)
+    def handle_csrf_error(error: CSRFError):
+        return render_error(
+            400,
+            str(_l("The form expired or was sent from elsewhere. Your text is shown below; copy it and send the form again.")),
+        )
+
+    @app.errorhandler(HTTPException)
+    def handle_http_error(error: HTTPException):
+        status = error.code or 500
+        if status == 429:
+            # Flask-Limiter puts the wait into Retry-After; say it in words too.
+            headers = dict(error.get_headers()) if error.response is None else dict(error.response.headers)
+            retry_after = headers.get("Retry-After")
+            body, _status = render_error(429, retry_after=retry_after if (retry_after or "").isdigit() else None)
+            response = app.make_response((body, 429))
+            if retry_after:
+                response.headers["Retry-After"] = retry_after
+            return response
+        if status not in TITLES:
+            status = 400 if status < 500 else 500
+        return render_error(status)
+
+    @app.errorhandler(Exception)
+    def handle_unexpected(error: Exception):
+        app.logger.exception("Unhandled error")
+        return render_error(500)
+
+
+def attach_to_form(form, error: ValidationError) -> None:
+    """Show a service's ValidationError on the form field it names."""
+    field = getattr(form, error.field, None) if error.field else None
+    if field is not None and hasattr(field, "errors"):
+        if isinstance(field.errors, tuple):
+            field.errors = list(field.errors)
+        field.errors.append(error.message)
+    else:
+        form.form_errors.append(error.message)

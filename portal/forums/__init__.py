@@ -1,0 +1,1 @@
+"""Moderated discussion forums: categories, threads and posts."""

@@ -1,0 +1,69 @@
+"""Languages and local time: Indonesian first, English second, times in WIB."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from zoneinfo import ZoneInfo
+
+from flask import Flask, current_app, request, session
+from flask_babel import format_date, format_datetime, get_locale
+from flask_login import current_user
+
+from portal.extensions import babel
+
+
+def select_locale() -> str:
+    """The session's choice, then the user's saved choice, then Indonesian."""
+    languages = current_app.config["LANGUAGES"]
+    chosen = session.get("lang")
+    if chosen in languages:
+        return chosen
+    if getattr(current_user, "is_authenticated", False) and current_user.locale in languages:
+        return current_user.locale
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def local_zone() -> ZoneInfo:
+    """The portal's time zone (Asia/Jakarta, WIB)."""
+    return ZoneInfo(current_app.config["PORTAL_TIMEZONE"])
+
+
+def to_utc(local: datetime) -> datetime:
+    """Interpret a naive datetime typed in WIB and return it in UTC."""
+    if local.tzinfo is None:
+        local = local.replace(tzinfo=local_zone())
+    return local.astimezone(timezone.utc)
+
+
+def to_local(value: datetime) -> datetime:
+    """A UTC datetime in WIB, naive, for form fields."""
+    return value.astimezone(local_zone()).replace(tzinfo=None)
+
+
+def format_local_datetime(value: datetime | None) -> str:
+    """A datetime for display, in WIB, in the user's language."""
+    if value is None:
+        return ""
+    return format_datetime(value, "d MMM yyyy HH:mm") + " WIB"
+
+
+def format_local_date(value: datetime | None) -> str:
+    """A date for display in the user's language."""
+    if value is None:
+        return ""
+    return format_date(value.astimezone(local_zone()), "d MMMM yyyy")
+
+
+def init_app(app: Flask) -> None:
+    """Bind Flask-Babel and expose the current language to templates."""
+    babel.init_app(app, locale_selector=select_locale)
+
+    @app.context_processor
+    def inject_locale():
+        return {"current_locale": str(get_locale() or app.config["BABEL_DEFAULT_LOCALE"])}
+
+    @app.after_request
+    def content_language(response):
+        if request.endpoint != "static":
+            response.headers.setdefault("Content-Language", str(get_locale() or "id"))
+        return response

@@ -1,0 +1,40 @@
+"""The home page, language switch and privacy notice."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
+from flask_login import current_user
+
+from portal.accounts import services as account_services
+from portal.errors import ValidationError
+from portal.proposals import services as policy_services
+from portal.redirects import safe_next
+
+bp = Blueprint("main", __name__)
+
+
+@bp.get("/")
+def index():
+    """Home: open consultations first, then the rest of the public policies."""
+    policies = policy_services.public_policies(current_user)
+    return render_template("main/index.html", policies=policies)
+
+
+@bp.post("/language")
+def set_language():
+    """Switch the interface language and go back to the page the user was on."""
+    lang = request.form.get("lang", "")
+    if lang in current_app.config["LANGUAGES"]:
+        session["lang"] = lang
+        if current_user.is_authenticated:
+            try:
+                account_services.set_locale(current_user, lang)
+            except ValidationError:
+                pass
+    return redirect(safe_next(request.form.get("next"), url_for("main.index")))
+
+
+@bp.get("/privacy")
+def privacy():
+    """The privacy notice users consent to (UU PDP)."""
+    return render_template("main/privacy.html", version=current_app.config["PRIVACY_NOTICE_VERSION"])

@@ -1,0 +1,1 @@
+"""Position records (jabatan) of the city's agencies (OPD), and the OPDs."""

@@ -1,0 +1,153 @@
+"""Shared fixtures: app, client, runner, database, user factory, sign-in.
+
+Tests run on a SQLite file by default and on PostgreSQL when
+TEST_DATABASE_URL is set. The schema is created once per run; after each
+test every table is emptied.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+from pathlib import Path
+
+import pytest
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from sqlalchemy import delete
+
+from portal import create_app
+from portal.extensions import db
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPORA = ROOT.parent / "shared" / "corpora"
+PASSWORD = "kata-sandi-rahasia-42"
+
+
+def _compile_catalogs() -> None:
+    """Compile .po catalogues so tests see the translated interface."""
+    for po_path in (ROOT / "portal" / "translations").glob("*/LC_MESSAGES/messages.po"):
+        mo_path = po_path.with_suffix(".mo")
+        if mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
+            continue
+        with po_path.open("rb") as handle:
+            catalog = read_po(handle)
+        with mo_path.open("wb") as handle:
+            write_mo(handle, catalog)
+
+
+def pytest_configure(config):
+    _compile_catalogs()
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory) -> str:
+    """The test database: TEST_DATABASE_URL, else a fresh SQLite file."""
+    url = os.environ.get("TEST_DATABASE_URL")
+    if url:
+        return url
+    return "sqlite:///" + str(tmp_path_factory.mktemp("db") / "test.db")
+
+
+@pytest.fixture(scope="session")
+def _schema(database_url, tmp_path_factory):
+    """Create the schema once per run."""
+    from portal.config import _database_url
+
+    app = create_app(
+        {"SQLALCHEMY_DATABASE_URI": _database_url(database_url),
+         "INSTANCE_PATH": str(tmp_path_factory.mktemp("schema-instance"))},
+        env="testing",
+    )
+    with app.app_context():
+        db.drop_all()
+        with db.engine.begin() as connection:
+            connection.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
+        db.create_all()
+        db.engine.dispose()
+    return _database_url(database_url)
+
+
+@pytest.fixture
+def app(_schema, tmp_path):
+    """A fresh application on the shared test database, emptied after the test."""
+    app = create_app(
+        {"SQLALCHEMY_DATABASE_URI": _schema, "INSTANCE_PATH": str(tmp_path / "instance")},
+        env="testing",
+    )
+    with app.app_context():
+        yield app
+        db.session.remove()
+        with db.engine.begin() as connection:
+            for table in reversed(db.metadata.sorted_tables):
+                connection.execute(delete(table))
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    """A test client."""
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    """A CLI runner."""
+    return app.test_cli_runner()
+
+
+_counter = itertools.count(1)
+
+
+@pytest.fixture
+def make_user(app):
+    """Factory: make_user(role="citizen", organisation=None, verified=False, **fields)."""
+    from portal.accounts.auth import hash_password
+    from portal.accounts.models import Consent, Organisation, User
+    from portal.extensions import utcnow
+
+    password_hash = hash_password(PASSWORD)
+
+    def factory(role: str = "citizen", organisation: str | None = None, verified: bool = False, **fields):
+        n = next(_counter)
+        user = User(
+            email=fields.pop("email", f"user{n}@example.org"),
+            display_name=fields.pop("display_name", f"Pengguna {n}"),
+            password_hash=password_hash,
+            role=role,
+            **fields,
+        )
+        if organisation:
+            org = db.session.query(Organisation).filter_by(name=organisation).one_or_none()
+            if org is None:
+                org = Organisation(name=organisation, kind=role if role in ("ngo", "academic") else "ngo")
+            user.organisation = org
+            if verified:
+                user.affiliation_verified_at = utcnow()
+        user.consents.append(Consent(notice_version=app.config["PRIVACY_NOTICE_VERSION"]))
+        db.session.add(user)
+        db.session.commit()
+        return user
+
+    return factory
+
+
+@pytest.fixture
+def login_as(client):
+    """Sign `user` in on the test client through the real login form."""
+
+    def do_login(user, password: str = PASSWORD, target=None):
+        target = target or client
+        response = target.post("/login", data={"email": user.email, "password": password})
+        assert response.status_code == 302, "login failed"
+        return response
+
+    return do_login
+
+
+@pytest.fixture(scope="session")
+def blns() -> list[str]:
+    """The Big List of Naughty Strings."""
+    import json
+
+    return json.loads((CORPORA / "blns" / "blns.json").read_text(encoding="utf-8"))
