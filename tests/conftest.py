@@ -11,7 +11,10 @@ import itertools
 import os
 from pathlib import Path
 
+import re
+
 import pytest
+from flask.testing import FlaskClient
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from sqlalchemy import delete
@@ -84,9 +87,34 @@ def app(_schema, tmp_path):
         db.engine.dispose()
 
 
+class CsrfClient(FlaskClient):
+    """A test client that sends the session's CSRF token with every POST,
+    as a browser does from a rendered form. Pass csrf=False to leave it out."""
+
+    _token: str | None = None
+
+    def csrf_token(self) -> str:
+        """Read the token from a rendered page (every page has the language form)."""
+        if self._token is None:
+            page = self.get("/privacy").get_data(as_text=True)
+            match = re.search(r'name="csrf_token" value="([^"]+)"', page)
+            assert match, "no CSRF token on the page"
+            self._token = match.group(1)
+        return self._token
+
+    def post(self, *args, csrf: bool = True, **kwargs):
+        data = kwargs.get("data")
+        if csrf and (data is None or isinstance(data, dict)) and "json" not in kwargs:
+            data = dict(data or {})
+            data.setdefault("csrf_token", self.csrf_token())
+            kwargs["data"] = data
+        return super().post(*args, **kwargs)
+
+
 @pytest.fixture
 def client(app):
-    """A test client."""
+    """A test client that posts forms with their CSRF token."""
+    app.test_client_class = CsrfClient
     return app.test_client()
 
 
@@ -140,6 +168,7 @@ def login_as(client):
         target = target or client
         response = target.post("/login", data={"email": user.email, "password": password})
         assert response.status_code == 302, "login failed"
+        target._token = None  # the session changed; read a fresh token
         return response
 
     return do_login
