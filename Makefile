@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi.py
 PORT ?= 5000
 
-.PHONY: run test install translations migrate seed serve bench clean
+.PHONY: run test install translations migrate seed serve bench clean i18n-update
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -37,3 +37,9 @@ test: translations
 
 clean:
 	rm -rf instance $(VENV)
+
+# Refresh the catalogues after changing user-facing strings, then translate
+# the new entries in portal/translations/id/LC_MESSAGES/messages.po.
+i18n-update: install
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o portal/translations/messages.pot --no-location --sort-output --omit-header .
+	$(BIN)/pybabel update -i portal/translations/messages.pot -d portal/translations --no-fuzzy-matching --omit-header
