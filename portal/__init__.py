@@ -58,24 +58,38 @@ def _register_models() -> None:
     # Import every model module so metadata (and migrations) see all tables.
     from portal.accounts import models as _accounts  # noqa: F401
     from portal.audit import models as _audit  # noqa: F401
+    from portal.forums import models as _forums  # noqa: F401
+    from portal.moderation import models as _moderation  # noqa: F401
+    from portal.notifications import models as _notifications  # noqa: F401
     from portal.positions import models as _positions  # noqa: F401
     from portal.proposals import models as _proposals  # noqa: F401
+    from portal.submissions import models as _submissions  # noqa: F401
 
 
 def _register_blueprints(app: Flask) -> None:
     from portal.accounts.views import admin_bp as accounts_admin_bp
     from portal.accounts.views import bp as accounts_bp
     from portal.audit.views import bp as audit_bp
+    from portal.forums.views import bp as forums_bp
     from portal.main.views import bp as main_bp
+    from portal.moderation.views import bp as moderation_bp
+    from portal.moderation.views import contributions_bp
+    from portal.notifications.views import bp as notifications_bp
     from portal.positions.views import bp as positions_bp
     from portal.proposals.views import bp as proposals_bp
+    from portal.submissions.views import bp as submissions_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(accounts_admin_bp)
     app.register_blueprint(positions_bp)
     app.register_blueprint(proposals_bp)
+    app.register_blueprint(submissions_bp)
+    app.register_blueprint(forums_bp)
     app.register_blueprint(audit_bp)
+    app.register_blueprint(moderation_bp)
+    app.register_blueprint(contributions_bp)
+    app.register_blueprint(notifications_bp)
 
 
 def _register_cli(app: Flask) -> None:

@@ -27,6 +27,8 @@ class Config:
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     # Largest request body accepted (bytes); bigger ones answer 413.
     MAX_CONTENT_LENGTH = 25 * 1024 * 1024
+    # Largest accepted attachment of a formal submission (bytes); PDF, DOCX and ODT only.
+    ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
     # Languages: Indonesian first, English second.
     BABEL_DEFAULT_LOCALE = "id"
     BABEL_DEFAULT_TIMEZONE = "Asia/Jakarta"
@@ -41,6 +43,14 @@ class Config:
     LOGIN_RATE_LIMIT = "10 per minute;50 per hour"
     REGISTER_RATE_LIMIT = "5 per minute;30 per hour"
     RESET_RATE_LIMIT = "5 per minute;20 per hour"
+    # Formal submissions (sent or recorded offline), per account and per address.
+    SUBMISSION_RATE_LIMIT = "5 per minute;30 per hour"
+    # Forum posts (new threads and answers together), per account and per address.
+    FORUM_POST_RATE_LIMIT = "6 per minute;60 per hour"
+    # Reports (flags) on forum posts, per account and per address.
+    FORUM_FLAG_RATE_LIMIT = "10 per minute;60 per hour"
+    # Reports (flags) from a contribution's status page, any kind, per account and per address.
+    FLAG_RATE_LIMIT = "10 per minute;60 per hour"
     # Argon2id cost (OWASP: m >= 19 MiB, t >= 2); argon2-cffi's RFC 9106 profile by default.
     ARGON2_TIME_COST = 3
     ARGON2_MEMORY_COST = 65536
@@ -55,6 +65,11 @@ class Config:
     MAIL_USE_TLS = False
     MAIL_USERNAME: str | None = None
     MAIL_PASSWORD: str | None = None
+    # Moderation: contributions of a new, unverified account wait for a moderator
+    # until it has this many published ones.
+    MODERATION_PREMODERATE_FIRST_N = 2
+    # Extra words (besides the built-in list) that send a contribution to the queue.
+    MODERATION_BLOCKED_WORDS: tuple[str, ...] = ()
     # Items per page in public listings.
     PAGE_SIZE = 20
     # Optional Redis for rate limits and jobs.

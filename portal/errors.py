@@ -3,10 +3,14 @@ into a page in the user's language with the right status code."""
 
 from __future__ import annotations
 
+import time
+
 from flask import Flask, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
+
+from portal.extensions import limiter
 
 
 class DomainError(Exception):
@@ -98,8 +102,35 @@ def render_error(status: int, message: str | None = None, retry_after: str | Non
     return body, status
 
 
+def _retry_after_seconds() -> str | None:
+    """Whole seconds until the rate limit this request broke lets it through again."""
+    current = limiter.current_limit
+    if current is None:
+        return None
+    return str(max(1, int(current.reset_at - time.time())))
+
+
+def _carries_nul() -> bool:
+    """Whether the path, query or form holds U+0000, which PostgreSQL cannot store."""
+    if "\x00" in request.path:
+        return True
+    for values in (request.args, request.form):
+        if any("\x00" in key or "\x00" in value for key, value in values.items(multi=True)):
+            return True
+    return False
+
+
 def init_app(app: Flask) -> None:
     """Register the error handlers."""
+
+    @app.before_request
+    def refuse_nul_characters():
+        # No form has a use for U+0000, and the database would answer it with a 500.
+        if _carries_nul():
+            return render_error(400, str(_l(
+                "What you sent contains an invisible control character (U+0000). Please remove it and try again."
+            )))
+        return None
 
     @app.errorhandler(DomainError)
     def handle_domain_error(error: DomainError):
@@ -116,10 +147,10 @@ def init_app(app: Flask) -> None:
     def handle_http_error(error: HTTPException):
         status = error.code or 500
         if status == 429:
-            # Flask-Limiter puts the wait into Retry-After; say it in words too.
-            headers = dict(error.get_headers()) if error.response is None else dict(error.response.headers)
-            retry_after = headers.get("Retry-After")
-            body, _status = render_error(429, retry_after=retry_after if (retry_after or "").isdigit() else None)
+            # Flask-Limiter writes Retry-After only after this handler has run,
+            # so read the wait from the breached limit to say it in words too.
+            retry_after = _retry_after_seconds()
+            body, _status = render_error(429, retry_after=retry_after)
             response = app.make_response((body, 429))
             if retry_after:
                 response.headers["Retry-After"] = retry_after

@@ -93,3 +93,131 @@ def _view_policy(actor, obj) -> bool:
 @rule("policy.create", "policy.edit", "policy.transition", "policy.view_drafts")
 def _manage_policies(actor, obj) -> bool:
     return is_official(actor)
+
+
+# --- moderation -------------------------------------------------------------
+
+def _not_suspended(actor) -> bool:
+    return _signed_in(actor) and not actor.is_suspended()
+
+
+def _is_author(actor, obj) -> bool:
+    return _signed_in(actor) and obj is not None and getattr(obj, "author_id", None) == actor.id
+
+
+@rule("contribution.create")
+def _contribute(actor, obj) -> bool:
+    return _not_suspended(actor)
+
+
+@rule("contribution.flag")
+def _flag(actor, obj) -> bool:
+    # Only what others can see can be flagged, and never one's own item.
+    return (
+        _not_suspended(actor)
+        and obj is not None
+        and obj.status == "published"
+        and obj.author_id != actor.id
+    )
+
+
+@rule("contribution.appeal")
+def _appeal(actor, obj) -> bool:
+    return _is_author(actor, obj) and obj.status == "hidden"
+
+
+@rule("contribution.withdraw")
+def _withdraw(actor, obj) -> bool:
+    return _is_author(actor, obj) and obj.status in ("pending", "published")
+
+
+@rule("moderation.queue")
+def _moderation_queue(actor, obj) -> bool:
+    return is_official(actor)
+
+
+@rule("moderation.act")
+def _moderate(actor, obj) -> bool:
+    # Nobody moderates their own contribution (or decides their own appeal).
+    return is_official(actor) and (obj is None or getattr(obj, "author_id", None) != actor.id)
+
+
+@rule("moderation.suspend")
+def _suspend(actor, obj) -> bool:
+    # Moderators suspend members of the public; only admins suspend officials; never oneself.
+    if not is_official(actor) or obj is None or obj.id == actor.id:
+        return False
+    return is_admin(actor) or obj.role not in ("moderator", "admin")
+
+
+# --- notifications ----------------------------------------------------------------
+
+@rule("notification.read", "notification.follow")
+def _own_notifications(actor, obj) -> bool:
+    # Services only ever touch the actor's own notifications and follows.
+    return _signed_in(actor)
+
+
+# --- formal submissions ---------------------------------------------------------
+
+@rule("submission.create")
+def _create_submission(actor, obj) -> bool:
+    # obj is the Policy; only verified NGO and academic members send formal input.
+    return _not_suspended(actor) and actor.is_verified_member
+
+
+@rule("submission.record_offline")
+def _record_offline_submission(actor, obj) -> bool:
+    return is_official(actor)
+
+
+@rule("submission.withdraw")
+def _withdraw_submission(actor, obj) -> bool:
+    # The author, while the consultation still accepts input.
+    return _withdraw(actor, obj) and obj.policy is not None and obj.policy.accepts_input()
+
+
+@rule("submission.invite_cosigner")
+def _invite_cosigner(actor, obj) -> bool:
+    return (
+        _is_author(actor, obj)
+        and _not_suspended(actor)
+        and actor.is_verified_member
+        and obj.status in ("pending", "published")
+        and obj.policy is not None
+        and obj.policy.accepts_input()
+    )
+
+
+@rule("submission.cosign")
+def _cosign(actor, obj) -> bool:
+    # obj is a CoSignature; a verified member of the invited organisation confirms it.
+    return (
+        _not_suspended(actor)
+        and obj is not None
+        and actor.is_verified_member
+        and actor.organisation_id == obj.organisation_id
+        and obj.status == "requested"
+    )
+
+
+# --- forums -------------------------------------------------------------------
+
+@rule("forum_category.create")
+def _create_forum_category(actor, obj) -> bool:
+    return is_official(actor)
+
+
+@rule("forum_thread.moderate")
+def _moderate_forum_thread(actor, obj) -> bool:
+    return is_official(actor)
+
+
+@rule("forum.write")
+def _write_in_forum(actor, obj) -> bool:
+    # obj is a Category; a restricted one takes verified organisation members and officials.
+    if not _not_suspended(actor):
+        return False
+    if obj is not None and getattr(obj, "restricted", False):
+        return actor.is_verified_member or actor.is_official
+    return True

@@ -14,6 +14,7 @@ from pathlib import Path
 import re
 
 import pytest
+from flask import g, has_app_context
 from flask.testing import FlaskClient
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
@@ -101,6 +102,15 @@ class CsrfClient(FlaskClient):
             assert match, "no CSRF token on the page"
             self._token = match.group(1)
         return self._token
+
+    def open(self, *args, **kwargs):
+        # The app fixture keeps one app context pushed and every request reuses
+        # it, so `g` would carry one request's signed-in user, locale and CSRF
+        # token into the next (and into another client's). A server starts each
+        # request with an empty `g`; so do we. The database session stays shared.
+        if has_app_context():
+            vars(g._get_current_object()).clear()
+        return super().open(*args, **kwargs)
 
     def post(self, *args, csrf: bool = True, **kwargs):
         data = kwargs.get("data")

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, TextAreaField
-from portal.accounts.auth import ROLE_LABELS
+from wtforms import BooleanField, EmailField, PasswordField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, EqualTo, InputRequired, Length
 
+from portal.accounts.auth import ROLE_LABELS
+
+# SelectChoice, not tuples: WTForms 3.3 deprecates tuple choices (removed in 3.4).
 ROLE_CHOICES = [
-    ("citizen", _l("Citizen (warga)")),
-    ("ngo", _l("Member of an NGO (LSM)")),
-    ("academic", _l("Academic (akademisi)")),
+    SelectChoice("citizen", _l("Citizen (warga)")),
+    SelectChoice("ngo", _l("Member of an NGO (LSM)")),
+    SelectChoice("academic", _l("Academic (akademisi)")),
 ]
 
 
@@ -81,7 +83,7 @@ class ReasonForm(FlaskForm):
 class RoleForm(FlaskForm):
     """Change an account's role."""
 
-    role = SelectField(_l("Role"), choices=list(ROLE_LABELS.items()))
+    role = SelectField(_l("Role"), choices=[SelectChoice(value, label) for value, label in ROLE_LABELS.items()])
 
 
 class ConfirmForm(FlaskForm):

@@ -51,6 +51,8 @@ class User(UserMixin, db.Model):
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # Set by a moderator: until then the user may not contribute or flag.
+    suspended_until: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
     organisation: Mapped[Organisation | None] = relationship(
         back_populates="members", foreign_keys=[organisation_id]
@@ -94,6 +96,12 @@ class User(UserMixin, db.Model):
         if self.is_verified_member:
             return self.role
         return "citizen"
+
+    def is_suspended(self, now: datetime | None = None) -> bool:
+        """Whether a moderator's suspension is still running (at `now`)."""
+        if self.suspended_until is None:
+            return False
+        return (now or utcnow()) < self.suspended_until
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.role}>"

@@ -68,7 +68,11 @@ def find_or_create_organisation(name: str, kind: str) -> Organisation:
         raise ValidationError("organisation", _("Name the organisation you act for."))
     if len(name) > 200:
         raise ValidationError("organisation", _("The organisation name may be at most 200 characters."))
-    existing = db.session.scalar(select(Organisation).where(func.lower(Organisation.name) == name.lower()))
+    # Fold case in SQL on both sides: SQLite's lower() folds only ASCII, so
+    # comparing it with Python's lower() would miss "É" and insert a duplicate.
+    existing = db.session.scalar(
+        select(Organisation).where(func.lower(Organisation.name) == func.lower(name)).limit(1)
+    )
     if existing is not None:
         if existing.kind != kind:
             raise ValidationError(
@@ -95,9 +99,14 @@ def register(
         raise ValidationError("consent", _("You must agree to the privacy notice to register."))
     if role not in SELF_SERVICE_ROLES:
         raise ValidationError("role", _("Choose how you take part."))
-    user = _new_user(email, display_name, password, role, locale)
-    if role in ORGANISATION_ROLES:
-        user.organisation = find_or_create_organisation(organisation_name or "", role)
+    try:
+        user = _new_user(email, display_name, password, role, locale)
+        if role in ORGANISATION_ROLES:
+            user.organisation = find_or_create_organisation(organisation_name or "", role)
+    except ValidationError:
+        # Leave no half-made account pending in the session for a later flush.
+        db.session.rollback()
+        raise
     db.session.commit()
     return user
 

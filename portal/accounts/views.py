@@ -3,7 +3,7 @@ and the admin pages for accounts and affiliations."""
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
@@ -30,6 +30,12 @@ def _limit(name: str):
     return limiter.limit(lambda: current_app.config[name], methods=["POST"])
 
 
+def _chosen_language() -> str | None:
+    """The language picked with the language switch (kept in the session), if any."""
+    lang = session.get("lang")
+    return lang if lang in current_app.config["LANGUAGES"] else None
+
+
 @bp.route("/register", methods=["GET", "POST"])
 @_limit("REGISTER_RATE_LIMIT")
 def register():
@@ -46,7 +52,7 @@ def register():
                 role=form.role.data,
                 organisation_name=form.organisation.data,
                 consent=form.consent.data,
-                locale=request.cookies.get("lang") or None,
+                locale=_chosen_language(),
             )
         except ValidationError as error:
             attach_to_form(form, error)

@@ -29,7 +29,7 @@ def record(actor, action: str, target: Any, reason: str | None = None, **detail:
 
 
 def _label(target: Any) -> str:
-    for attr in ("title", "name", "display_name", "code"):
+    for attr in ("public_id", "title", "name", "display_name", "code"):
         value = getattr(target, attr, None)
         if value:
             return str(value)

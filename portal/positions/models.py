@@ -4,12 +4,21 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.extensions import UtcDateTime, db, utcnow
 
 POSITION_TYPES = ("jpt", "administrator", "pengawas", "pelaksana", "fungsional")
+# How each type is named to readers, in the order of POSITION_TYPES.
+POSITION_TYPE_LABELS = {
+    "jpt": _l("Senior executive (JPT)"),
+    "administrator": _l("Administrator"),
+    "pengawas": _l("Supervisor (pengawas)"),
+    "pelaksana": _l("Executor (pelaksana)"),
+    "fungsional": _l("Functional (fungsional)"),
+}
 
 
 class Opd(db.Model):

@@ -2,6 +2,16 @@
 
 from __future__ import annotations
 
+import click
 from flask.cli import AppGroup
 
 policies_cli = AppGroup("policies", help="Draft policies.")
+
+
+@policies_cli.command("close-due")
+def close_due_command() -> None:
+    """Close open consultations whose closing time has passed (run from cron)."""
+    from portal.proposals.services import close_due
+
+    closed = close_due()
+    click.echo(f"Closed {closed} consultation(s) whose window ended.")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, Column, ForeignKey, String, Table, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import CheckConstraint, Column, ForeignKey, String, Table, Text, UniqueConstraint, func, select
+from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
 from portal.extensions import UtcDateTime, db, utcnow
 
@@ -147,3 +147,13 @@ class PolicyTransition(db.Model):
 
     policy: Mapped[Policy] = relationship(back_populates="transitions")
     actor = relationship("User")
+
+
+# How many articles (Pasal, not the preamble) a version has; policy cards show it.
+PolicyVersion.article_count = column_property(
+    select(func.count(Article.id))
+    .where(Article.version_id == PolicyVersion.id, Article.key != "pembukaan")
+    .correlate_except(Article)
+    .scalar_subquery(),
+    deferred=True,
+)

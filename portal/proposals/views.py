@@ -1,14 +1,40 @@
-"""Draft-policy pages."""
+"""Draft-policy pages: the list, a policy with its articles, versions and
+differences, and the officials' forms for details, versions and status moves."""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from portal import permissions
+from portal.errors import ValidationError, attach_to_form
+from portal.extensions import utcnow
 from portal.proposals import services
+from portal.proposals.articles import spaced_items
+from portal.proposals.forms import DetailsForm, PolicyForm, TransitionForm, VersionForm
 
 bp = Blueprint("proposals", __name__, url_prefix="/policies")
+
+
+@bp.app_context_processor
+def policy_labels():
+    """Status, phase and move names for every template (the home page lists policies too)."""
+    return {
+        "policy_status_labels": services.STATUS_LABELS,
+        "policy_phase_labels": services.PHASE_LABELS,
+        "policy_move_labels": services.MOVE_LABELS,
+    }
+
+
+@bp.app_template_filter("ayat")
+def ayat_filter(body: str) -> str:
+    """Put each ayat and list item of an article body on its own line before `|markdown`."""
+    return spaced_items(body)
+
+
+def _status() -> int:
+    return 400 if request.method == "POST" else 200
 
 
 @bp.get("/")
@@ -17,9 +43,128 @@ def index():
     return render_template("proposals/index.html", policies=services.public_policies(current_user))
 
 
-@bp.get("/new")
+@bp.route("/new", methods=["GET", "POST"])
 @login_required
 def new():
-    """Create a policy (officials)."""
+    """Create a policy with its first text (officials)."""
     permissions.require(current_user, "policy.create")
-    return render_template("proposals/index.html", policies=[])
+    form = PolicyForm()
+    form.fill_choices()
+    if form.validate_on_submit():
+        try:
+            policy = services.create_policy(current_user, body=form.body.data, **form.details())
+        except ValidationError as error:
+            attach_to_form(form, error)
+        else:
+            flash(_("The draft policy was saved. Only officials can see it until the consultation opens."), "success")
+            return redirect(url_for("proposals.detail", slug=policy.slug))
+    return render_template("proposals/form.html", form=form, policy=None), _status()
+
+
+@bp.get("/<slug>")
+def detail(slug: str):
+    """A policy: summary, window, articles, versions, status history and linked positions."""
+    policy = services.get_policy_by_slug(current_user, slug)
+    version = policy.current_version
+    return render_template(
+        "proposals/detail.html",
+        policy=policy,
+        version=version,
+        moves=services.allowed_moves(policy) if permissions.can(current_user, "policy.transition", policy) else (),
+        now=utcnow(),
+    )
+
+
+@bp.get("/<slug>/versions/<int:number>")
+def version(slug: str, number: int):
+    """One version of a policy's text, as it was published."""
+    policy = services.get_policy_by_slug(current_user, slug)
+    shown = services.get_version(policy, number)
+    return render_template("proposals/version.html", policy=policy, version=shown)
+
+
+@bp.get("/<slug>/diff")
+def diff(slug: str):
+    """What changed between two versions, article by article."""
+    policy = services.get_policy_by_slug(current_user, slug)
+    newest = policy.current_version.number
+    old_number = _version_arg("from", max(1, newest - 1))
+    new_number = _version_arg("to", newest)
+    old, new = services.get_version(policy, old_number), services.get_version(policy, new_number)
+    changes = services.diff_versions(old, new)
+    return render_template(
+        "proposals/diff.html",
+        policy=policy,
+        old=old,
+        new=new,
+        changes=changes,
+        changed=[c for c in changes if c.kind != "unchanged"],
+    )
+
+
+def _version_arg(name: str, default: int) -> int:
+    """A version number from the query string; a garbled one is a 400."""
+    raw = request.args.get(name, "").strip()
+    if not raw:
+        return default
+    if not raw.isdigit() or len(raw) > 9:
+        raise ValidationError(name, _("Version numbers are whole numbers such as 1 or 2."))
+    return int(raw)
+
+
+@bp.route("/<slug>/edit", methods=["GET", "POST"])
+@login_required
+def edit(slug: str):
+    """Change a policy's details, window and linked positions (officials)."""
+    policy = services.get_policy_by_slug(current_user, slug)
+    permissions.require(current_user, "policy.edit", policy)
+    form = DetailsForm()
+    form.fill_choices()
+    if request.method == "GET":
+        form.fill_from(policy)
+    if form.validate_on_submit():
+        try:
+            services.update_details(current_user, policy, **form.details())
+        except ValidationError as error:
+            attach_to_form(form, error)
+        else:
+            flash(_("The details were saved."), "success")
+            return redirect(url_for("proposals.detail", slug=policy.slug))
+    return render_template("proposals/form.html", form=form, policy=policy), _status()
+
+
+@bp.route("/<slug>/versions/new", methods=["GET", "POST"])
+@login_required
+def new_version(slug: str):
+    """Publish a new text of a policy; the earlier ones stay readable (officials)."""
+    policy = services.get_policy_by_slug(current_user, slug)
+    permissions.require(current_user, "policy.edit", policy)
+    form = VersionForm()
+    if request.method == "GET":
+        form.body.data = policy.current_version.body
+    if form.validate_on_submit():
+        try:
+            version = services.add_version(current_user, policy, form.body.data, form.change_note.data)
+        except ValidationError as error:
+            attach_to_form(form, error)
+        else:
+            flash(_("Version %(n)d was published.", n=version.number), "success")
+            return redirect(url_for("proposals.detail", slug=policy.slug))
+    return render_template("proposals/version_form.html", form=form, policy=policy), _status()
+
+
+@bp.post("/<slug>/status")
+@login_required
+def move(slug: str):
+    """Move a policy to another status (officials); refused moves explain why."""
+    policy = services.get_policy_by_slug(current_user, slug)
+    permissions.require(current_user, "policy.transition", policy)
+    form = TransitionForm()
+    if not form.validate_on_submit():
+        raise ValidationError(None, _("Choose a status to move the policy to."))
+    services.transition(current_user, policy, form.to_status.data, form.note.data or "")
+    flash(
+        _("The policy is now: %(status)s.", status=services.STATUS_LABELS[policy.status]),
+        "success",
+    )
+    return redirect(url_for("proposals.detail", slug=policy.slug))

@@ -1,0 +1,67 @@
+"""Forum forms: a new thread, an answer, a report, lock/pin and a new category."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, HiddenField, IntegerField, SelectChoice, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+from portal.forums.services import MAX_BODY, MAX_DESCRIPTION, MAX_NAME, MAX_TITLE
+from portal.moderation.models import FLAG_REASONS, REASON_LABELS
+
+BODY_HINT = _l("You can use *emphasis*, **bold**, lists, > quotes and links.")
+
+
+class ThreadForm(FlaskForm):
+    """Start a thread."""
+
+    title = StringField(
+        _l("Title"), validators=[DataRequired(_l("Enter a title for the thread.")), Length(max=MAX_TITLE)]
+    )
+    body = TextAreaField(
+        _l("Your post"), description=BODY_HINT,
+        validators=[DataRequired(_l("Write your post.")), Length(max=MAX_BODY)],
+        render_kw={"rows": 8},
+    )
+
+
+class ReplyForm(FlaskForm):
+    """Answer in a thread; `parent` and `quote` name the post replied to and quoted."""
+
+    body = TextAreaField(
+        _l("Your answer"), description=BODY_HINT,
+        validators=[DataRequired(_l("Write your post.")), Length(max=MAX_BODY)],
+        render_kw={"rows": 6},
+    )
+    parent = HiddenField()
+    quote = HiddenField()
+
+
+class FlagForm(FlaskForm):
+    """Report a post to the moderators."""
+
+    reason = SelectField(
+        _l("Reason"),
+        choices=[SelectChoice(reason, REASON_LABELS[reason]) for reason in FLAG_REASONS],
+        validators=[DataRequired(_l("Choose why you are reporting this contribution."))],
+    )
+    note = StringField(_l("Details (optional)"), validators=[Length(max=2000)])
+
+
+class ThreadActionForm(FlaskForm):
+    """Lock, unlock, pin or unpin a thread (moderators)."""
+
+    reason = StringField(_l("Reason (optional, for the audit log)"), validators=[Length(max=2000)])
+
+
+class CategoryForm(FlaskForm):
+    """Create a general category (officials)."""
+
+    name = StringField(_l("Name"), validators=[DataRequired(_l("Enter the name of the category.")), Length(max=MAX_NAME)])
+    description = TextAreaField(_l("Description"), validators=[Length(max=MAX_DESCRIPTION)], render_kw={"rows": 3})
+    restricted = BooleanField(_l("Only verified NGO and academic members (and officials) may write here"))
+    position = IntegerField(
+        _l("Order on the forum page"), default=0,
+        validators=[Optional(), NumberRange(min=-1000, max=1000)],
+    )

@@ -1,0 +1,263 @@
+"""Forum pages: categories, threads with posts, answering, quoting, reporting,
+and the moderators' lock and pin buttons."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from portal import permissions
+from portal.errors import Conflict, NotFound, PermissionDenied, ValidationError, attach_to_form
+from portal.extensions import limiter
+from portal.forums import services
+from portal.forums.forms import CategoryForm, FlagForm, ReplyForm, ThreadActionForm, ThreadForm
+from portal.moderation.models import FLAG_REASONS, REASON_LABELS, STATUS_LABELS
+
+bp = Blueprint("forums", __name__, url_prefix="/forum")
+
+
+def _account_key() -> str:
+    """Rate-limit key per account (the address for visitors who are not signed in)."""
+    if current_user.is_authenticated:
+        return f"account:{current_user.id}"
+    return request.remote_addr or "unknown"
+
+
+def _limits(name: str, scope: str):
+    """The limit in config key `name`, shared by `scope`, per account and per address, on POST."""
+    value = lambda: current_app.config[name]  # noqa: E731
+
+    def decorator(view):
+        view = limiter.shared_limit(value, scope=f"{scope}-address", methods=["POST"])(view)
+        return limiter.shared_limit(value, scope=f"{scope}-account", key_func=_account_key, methods=["POST"])(view)
+
+    return decorator
+
+
+def _status() -> int:
+    return 400 if request.method == "POST" else 200
+
+
+def _page() -> int:
+    return max(1, min(request.args.get("page", 1, type=int) or 1, 100_000))
+
+
+def _int_arg(value) -> int | None:
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return None
+    return number if 0 < number < 2**31 else None
+
+
+@bp.app_context_processor
+def forum_labels():
+    """Status and reason names for the forum templates."""
+    return {
+        "contribution_status_labels": STATUS_LABELS,
+        "contribution_reason_labels": REASON_LABELS,
+        "flag_reasons": FLAG_REASONS,
+        "forum_policy_threads": lambda policy: services.policy_threads(current_user, policy),
+    }
+
+
+@bp.get("/")
+def index():
+    """All categories with their thread and post counts."""
+    return render_template("forums/index.html", summaries=services.list_categories(current_user))
+
+
+@bp.route("/categories/new", methods=["GET", "POST"])
+@login_required
+def new_category():
+    """Create a general category (officials)."""
+    permissions.require(current_user, "forum_category.create")
+    form = CategoryForm()
+    if form.validate_on_submit():
+        try:
+            category = services.create_category(
+                current_user, form.name.data, form.description.data,
+                restricted=form.restricted.data, position=form.position.data or 0,
+            )
+        except ValidationError as error:
+            attach_to_form(form, error)
+        else:
+            flash(_("The category was created."), "success")
+            return redirect(url_for("forums.category", slug=category.slug))
+    return render_template("forums/category_form.html", form=form), _status()
+
+
+@bp.get("/policy/<slug>")
+def policy_forum(slug: str):
+    """The forum category of a policy, created on first visit once the policy is public."""
+    from portal.proposals.services import get_policy_by_slug
+
+    policy = get_policy_by_slug(current_user, slug)
+    category = services.policy_category(policy)
+    if category is None:
+        if policy.status == "draft":
+            raise NotFound()
+        category = services.ensure_policy_category(policy)
+    return redirect(url_for("forums.category", slug=category.slug))
+
+
+@bp.get("/c/<slug>")
+def category(slug: str):
+    """A category: its threads, pinned first, then by last activity."""
+    category = services.get_category(current_user, slug)
+    pagination = services.list_threads(current_user, category, _page())
+    return render_template("forums/category.html", category=category, pagination=pagination)
+
+
+@bp.route("/c/<slug>/new", methods=["GET", "POST"])
+@login_required
+@_limits("FORUM_POST_RATE_LIMIT", "forum-post")
+def new_thread(slug: str):
+    """Start a thread in a category."""
+    category = services.get_category(current_user, slug)
+    services.check_can_post(current_user, category)
+    form = ThreadForm()
+    if form.validate_on_submit():
+        try:
+            thread = services.start_thread(current_user, category, form.title.data, form.body.data)
+        except ValidationError as error:
+            attach_to_form(form, error)
+        else:
+            _flash_status(thread.posts[0])
+            return redirect(url_for("forums.thread", thread_id=thread.id))
+    return render_template("forums/thread_form.html", category=category, form=form), _status()
+
+
+@bp.get("/t/<int:thread_id>")
+def thread(thread_id: int):
+    """A thread: its posts oldest first with their replies, the answer form and the quote and report buttons."""
+    thread = services.get_thread(current_user, thread_id)
+    form = ReplyForm()
+    parent_id, quote_id = _int_arg(request.args.get("reply_to")), _int_arg(request.args.get("quote"))
+    return _render_thread(thread, form, parent_id, quote_id, prefill=True)
+
+
+@bp.post("/t/<int:thread_id>/reply")
+@login_required
+@_limits("FORUM_POST_RATE_LIMIT", "forum-post")
+def reply(thread_id: int):
+    """Answer in a thread (optionally replying to and quoting a post)."""
+    thread = services.get_thread(current_user, thread_id)
+    form = ReplyForm()
+    parent_id, quote_id = _int_arg(form.parent.data), _int_arg(form.quote.data)
+    if form.validate_on_submit():
+        try:
+            parent = services.get_post(current_user, parent_id) if parent_id else None
+            quote = services.get_post(current_user, quote_id) if quote_id else None
+            post = services.reply(current_user, thread, form.body.data, parent=parent, quote=quote)
+        except NotFound:
+            form.form_errors.append(_("The post you answered is no longer available."))
+        except ValidationError as error:
+            attach_to_form(form, error)
+        else:
+            _flash_status(post)
+            page = services.page_of(current_user, post)
+            return redirect(url_for("forums.thread", thread_id=thread.id, page=page, _anchor=f"post-{post.id}"))
+    return _render_thread(thread, form, parent_id, quote_id, prefill=False, status=400)
+
+
+@bp.post("/posts/<int:post_id>/flag")
+@login_required
+@_limits("FORUM_FLAG_RATE_LIMIT", "forum-flag")
+def flag(post_id: int):
+    """Report a post to the moderators with a reason."""
+    post = services.get_post(current_user, post_id)
+    form = FlagForm()
+    target = url_for("forums.thread", thread_id=post.thread_id, page=services.page_of(current_user, post),
+                     _anchor=f"post-{post.id}")
+    if not form.validate_on_submit():
+        flash(_("Choose why you are reporting this contribution."), "error")
+        return redirect(target)
+    try:
+        services.flag_post(current_user, post, form.reason.data, form.note.data or "")
+    except ValidationError as error:
+        flash(error.message, "error")
+    else:
+        flash(_("Thank you. A moderator will look at post %(id)s.", id=post.public_id), "success")
+    return redirect(target)
+
+
+@bp.post("/t/<int:thread_id>/<any(lock, unlock, pin, unpin):action>")
+@login_required
+def moderate_thread(thread_id: int, action: str):
+    """Lock, unlock, pin or unpin a thread (moderators)."""
+    thread = services.get_thread(current_user, thread_id)
+    permissions.require(current_user, "forum_thread.moderate", thread)
+    form = ThreadActionForm()
+    if form.validate_on_submit():
+        reason = form.reason.data or ""
+        if action in ("lock", "unlock"):
+            services.set_locked(current_user, thread, action == "lock", reason)
+        else:
+            services.set_pinned(current_user, thread, action == "pin", reason)
+        messages = {
+            "lock": _("The thread is locked."),
+            "unlock": _("The thread is open again."),
+            "pin": _("The thread is pinned."),
+            "unpin": _("The thread is no longer pinned."),
+        }
+        flash(messages[action], "success")
+    else:
+        flash(_("The reason may be at most %(n)d characters.", n=2000), "error")
+    return redirect(url_for("forums.thread", thread_id=thread.id))
+
+
+# --- helpers -----------------------------------------------------------------------
+
+def _flash_status(post) -> None:
+    """Tell the author at once whether the post is shown or waits for review."""
+    if post.status == "published":
+        flash(_("Your post %(id)s is published.", id=post.public_id), "success")
+    else:
+        flash(
+            _("Your post %(id)s was received and waits for a moderator before others can see it.", id=post.public_id),
+            "info",
+        )
+
+
+def _render_thread(thread, form: ReplyForm, parent_id: int | None, quote_id: int | None, *, prefill: bool,
+                   status: int = 200):
+    """The thread page, with the answer form set to reply to / quote the posts named (if visible)."""
+    parent = quote = None
+    if parent_id:
+        try:
+            parent = services.get_post(current_user, parent_id)
+        except NotFound:
+            parent = None
+        if parent is not None and parent.thread_id != thread.id:
+            parent = None
+    if quote_id:
+        try:
+            quote = services.get_post(current_user, quote_id)
+        except NotFound:
+            quote = None
+        if quote is not None and quote.thread_id != thread.id:
+            quote = None
+    if prefill:
+        form.parent.data = str(parent.id) if parent else ""
+        form.quote.data = str(quote.id) if quote else ""
+        if quote is not None and not form.body.data:
+            form.body.data = services.quote_text(quote)
+    refusal = None
+    if current_user.is_authenticated:
+        try:
+            services.check_can_post(current_user, thread.category, thread)
+        except (PermissionDenied, Conflict) as error:
+            refusal = error.message
+    pagination = services.list_posts(current_user, thread, _page())
+    return render_template(
+        "forums/thread.html",
+        thread=thread,
+        category=thread.category,
+        pagination=pagination,
+        form=form,
+        reply_parent=parent,
+        reply_quote=quote,
+        refusal=refusal,
+    ), status

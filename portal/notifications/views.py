@@ -1,0 +1,70 @@
+"""The user's notifications page and the follow / unfollow buttons."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from portal.notifications import services
+from portal.notifications.forms import ConfirmForm, FollowForm
+from portal.redirects import safe_next
+
+bp = Blueprint("notifications", __name__, url_prefix="/me")
+
+
+@bp.app_context_processor
+def notification_helpers():
+    """The unread count for the navigation bar, and follow state for follow buttons."""
+    return {
+        "unread_notifications": lambda: services.safe_unread_count(current_user),
+        "is_following": lambda target_type, target_id: services.is_following(current_user, target_type, target_id),
+        "follow_form": FollowForm,
+        "render_notification": lambda item: services.render_message(item.kind, item.params),
+    }
+
+
+@bp.get("/notifications")
+@login_required
+def index():
+    """The signed-in user's notifications, newest first; showing them marks them read."""
+    pagination = services.notifications_for(current_user, page=request.args.get("page", 1, type=int))
+    unread_ids = {item.id for item in pagination.items if not item.is_read}
+    if unread_ids:
+        services.mark_read(current_user, [item for item in pagination.items if item.id in unread_ids])
+    return render_template(
+        "notifications/index.html", pagination=pagination, unread_ids=unread_ids, confirm_form=ConfirmForm()
+    )
+
+
+@bp.post("/notifications/read")
+@login_required
+def read_all():
+    """Mark every notification read."""
+    if ConfirmForm().validate_on_submit():
+        services.mark_read(current_user)
+        flash(_("All notifications are marked as read."), "success")
+    return redirect(url_for("notifications.index"))
+
+
+@bp.post("/follow")
+@login_required
+def follow():
+    """Follow a policy or thread."""
+    return _follow_or_unfollow(services.follow, _("You will be notified of new activity."))
+
+
+@bp.post("/unfollow")
+@login_required
+def unfollow():
+    """Stop following a policy or thread."""
+    return _follow_or_unfollow(services.unfollow, _("You will no longer be notified of new activity."))
+
+
+def _follow_or_unfollow(action, message: str):
+    form = FollowForm()
+    if not form.validate_on_submit():
+        abort(400)
+    action(current_user, form.target_type.data, form.target_id.data)
+    flash(message, "success")
+    return redirect(safe_next(form.next.data, url_for("notifications.index")))

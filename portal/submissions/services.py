@@ -1,0 +1,423 @@
+"""Formal-submission rules: sending (verified organisation members, open
+consultations only), attachments, withdrawal, co-signing, input recorded
+offline by officials, and who may see what."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from flask_babel import gettext as _
+from sqlalchemy import exists, func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
+
+from portal import permissions
+from portal.accounts.models import Organisation, User
+from portal.audit.services import record
+from portal.errors import Conflict, NotFound, PermissionDenied, ValidationError
+from portal.extensions import db, utcnow
+from portal.i18n import local_zone
+from portal.moderation import services as moderation
+from portal.moderation.models import Contribution
+from portal.proposals.models import Policy
+from portal.submissions import attachments
+from portal.submissions.attachments import Upload
+from portal.submissions.models import (
+    OFFLINE_CHANNELS,
+    Attachment,
+    CoSignature,
+    Submission,
+    SubmissionArticle,
+)
+
+MAX_TITLE = 300
+MAX_BODY = 50_000
+MAX_NAME = 200
+OFFLINE_GROUPS = ("citizen", "ngo", "academic")
+PUBLIC_ID_PATTERN = re.compile(r"^MSK-\d{4}-\d{6,}$")
+
+
+# --- reading ----------------------------------------------------------------
+
+def may_see(viewer, submission: Submission) -> bool:
+    """The moderation rules, plus the members of organisations invited to co-sign."""
+    if moderation.visible_to(viewer, submission):
+        return True
+    if viewer is None or not getattr(viewer, "is_authenticated", False) or not viewer.is_verified_member:
+        return False
+    return any(c.organisation_id == viewer.organisation_id for c in submission.cosignatures)
+
+
+def get_submission(viewer, public_id: str) -> Submission:
+    """The submission with this receipt number, if `viewer` may see it; else NotFound."""
+    public_id = (public_id or "")[:40].upper()
+    if not PUBLIC_ID_PATTERN.match(public_id):
+        raise NotFound()
+    submission = db.session.scalar(select(Submission).where(Submission.public_id == public_id))
+    if submission is None or not may_see(viewer, submission):
+        raise NotFound()
+    return submission
+
+
+def get_attachment(viewer, submission: Submission, attachment_id: int) -> Attachment:
+    """One attachment of a submission `viewer` may see; else NotFound."""
+    if not may_see(viewer, submission):
+        raise NotFound()
+    for attachment in submission.attachments:
+        if attachment.id == attachment_id:
+            return attachment
+    raise NotFound()
+
+
+def get_cosignature(viewer, cosignature_id: int) -> CoSignature:
+    """A co-signature invitation, shown only to those who may see its submission."""
+    if not 0 < cosignature_id < 2**31:
+        raise NotFound()
+    cosignature = db.session.get(CoSignature, cosignature_id)
+    if cosignature is None or not may_see(viewer, cosignature.submission):
+        raise NotFound()
+    return cosignature
+
+
+def my_submissions(actor) -> list[Submission]:
+    """Submissions `actor` sent or recorded, newest first, whatever their status."""
+    if actor is None or not getattr(actor, "is_authenticated", False):
+        return []
+    return list(
+        db.session.scalars(
+            select(Submission)
+            .where(Submission.author_id == actor.id)
+            .options(selectinload(Submission.policy), selectinload(Submission.cosignatures))
+            .order_by(Submission.created_at.desc(), Submission.id.desc())
+        )
+    )
+
+
+def open_invitations(actor) -> list[CoSignature]:
+    """Co-signature invitations waiting for `actor`'s organisation to confirm."""
+    if actor is None or not getattr(actor, "is_authenticated", False) or not actor.is_verified_member:
+        return []
+    return list(
+        db.session.scalars(
+            select(CoSignature)
+            .join(Submission, Submission.id == CoSignature.submission_id)
+            .where(
+                CoSignature.organisation_id == actor.organisation_id,
+                CoSignature.status == "requested",
+                Submission.status.in_(("pending", "published")),
+            )
+            .order_by(CoSignature.created_at, CoSignature.id)
+        )
+    )
+
+
+def policy_submissions(viewer, policy: Policy, page: int = 1, per_page: int = 20):
+    """A page of the policy's submissions `viewer` may see, oldest first."""
+    query = (
+        select(Submission)
+        .where(Submission.policy_id == policy.id, moderation.visible_filter(viewer))
+        .options(selectinload(Submission.attachments), selectinload(Submission.cosignatures))
+        .order_by(Submission.created_at, Submission.id)
+    )
+    return db.paginate(query, page=max(1, min(page, 100_000)), per_page=per_page, error_out=False)
+
+
+def count_for_policy(policy: Policy) -> int:
+    """How many of the policy's submissions the public sees."""
+    return db.session.scalar(
+        select(func.count(Submission.id)).where(Submission.policy_id == policy.id, moderation.publicly_visible())
+    ) or 0
+
+
+def article_choices(policy: Policy) -> list[tuple[str, str]]:
+    """(key, label) of the current version's articles, for the "articles concerned" list."""
+    version = policy.current_version
+    if version is None:
+        return []
+    choices = []
+    for article in version.articles:
+        label = article.label + (f" — {article.heading}" if article.heading else "")
+        choices.append((article.key, label))
+    return choices
+
+
+def article_labels(submission: Submission) -> list[str]:
+    """Labels (e.g. "Pasal 5 — Data") of the articles a submission concerns, from the current version."""
+    known = dict(article_choices(submission.policy)) if submission.policy else {}
+    return [known.get(key, key) for key in submission.article_keys]
+
+
+def cosign_candidates(submission: Submission) -> list[Organisation]:
+    """Organisations with a verified member that are not yet on the submission."""
+    taken = {c.organisation_id for c in submission.cosignatures}
+    if submission.organisation_id:
+        taken.add(submission.organisation_id)
+    verified_member = exists().where(
+        User.organisation_id == Organisation.id,
+        User.affiliation_verified_at.is_not(None),
+        User.role.in_(("ngo", "academic")),
+        User.active.is_(True),
+    )
+    query = select(Organisation).where(verified_member).order_by(Organisation.name)
+    return [org for org in db.session.scalars(query) if org.id not in taken]
+
+
+# --- sending ----------------------------------------------------------------
+
+def check_can_submit(actor, policy: Policy) -> None:
+    """Raise PermissionDenied or Conflict, with the reason, unless `actor` may submit on `policy` now."""
+    try:
+        permissions.require(actor, "submission.create", policy)
+    except PermissionDenied:
+        raise PermissionDenied(_refusal_for(actor)) from None
+    if not policy.accepts_input():
+        raise Conflict(_("This consultation is not open for input, so submissions cannot be sent."))
+
+
+def submit(
+    actor,
+    policy: Policy,
+    title: str,
+    body: str,
+    article_keys: list[str] | tuple[str, ...] = (),
+    files: list[Upload] | tuple[Upload, ...] = (),
+) -> Submission:
+    """Send a formal submission for the actor's verified organisation; returns it with its receipt number."""
+    check_can_submit(actor, policy)
+    title = _clean_title(title)
+    body = _clean_body(body)
+    keys = _clean_article_keys(policy, article_keys)
+    checked = attachments.check_all(list(files))
+    _refuse_duplicate(actor, title, body)
+    submission = Submission(policy_id=policy.id, title=title, body=body, channel="portal")
+    return _save(actor, submission, keys, checked)
+
+
+def record_offline(
+    official,
+    policy: Policy,
+    *,
+    title: str,
+    body: str,
+    channel: str,
+    received_on: date | None,
+    author_name: str,
+    organisation_name: str = "",
+    stakeholder_group: str = "citizen",
+    article_keys: list[str] | tuple[str, ...] = (),
+    files: list[Upload] | tuple[Upload, ...] = (),
+) -> Submission:
+    """Record input received outside the portal (a letter, minutes of a hearing) so that it counts like any other."""
+    permissions.require(official, "submission.record_offline", policy)
+    if policy.status == "draft":
+        raise Conflict(_("A draft policy has no consultation yet; input cannot be recorded for it."))
+    if channel not in OFFLINE_CHANNELS:
+        raise ValidationError("channel", _("Choose how the input was received."))
+    received_on = _clean_received_on(policy, received_on)
+    author_name = _clean_name(author_name, "author_name", required=True)
+    organisation_name = _clean_name(organisation_name, "organisation_name", required=False)
+    if stakeholder_group not in OFFLINE_GROUPS:
+        raise ValidationError("stakeholder_group", _("Choose the group the author belongs to."))
+    title = _clean_title(title)
+    body = _clean_body(body)
+    keys = _clean_article_keys(policy, article_keys)
+    checked = attachments.check_all(list(files))
+    submission = Submission(
+        policy_id=policy.id,
+        title=title,
+        body=body,
+        channel=channel,
+        received_on=received_on,
+        recorded_by_id=official.id,
+        offline_author_name=author_name,
+        offline_organisation_name=organisation_name or None,
+    )
+
+    def snapshot(item: Submission) -> None:
+        # Counted for the group of the person who wrote it, not the official who typed it in.
+        item.stakeholder_group = stakeholder_group
+        item.organisation_id = _organisation_id_named(organisation_name)
+        record(
+            official, "submission.record_offline", item, public_id=item.public_id, channel=channel,
+            received_on=received_on.isoformat(), author=author_name, organisation=organisation_name or None,
+        )
+
+    return _save(official, submission, keys, checked, before_commit=snapshot)
+
+
+def _save(actor, submission: Submission, keys: list[str], checked, before_commit=None) -> Submission:
+    """Admit the submission, store its files and commit once; stored files are removed if the commit fails."""
+    moderation.admit(actor, submission)
+    submission.article_links = [SubmissionArticle(article_key=key) for key in keys]
+    stored: list[str] = []
+    try:
+        for item in checked:
+            name = attachments.store(item)
+            stored.append(name)
+            submission.attachments.append(
+                Attachment(
+                    original_name=item.filename,
+                    stored_name=name,
+                    content_type=item.content_type,
+                    size=len(item.data),
+                    sha256=item.sha256,
+                    created_at=utcnow(),
+                )
+            )
+        if before_commit is not None:
+            before_commit(submission)
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        for name in stored:
+            attachments.remove(name)
+        raise
+    return submission
+
+
+# --- the author's side ----------------------------------------------------------
+
+def withdraw(actor, submission: Submission, note: str = "") -> None:
+    """The author takes the submission back before the consultation closes; it is kept, marked withdrawn."""
+    permissions.require(actor, "contribution.withdraw", submission)
+    if submission.policy is None or not submission.policy.accepts_input():
+        raise Conflict(_("The consultation has closed; a submission can no longer be withdrawn."))
+    moderation.withdraw(actor, submission, note)
+
+
+def invite_cosigner(actor, submission: Submission, organisation: Organisation | None) -> CoSignature:
+    """Ask another verified organisation to co-sign; one of its members confirms."""
+    permissions.require(actor, "submission.invite_cosigner", submission)
+    if organisation is None or organisation not in cosign_candidates(submission):
+        raise ValidationError("organisation_id", _("Choose an organisation from the list."))
+    cosignature = CoSignature(
+        submission_id=submission.id, organisation_id=organisation.id, invited_by_id=actor.id,
+        status="requested", created_at=utcnow(),
+    )
+    db.session.add(cosignature)
+    record(actor, "submission.invite_cosigner", submission, public_id=submission.public_id,
+           organisation=organisation.name)
+    try:
+        db.session.commit()
+    except IntegrityError:  # the same organisation invited twice at once
+        db.session.rollback()
+        raise ValidationError("organisation_id", _("This organisation has already been invited."))
+    return cosignature
+
+
+def confirm_cosign(actor, cosignature: CoSignature) -> None:
+    """A verified member of the invited organisation confirms its co-signature."""
+    permissions.require(actor, "submission.cosign", cosignature)
+    if cosignature.submission.status not in ("pending", "published"):
+        raise Conflict(_("This submission was withdrawn or hidden; it can no longer be co-signed."))
+    cosignature.status = "confirmed"
+    cosignature.user_id = actor.id
+    cosignature.confirmed_at = utcnow()
+    record(actor, "submission.cosign", cosignature.submission, public_id=cosignature.submission.public_id,
+           organisation=cosignature.organisation.name)
+    db.session.commit()
+
+
+def organisation_by_id(organisation_id: int | None) -> Organisation | None:
+    """The organisation with this id, or None."""
+    if not organisation_id or not 0 < organisation_id < 2**31:
+        return None
+    return db.session.get(Organisation, organisation_id)
+
+
+# --- internals ----------------------------------------------------------------------
+
+def _refusal_for(actor) -> str:
+    if actor is None or not getattr(actor, "is_authenticated", False):
+        return _("Sign in with a verified organisation account to send a formal submission.")
+    if actor.is_suspended():
+        return _("Your account is suspended; you cannot send contributions for now.")
+    if actor.affiliation_pending:
+        return _(
+            "Your organisation has not been verified yet. An admin verifies it; until then you can "
+            "comment on the articles as a citizen."
+        )
+    return _(
+        "Formal submissions are sent by verified members of NGOs and academic institutions on behalf "
+        "of their organisation. You can comment on the articles instead."
+    )
+
+
+def _refuse_nul(field: str, value: str) -> None:
+    # PostgreSQL cannot store NUL in text; refuse it on every backend.
+    if "\x00" in value:
+        raise ValidationError(field, _("The text contains a character that cannot be stored (NUL)."))
+
+
+def _clean_title(title: str) -> str:
+    title = title or ""
+    if not title.strip():
+        raise ValidationError("title", _("Give the submission a title."))
+    if len(title) > MAX_TITLE:
+        raise ValidationError("title", _("The title may be at most %(n)d characters.", n=MAX_TITLE))
+    _refuse_nul("title", title)
+    return title
+
+
+def _clean_body(body: str) -> str:
+    body = body or ""
+    if not body.strip():
+        raise ValidationError("body", _("Write the content of the submission."))
+    if len(body) > MAX_BODY:
+        raise ValidationError("body", _("The text may be at most %(n)d characters.", n=MAX_BODY))
+    _refuse_nul("body", body)
+    return body
+
+
+def _clean_name(value: str, field: str, required: bool) -> str:
+    value = (value or "").strip()
+    if required and not value:
+        raise ValidationError(field, _("Enter the name of the person or body that sent the input."))
+    if len(value) > MAX_NAME:
+        raise ValidationError(field, _("The name may be at most %(n)d characters.", n=MAX_NAME))
+    _refuse_nul(field, value)
+    return value
+
+
+def _clean_article_keys(policy: Policy, keys) -> list[str]:
+    known = {key for key, _label in article_choices(policy)}
+    chosen = []
+    for key in keys or ():
+        if key not in known:
+            raise ValidationError("article_keys", _("Choose articles from the list."))
+        if key not in chosen:
+            chosen.append(key)
+    return chosen
+
+
+def _clean_received_on(policy: Policy, received_on: date | None) -> date:
+    if received_on is None:
+        raise ValidationError("received_on", _("Enter the date the input was received."))
+    today = utcnow().astimezone(local_zone()).date()
+    if received_on > today:
+        raise ValidationError("received_on", _("The date cannot be in the future."))
+    if policy.closes_at is not None and received_on > policy.closes_at.astimezone(local_zone()).date():
+        raise ValidationError("received_on", _("The input was received after the consultation closed."))
+    return received_on
+
+
+def _refuse_duplicate(actor, title: str, body: str) -> None:
+    """The same text twice in a row is refused (a double click, a resent form)."""
+    last = db.session.scalar(
+        select(Contribution)
+        .where(Contribution.author_id == actor.id)
+        .order_by(Contribution.created_at.desc(), Contribution.id.desc())
+        .limit(1)
+    )
+    if isinstance(last, Submission) and last.body == body and last.title == title and last.status != "withdrawn":
+        raise ValidationError(
+            "body", _("You have just sent this same submission (receipt %(id)s).", id=last.public_id)
+        )
+
+
+def _organisation_id_named(name: str) -> int | None:
+    if not name:
+        return None
+    return db.session.scalar(select(Organisation.id).where(func.lower(Organisation.name) == name.lower()))

@@ -1,0 +1,168 @@
+"""Forum posts under the one moderation system: flags, held and hidden posts,
+what the author and the public see, and rate limits."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from portal import create_app
+from portal.extensions import db
+from portal.forums import services
+from portal.moderation import services as moderation
+from portal.moderation.models import Flag
+
+from .conftest import text_of
+
+
+def test_a_signed_in_user_flags_a_post_with_a_reason(client, sign_in, make_thread, member):
+    thread = make_thread()
+    answer = services.reply(member, thread, "Nomor HP pegawai itu 0812-xxxx, hubungi saja.")
+    sign_in(thread.author)  # the thread's author reports the answer
+    page = client.get(f"/forum/t/{thread.id}").get_data(as_text=True)
+    assert f'action="/forum/posts/{answer.id}/flag"' in page
+    assert f'<label for="flag-reason-{answer.id}">' in page
+
+    response = client.post(f"/forum/posts/{answer.id}/flag", data={"reason": "personal_data", "note": "Nomor HP."})
+    assert response.status_code == 302 and response.headers["Location"].endswith(f"#post-{answer.id}")
+    flag = db.session.scalar(select(Flag))
+    assert (flag.contribution_id, flag.reason, flag.note) == (answer.id, "personal_data", "Nomor HP.")
+    page = text_of(client.get(response.headers["Location"]).get_data(as_text=True))
+    assert answer.public_id in page
+
+    again = client.post(f"/forum/posts/{answer.id}/flag", data={"reason": "spam"}, follow_redirects=True)
+    assert "already reported" in again.get_data(as_text=True) or "sudah melaporkan" in again.get_data(as_text=True)
+    assert db.session.query(Flag).count() == 1
+
+
+def test_a_flag_without_a_listed_reason_is_refused_and_own_posts_cannot_be_flagged(
+    client, sign_in, make_thread, citizen
+):
+    thread = make_thread()
+    sign_in(citizen)
+    own = thread.posts[0]
+    assert f"/forum/posts/{own.id}/flag" not in client.get(f"/forum/t/{thread.id}").get_data(as_text=True)
+    assert client.post(f"/forum/posts/{own.id}/flag", data={"reason": "spam"}).status_code == 403
+    assert db.session.query(Flag).count() == 0
+
+
+def test_a_hidden_post_shows_its_reason_to_its_author_and_nothing_to_the_public(
+    client, sign_in, make_thread, member, moderator, make_user
+):
+    thread = make_thread()
+    answer = services.reply(member, thread, "Pejabat itu semua tidak becus!")
+    moderation.hide(moderator, answer, "abuse", "Mohon kritik kebijakannya, bukan orangnya.")
+
+    public = client.get(f"/forum/t/{thread.id}").get_data(as_text=True)
+    assert "tidak becus" not in public and f'id="post-{answer.id}"' not in public
+    sign_in(make_user())
+    assert "tidak becus" not in client.get(f"/forum/t/{thread.id}").get_data(as_text=True)
+
+    sign_in(member)
+    own = client.get(f"/forum/t/{thread.id}").get_data(as_text=True)
+    assert f'id="post-{answer.id}"' in own and "tidak becus" in own
+    said = text_of(own)
+    assert "Abusive or insulting" in said or "kasar" in said.lower()
+    assert "Mohon kritik kebijakannya, bukan orangnya." in said
+    assert thread.post_count == 1, "the public count leaves the hidden post out"
+
+
+def test_a_held_opening_post_keeps_the_thread_from_the_public_but_not_from_its_author(
+    app, client, sign_in, general, make_user
+):
+    app.config["MODERATION_PREMODERATE_FIRST_N"] = 2
+    newcomer = make_user()
+    sign_in(newcomer)
+    response = client.post(
+        f"/forum/c/{general.slug}/new", data={"title": "Antrean di Puskesmas", "body": "Antrean terlalu panjang."},
+        follow_redirects=True,
+    )
+    page = text_of(response.get_data(as_text=True))
+    assert "waits for a moderator" in page or "menunggu" in page
+    assert "Waiting for review" in page or "Menunggu" in page
+    thread = db.session.scalar(select(services.Thread))
+    assert thread.posts[0].status == "pending"
+    with client.session_transaction() as session:
+        session.pop("_user_id", None)
+    assert client.get(f"/forum/t/{thread.id}").status_code == 404
+    assert "Antrean di Puskesmas" not in client.get(f"/forum/c/{general.slug}").get_data(as_text=True)
+
+
+def test_replies_of_others_that_wait_are_not_shown_to_the_public(app, make_thread, make_user, member):
+    thread = make_thread()
+    app.config["MODERATION_PREMODERATE_FIRST_N"] = 2
+    waiting = services.reply(make_user(), thread, "Saya baru bergabung.")
+    assert waiting.status == "pending"
+    seen = [e.post.id for e in services.list_posts(member, thread).entries]
+    assert waiting.id not in seen
+    assert waiting.id in [e.post.id for e in services.list_posts(waiting.author, thread).entries]
+
+
+def test_a_suspended_user_is_refused_with_a_clear_message(make_thread, moderator, make_user):
+    from datetime import timedelta
+
+    from portal.errors import PermissionDenied
+    from portal.extensions import utcnow
+
+    thread = make_thread()
+    troll = make_user()
+    moderation.suspend(moderator, troll, utcnow() + timedelta(days=3), "Berulang kali menghina.")
+    with pytest.raises(PermissionDenied) as refused:
+        services.reply(troll, thread, "Saya kembali.")
+    assert "suspended" in refused.value.message
+
+
+@pytest.fixture
+def limited(client, _schema, tmp_path):
+    """A client of an app that allows two forum posts and two reports a minute."""
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": _schema,
+            "INSTANCE_PATH": str(tmp_path / "limited-instance"),
+            "RATELIMIT_ENABLED": True,
+            "FORUM_POST_RATE_LIMIT": "2 per minute",
+            "FORUM_FLAG_RATE_LIMIT": "2 per minute",
+            "MODERATION_PREMODERATE_FIRST_N": 0,
+        },
+        env="testing",
+    )
+    app.test_client_class = type(client)
+    with app.app_context():
+        yield app.test_client()
+        db.session.remove()
+        db.engine.dispose()
+
+
+def test_posting_too_often_answers_429_with_when_to_try_again(limited, make_user, moderator):
+    from .conftest import PASSWORD
+
+    author = make_user()
+    category = services.create_category(moderator, "Umum", "")
+    assert limited.post("/login", data={"email": author.email, "password": PASSWORD}).status_code == 302
+    limited._token = None
+    for n in range(2):
+        response = limited.post(f"/forum/c/{category.slug}/new", data={"title": f"Utas {n}", "body": f"Isi {n}."})
+        assert response.status_code == 302
+    response = limited.post(f"/forum/c/{category.slug}/new", data={"title": "Utas 3", "body": "Isi ketiga."})
+    assert response.status_code == 429
+    assert response.headers["Retry-After"].isdigit()
+    assert "Isi ketiga." in response.get_data(as_text=True), "the typed text is shown back"
+    thread_id = db.session.scalar(select(services.Thread.id))
+    assert limited.post(f"/forum/t/{thread_id}/reply", data={"body": "Jawaban."}).status_code == 429, (
+        "new threads and answers share the limit"
+    )
+    assert limited.get(f"/forum/t/{thread_id}").status_code == 200, "reading is not limited"
+
+
+def test_flagging_too_often_answers_429(limited, make_user, moderator):
+    from .conftest import PASSWORD
+
+    writer, reporter = make_user(), make_user()
+    category = services.create_category(moderator, "Umum", "")
+    thread = services.start_thread(writer, category, "Utas", "Isi pertama.")
+    posts = [services.reply(writer, thread, f"Jawaban {n}.") for n in range(3)]
+    assert limited.post("/login", data={"email": reporter.email, "password": PASSWORD}).status_code == 302
+    limited._token = None
+    for post in posts[:2]:
+        assert limited.post(f"/forum/posts/{post.id}/flag", data={"reason": "spam"}).status_code == 302
+    assert limited.post(f"/forum/posts/{posts[2].id}/flag", data={"reason": "spam"}).status_code == 429

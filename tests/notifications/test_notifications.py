@@ -1,0 +1,216 @@
+"""Notifications in the portal and by mail: what authors are told, follows,
+the page and the unread count, and mail only after a commit."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from portal.errors import NotFound, ValidationError
+from portal.extensions import db
+from portal.moderation import services as moderation
+from portal.notifications import services
+from portal.notifications.models import Follow, Notification
+
+
+def _text(response) -> str:
+    html = response.get_data(as_text=True)
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html)).replace("&#39;", "'").replace("&amp;", "&")
+
+
+@pytest.fixture
+def browser(app, login_as):
+    """Factory: a separate signed-in browser for `user`."""
+
+    def factory(user):
+        other = app.test_client()
+        login_as(user, target=other)
+        return other
+
+    return factory
+
+
+# --- mail after commit ----------------------------------------------------------------
+
+def test_the_mail_is_written_only_after_the_commit(make_user, mails):
+    user = make_user(display_name="Siti Rahmah", email="siti@example.org")
+    services.notify(user, "contribution_published", "/contributions/KMT-2026-000007", public_id="KMT-2026-000007")
+    db.session.flush()
+    assert mails() == []
+    db.session.commit()
+    [(to, subject, body)] = mails()
+    assert to == "siti@example.org"
+    assert "Your contribution KMT-2026-000007 has been published." in subject
+    assert "Hello Siti Rahmah" in body
+    assert "/contributions/KMT-2026-000007" in body
+
+
+def test_no_mail_is_written_when_the_transaction_rolls_back(make_user, mails):
+    user = make_user()
+    services.notify(user, "contribution_published", "/contributions/KMT-2026-000008", public_id="KMT-2026-000008")
+    db.session.rollback()
+    db.session.commit()  # a later, unrelated commit must not send the forgotten mail
+    assert mails() == []
+    assert db.session.scalars(select(Notification)).all() == []
+
+
+def test_a_commit_that_fails_mails_nobody(make_user, mails):
+    from portal.accounts.models import User
+
+    user = make_user(email="taken@example.org")
+    services.notify(user, "contribution_published", "", public_id="KMT-2026-000009")
+    db.session.add(User(email="taken@example.org", display_name="Duplikat", password_hash="x"))
+    with pytest.raises(IntegrityError):
+        db.session.commit()
+    db.session.rollback()
+    db.session.commit()
+    assert mails() == []
+
+
+def test_a_mail_failure_does_not_undo_the_action(app, contribute, make_user, monkeypatch):
+    def broken(*args, **kwargs):
+        raise OSError("mail server down")
+
+    monkeypatch.setattr("portal.mail.send", broken)
+    pending = contribute(make_user())
+    moderation.approve(make_user(role="moderator"), pending)
+    db.session.expire_all()
+    assert pending.status == "published"
+    assert db.session.scalars(select(Notification.kind)).all() == ["contribution_published"]
+
+
+# --- what authors are told ----------------------------------------------------------------
+
+def test_the_author_is_told_when_published_hidden_and_restored(contribute, make_user, mails):
+    author = make_user(email="penulis@example.org")
+    moderator = make_user(role="moderator")
+    item = contribute(author)
+    moderation.approve(moderator, item)
+    moderation.hide(moderator, item, "personal_data", "Nomor KTP tercantum.")
+    moderation.restore(moderator, item)
+
+    kinds = db.session.scalars(
+        select(Notification.kind).where(Notification.user_id == author.id).order_by(Notification.id)
+    ).all()
+    assert kinds == ["contribution_published", "contribution_hidden", "contribution_restored"]
+    hidden = db.session.scalars(select(Notification).where(Notification.kind == "contribution_hidden")).one()
+    assert hidden.params == {"public_id": item.public_id, "reason": "personal_data"}
+    assert hidden.link == f"/contributions/{item.public_id}"
+    assert services.render_message(hidden.kind, hidden.params) == (
+        f"A moderator hid your contribution {item.public_id}. Reason: Reveals personal data."
+    )
+    assert [to for to, _, _ in mails()] == ["penulis@example.org"] * 3
+
+
+def test_dismissing_reports_does_not_bother_the_author(contribute, make_user):
+    author = make_user(role="ngo", organisation="LSM Medan Bersih", verified=True)
+    item = contribute(author)
+    moderation.flag(make_user(), item, "spam")
+    moderation.approve(make_user(role="moderator"), item)
+    assert services.unread_count(author) == 0
+
+
+def test_unknown_kinds_and_broken_params_still_render(app):
+    with app.test_request_context():
+        assert services.render_message("no_such_kind", {}) == "You have a new notification."
+        assert services.render_message("contribution_hidden", {"public_id": "X"}) == "You have a new notification."
+
+
+# --- the page and the count -----------------------------------------------------------------
+
+def test_the_page_shows_new_notifications_marks_them_read_and_the_nav_counts(make_user, browser):
+    user = make_user()
+    services.notify(user, "contribution_published", "/contributions/KMT-2026-000001", public_id="KMT-2026-000001")
+    services.notify(user, "contribution_restored", "/contributions/KMT-2026-000002", public_id="KMT-2026-000002")
+    db.session.commit()
+    me = browser(user)
+    assert "2 unread" in _text(me.get("/"))
+
+    page = me.get("/me/notifications")
+    text = _text(page)
+    assert text.index("KMT-2026-000002") < text.index("KMT-2026-000001"), "newest first"
+    assert text.count("New") >= 2
+    assert 'href="/contributions/KMT-2026-000001"' in page.get_data(as_text=True)
+    assert services.unread_count(user) == 0
+    assert "unread" not in _text(me.get("/"))
+
+
+def test_one_user_never_sees_anothers_notifications(make_user, browser):
+    owner, other = make_user(), make_user()
+    services.notify(owner, "contribution_published", "", public_id="KMT-2026-000042")
+    db.session.commit()
+    assert "KMT-2026-000042" not in _text(browser(other).get("/me/notifications"))
+    assert services.unread_count(owner) == 1
+
+
+def test_mark_all_as_read(make_user, browser):
+    user = make_user()
+    me = browser(user)
+    services.notify(user, "contribution_published", "", public_id="KMT-2026-000003")
+    db.session.commit()
+    assert me.post("/me/notifications/read", data={}).status_code == 302
+    assert services.unread_count(user) == 0
+
+
+def test_the_notifications_page_needs_a_sign_in(client):
+    response = client.get("/me/notifications")
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+# --- follows ------------------------------------------------------------------------------
+
+def test_followers_hear_of_new_activity_but_not_the_one_who_acted(policy, make_user, browser, mails):
+    follower, actor, bystander = make_user(email="ikut@example.org"), make_user(), make_user()
+    services.follow(follower, "policy", policy.id)
+    services.follow(actor, "policy", policy.id)
+
+    count = services.notify_followers(
+        "policy", policy.id, "new_activity", f"/policies/{policy.slug}", exclude=actor, title=policy.title
+    )
+    db.session.commit()
+    assert count == 1
+    assert services.unread_count(follower) == 1
+    assert services.unread_count(actor) == services.unread_count(bystander) == 0
+    assert "New activity on Rancangan Perwal Manajemen Jabatan." in _text(browser(follower).get("/me/notifications"))
+    assert [to for to, _, _ in mails()] == ["ikut@example.org"]
+
+
+def test_following_through_the_web_once_and_unfollowing(policy, make_user, browser):
+    user = make_user()
+    me = browser(user)
+    data = {"target_type": "policy", "target_id": str(policy.id), "next": f"/policies/{policy.slug}"}
+    response = me.post("/me/follow", data=data)
+    assert response.status_code == 302 and response.headers["Location"].endswith(f"/policies/{policy.slug}")
+    me.post("/me/follow", data=data)
+    assert services.is_following(user, "policy", policy.id)
+    assert len(db.session.scalars(select(Follow).where(Follow.user_id == user.id)).all()) == 1
+
+    response = me.post("/me/unfollow", data=dict(data, next="https://evil.example/"))
+    assert response.status_code == 302 and response.headers["Location"].endswith("/me/notifications")
+    assert not services.is_following(user, "policy", policy.id)
+
+
+def test_following_something_that_does_not_exist_is_refused(make_user, browser):
+    user = make_user()
+    with pytest.raises(NotFound):
+        services.follow(user, "policy", 999999)
+    with pytest.raises(ValidationError):
+        services.follow(user, "comment", 1)
+    me = browser(user)
+    assert me.post("/me/follow", data={"target_type": "policy", "target_id": "999999"}).status_code == 404
+    assert me.post("/me/follow", data={"target_type": "secret", "target_id": "1"}).status_code == 400
+    assert me.post("/me/follow", data={"target_type": "policy", "target_id": "x'; DROP"}).status_code == 400
+
+
+def test_a_draft_policy_cannot_be_followed_by_a_citizen(app, make_user):
+    from portal.proposals import services as proposals
+
+    official = make_user(role="moderator")
+    draft = proposals.create_policy(
+        official, body="Draf.\n\n### Pasal 1\n\nIsi.\n", title="Draf rahasia", kind="Rancangan Perwal", summary=""
+    )
+    with pytest.raises(NotFound):
+        services.follow(make_user(), "policy", draft.id)
