@@ -38,6 +38,7 @@ class Config:
     # Version of the privacy notice users consent to at registration.
     PRIVACY_NOTICE_VERSION = "2026-11"
     # Rate limits (Flask-Limiter syntax); storage is Redis when REDIS_URL is set.
+    RATELIMIT_ENABLED = True
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_RATE_LIMIT = "10 per minute;50 per hour"
@@ -47,6 +48,8 @@ class Config:
     SUBMISSION_RATE_LIMIT = "5 per minute;30 per hour"
     # Forum posts (new threads and answers together), per account and per address.
     FORUM_POST_RATE_LIMIT = "6 per minute;60 per hour"
+    # Comments and replies on policies and positions (and, separately, "I agree"), per account and per address.
+    COMMENT_RATE_LIMIT = "6 per minute;60 per hour"
     # Reports (flags) on forum posts, per account and per address.
     FORUM_FLAG_RATE_LIMIT = "10 per minute;60 per hour"
     # Reports (flags) from a contribution's status page, any kind, per account and per address.
@@ -72,8 +75,29 @@ class Config:
     MODERATION_BLOCKED_WORDS: tuple[str, ...] = ()
     # Items per page in public listings.
     PAGE_SIZE = 20
+    # How many reverse proxies (load balancers) sit in front of the app; their
+    # X-Forwarded-For/-Proto headers are trusted so rate limits see real addresses.
+    TRUSTED_PROXIES = 0
     # Optional Redis for rate limits and jobs.
     REDIS_URL: str | None = None
+    # Search: directory of the Whoosh index; None means <instance>/search.
+    SEARCH_INDEX_PATH: str | None = None
+    # Apply the search outbox after each writing request; None: on unless REDIS_URL is set (then run `flask search worker`).
+    SEARCH_INLINE_INDEXING: bool | None = None
+    # Outbox rows applied per index commit.
+    SEARCH_BATCH_SIZE = 200
+    # Most batches one request applies after its response (the rest wait for the next drain).
+    SEARCH_INLINE_MAX_BATCHES = 2
+    # Seconds an after-request drain waits for another process's indexer to finish.
+    SEARCH_INLINE_LOCK_WAIT = 2.0
+    # Seconds between outbox polls of `flask search worker`.
+    SEARCH_WORKER_INTERVAL = 1.0
+    # Processes `flask search rebuild` uses to write the index.
+    SEARCH_REBUILD_PROCS = 2
+    # Longest search query accepted (characters); longer ones are cut.
+    SEARCH_MAX_QUERY_LENGTH = 200
+    # Results per search page.
+    SEARCH_PAGE_SIZE = 10
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True
@@ -95,6 +119,8 @@ class Config:
         for key in ("MAIL_BACKEND", "MAIL_SENDER", "MAIL_SERVER", "MAIL_USERNAME", "MAIL_PASSWORD"):
             if os.environ.get(key):
                 settings[key] = os.environ[key]
+        if os.environ.get("TRUSTED_PROXIES"):
+            settings["TRUSTED_PROXIES"] = int(os.environ["TRUSTED_PROXIES"])
         if os.environ.get("MAIL_PORT"):
             settings["MAIL_PORT"] = int(os.environ["MAIL_PORT"])
         if os.environ.get("MAIL_USE_TLS"):

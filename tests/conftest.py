@@ -12,13 +12,15 @@ import os
 from pathlib import Path
 
 import re
+import sqlite3
 
 import pytest
 from flask import g, has_app_context
 from flask.testing import FlaskClient
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from sqlalchemy import delete
+from sqlalchemy import delete, event
+from sqlalchemy.engine import Engine
 
 from portal import create_app
 from portal.extensions import db
@@ -26,6 +28,13 @@ from portal.extensions import db
 ROOT = Path(__file__).resolve().parent.parent
 CORPORA = ROOT.parent / "shared" / "corpora"
 PASSWORD = "kata-sandi-rahasia-42"
+
+
+@event.listens_for(Engine, "connect")
+def _fast_test_sqlite(dbapi_connection, connection_record) -> None:
+    # Test databases are throwaway: skip fsync on every commit.
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        dbapi_connection.execute("PRAGMA synchronous = OFF")
 
 
 def _compile_catalogs() -> None:

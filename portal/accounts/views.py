@@ -172,6 +172,7 @@ def user_detail(user_id: int):
 @login_required
 def verify(user_id: int):
     """Verify the account's affiliation with its organisation."""
+    permissions.require(current_user, "organisation.verify")
     user = services.get_user(user_id)
     if ConfirmForm().validate_on_submit():
         services.verify_affiliation(current_user, user)
@@ -183,8 +184,8 @@ def verify(user_id: int):
 @login_required
 def revoke(user_id: int):
     """Refuse or withdraw the affiliation, with a reason."""
+    permissions.require(current_user, "organisation.verify")
     user = services.get_user(user_id)
-    permissions.require(current_user, "organisation.verify", user)
     form = ReasonForm()
     if form.validate_on_submit():
         services.revoke_affiliation(current_user, user, form.reason.data)
@@ -200,6 +201,7 @@ def revoke(user_id: int):
 @login_required
 def change_role(user_id: int):
     """Change the account's role."""
+    permissions.require(current_user, "user.manage")
     user = services.get_user(user_id)
     form = RoleForm()
     if form.validate_on_submit():
@@ -209,6 +211,8 @@ def change_role(user_id: int):
             flash(error.message, "error")
         else:
             flash(_("The role was changed."), "success")
+    else:
+        flash(_("Choose a role from the list."), "error")
     return redirect(url_for("accounts_admin.user_detail", user_id=user.id))
 
 
@@ -216,6 +220,7 @@ def change_role(user_id: int):
 @login_required
 def toggle_active(user_id: int):
     """Deactivate or reactivate the account."""
+    permissions.require(current_user, "user.manage")
     user = services.get_user(user_id)
     if ConfirmForm().validate_on_submit():
         services.set_active(current_user, user, not user.active)

@@ -3,8 +3,6 @@ written, shown escaped."""
 
 from __future__ import annotations
 
-import itertools
-
 import pytest
 from markupsafe import escape
 

@@ -12,7 +12,6 @@ from .conftest import PASSWORD, field_errors, input_value, user_by_email
 
 
 def test_citizen_registration_creates_account_and_signs_in(app, client, register):
-    before = utcnow()
     response, data = register(display_name="Siti Rahmawati", email="Siti.R@Example.ORG")
 
     assert response.status_code == 302
