@@ -18,6 +18,7 @@ def create_app(overrides: dict[str, Any] | None = None, env: str | None = None) 
         static_folder="../static",
     )
     _load_config(app, env or os.environ.get("PORTAL_ENV", "development"), overrides or {})
+    _trust_proxies(app)
     _init_extensions(app)
     _register_models()
     _register_blueprints(app)
@@ -40,6 +41,14 @@ def _load_config(app: Flask, env: str, overrides: dict[str, Any]) -> None:
     app.config.update(overrides)
 
 
+def _trust_proxies(app: Flask) -> None:
+    proxies = app.config.get("TRUSTED_PROXIES", 0)
+    if proxies:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
+
+
 def _init_extensions(app: Flask) -> None:
     from portal import errors, i18n
     from portal.accounts import auth
@@ -52,17 +61,22 @@ def _init_extensions(app: Flask) -> None:
     i18n.init_app(app)
     auth.init_app(app)
     errors.init_app(app)
+    from portal import search
+
+    search.init_app(app)
 
 
 def _register_models() -> None:
     # Import every model module so metadata (and migrations) see all tables.
     from portal.accounts import models as _accounts  # noqa: F401
     from portal.audit import models as _audit  # noqa: F401
+    from portal.comments import models as _comments  # noqa: F401
     from portal.forums import models as _forums  # noqa: F401
     from portal.moderation import models as _moderation  # noqa: F401
     from portal.notifications import models as _notifications  # noqa: F401
     from portal.positions import models as _positions  # noqa: F401
     from portal.proposals import models as _proposals  # noqa: F401
+    from portal.search import outbox as _search  # noqa: F401
     from portal.submissions import models as _submissions  # noqa: F401
 
 
@@ -70,6 +84,7 @@ def _register_blueprints(app: Flask) -> None:
     from portal.accounts.views import admin_bp as accounts_admin_bp
     from portal.accounts.views import bp as accounts_bp
     from portal.audit.views import bp as audit_bp
+    from portal.comments.views import bp as comments_bp
     from portal.forums.views import bp as forums_bp
     from portal.main.views import bp as main_bp
     from portal.moderation.views import bp as moderation_bp
@@ -77,6 +92,7 @@ def _register_blueprints(app: Flask) -> None:
     from portal.notifications.views import bp as notifications_bp
     from portal.positions.views import bp as positions_bp
     from portal.proposals.views import bp as proposals_bp
+    from portal.search.views import bp as search_bp
     from portal.submissions.views import bp as submissions_bp
 
     app.register_blueprint(main_bp)
@@ -85,11 +101,13 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(positions_bp)
     app.register_blueprint(proposals_bp)
     app.register_blueprint(submissions_bp)
+    app.register_blueprint(comments_bp)
     app.register_blueprint(forums_bp)
     app.register_blueprint(audit_bp)
     app.register_blueprint(moderation_bp)
     app.register_blueprint(contributions_bp)
     app.register_blueprint(notifications_bp)
+    app.register_blueprint(search_bp)
 
 
 def _register_cli(app: Flask) -> None:
@@ -97,11 +115,13 @@ def _register_cli(app: Flask) -> None:
     from portal.demo import seed_demo_command
     from portal.positions.cli import positions_cli
     from portal.proposals.cli import policies_cli
+    from portal.search.cli import search_cli
 
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(create_user_command)
     app.cli.add_command(positions_cli)
     app.cli.add_command(policies_cli)
+    app.cli.add_command(search_cli)
 
 
 def _register_templating(app: Flask) -> None:

@@ -201,6 +201,25 @@ def _cosign(actor, obj) -> bool:
     )
 
 
+# --- comments -----------------------------------------------------------------
+
+@rule("comment.endorse")
+def _endorse_comment(actor, obj) -> bool:
+    # "I agree" on a published comment of someone else.
+    return (
+        _not_suspended(actor)
+        and obj is not None
+        and obj.status == "published"
+        and obj.author_id != actor.id
+    )
+
+
+@rule("comment.view_endorsers")
+def _view_endorsers(actor, obj) -> bool:
+    # Endorsements are counted in public; who endorsed is for moderators.
+    return is_official(actor)
+
+
 # --- forums -------------------------------------------------------------------
 
 @rule("forum_category.create")

@@ -138,6 +138,15 @@ def client(app):
 
 
 @pytest.fixture
+def english(client):
+    """The client's interface switched to English through the language form,
+    so assertions read the English texts (the default is Indonesian)."""
+    response = client.post("/language", data={"lang": "en", "next": "/"})
+    assert response.status_code == 302
+    return client
+
+
+@pytest.fixture
 def runner(app):
     """A CLI runner."""
     return app.test_cli_runner()

@@ -31,3 +31,7 @@ def seed_demo_command() -> None:
     click.echo("Policies:")
     for title, status, versions, articles in summary.policies:
         click.echo(f"  [{status}] {title} ({versions} version(s), {articles} articles)")
+    click.echo(
+        f"Participation: {summary.comments} comments, {summary.submissions} formal submissions, "
+        f"{summary.forum_threads} forum threads."
+    )

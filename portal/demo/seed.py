@@ -157,6 +157,9 @@ class SeedSummary:
     positions_created: int = 0
     opds_created: int = 0
     policies: list[tuple[str, str, int, int]] = field(default_factory=list)  # (title, status, versions, articles)
+    submissions: int = 0
+    comments: int = 0
+    forum_threads: int = 0
 
 
 def existing_demo_accounts() -> list[str]:
@@ -173,9 +176,21 @@ def seed_demo() -> SeedSummary:
     summary = SeedSummary()
     users = _create_accounts(summary)
     _import_positions(users["admin"], summary)
-    for spec in POLICIES:
-        _create_policy(users["moderator"], spec, summary)
+    policies = [_create_policy(users["moderator"], spec, summary) for spec in POLICIES]
+    _seed_participation(users, policies, summary)
     return summary
+
+
+def _seed_participation(users: dict[str, User], policies: list[Policy], summary: SeedSummary) -> None:
+    """Comments, formal submissions and forum threads, through each package's own services."""
+    from portal.comments.demo import seed_comments_demo
+    from portal.forums.demo import seed_forum_demo
+    from portal.submissions.demo import seed_submissions_demo
+
+    summary.submissions = len(seed_submissions_demo())
+    summary.comments = len(seed_comments_demo())
+    forum = seed_forum_demo(users["admin"], users, policies)
+    summary.forum_threads = forum.get("threads", 0)
 
 
 def _create_accounts(summary: SeedSummary) -> dict[str, User]:

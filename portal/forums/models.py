@@ -83,6 +83,14 @@ class Post(Contribution):
 
     __mapper_args__ = {"polymorphic_identity": "post", "inherit_condition": id == Contribution.id}
 
+    def follow_target(self) -> tuple[str, int, str] | None:
+        """Followers of the thread hear of new posts in it."""
+        return "thread", self.thread_id, self.thread.title
+
+    def location(self) -> tuple[str, dict, str | None]:
+        """The post in its thread."""
+        return "forums.thread", {"thread_id": self.thread_id}, f"post-{self.id}"
+
     def moderated_text(self) -> str:
         """The word filter reads the thread title along with the opening post."""
         if self.is_opening and self.thread is not None:
@@ -99,5 +107,6 @@ Thread.post_count = column_property(
     .select_from(_posts.join(_contributions, _posts.c.id == _contributions.c.id))
     .where(and_(_posts.c.thread_id == Thread.id, _contributions.c.status == "published"))
     .correlate_except(_posts, _contributions)
-    .scalar_subquery()
+    .scalar_subquery(),
+    deferred=True,  # listings undefer it; a thread reloaded after each answer need not count
 )

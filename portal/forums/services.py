@@ -15,7 +15,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import exists, func, select, true
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import aliased, joinedload, selectinload
+from sqlalchemy.orm import aliased, joinedload, selectinload, undefer
 
 from portal import permissions
 from portal.audit.services import record
@@ -198,7 +198,7 @@ def list_threads(viewer, category: Category, page: int = 1):
     query = (
         select(Thread)
         .where(Thread.category_id == category.id, _visible_threads_clause(viewer))
-        .options(joinedload(Thread.author))
+        .options(joinedload(Thread.author), undefer(Thread.post_count))
         .order_by(Thread.pinned.desc(), Thread.last_post_at.desc(), Thread.id.desc())
     )
     return db.paginate(query, page=max(1, page), per_page=_page_size(), error_out=False)
@@ -210,6 +210,7 @@ def policy_threads(viewer, policy, limit: int = 10) -> list[Thread]:
         select(Thread)
         .join(Category, Category.id == Thread.category_id)
         .where(Category.policy_id == policy.id, _visible_threads_clause(viewer))
+        .options(undefer(Thread.post_count))
         .order_by(Thread.pinned.desc(), Thread.last_post_at.desc(), Thread.id.desc())
         .limit(limit)
     )
@@ -316,10 +317,10 @@ def check_can_post(actor, category: Category, thread: Thread | None = None) -> N
 
 def start_thread(actor, category: Category, title: str, body: str) -> Thread:
     """Open a thread with its opening post; the post may wait for review."""
+    permissions.require(actor, "contribution.create")
     if not _category_visible(actor, category):
         raise NotFound()
     check_can_post(actor, category)
-    permissions.require(actor, "forum.write", category)
     title = _clean_line("title", title, MAX_TITLE, _("Enter a title for the thread."))
     body = _clean_body(body)
     _refuse_duplicate(actor, body)
@@ -342,8 +343,8 @@ def start_thread(actor, category: Category, title: str, body: str) -> Thread:
 
 def reply(actor, thread: Thread, body: str, parent: Post | None = None, quote: Post | None = None) -> Post:
     """Answer in a thread, optionally replying to a post (one level deep) and quoting one."""
+    permissions.require(actor, "contribution.create")
     check_can_post(actor, thread.category, thread)
-    permissions.require(actor, "forum.write", thread.category)
     if parent is not None:
         if parent.thread_id != thread.id or not moderation.visible_to(actor, parent):
             raise ValidationError("parent", _("You can only reply to a post in this thread."))
@@ -354,7 +355,7 @@ def reply(actor, thread: Thread, body: str, parent: Post | None = None, quote: P
     body = _clean_body(body)
     _refuse_duplicate(actor, body)
     post = Post(
-        thread=thread,
+        thread_id=thread.id,  # not the relationship: appending would load every post of the thread
         body=body,
         parent_id=parent.id if parent is not None else None,
         quoted_post_id=quote.id if quote is not None else None,

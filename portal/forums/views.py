@@ -144,6 +144,7 @@ def thread(thread_id: int):
 def reply(thread_id: int):
     """Answer in a thread (optionally replying to and quoting a post)."""
     thread = services.get_thread(current_user, thread_id)
+    services.check_can_post(current_user, thread.category, thread)
     form = ReplyForm()
     parent_id, quote_id = _int_arg(form.parent.data), _int_arg(form.quote.data)
     if form.validate_on_submit():

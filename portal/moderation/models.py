@@ -118,6 +118,19 @@ class Contribution(db.Model):
 
     __mapper_args__ = {"polymorphic_on": "kind", "polymorphic_identity": "contribution"}
 
+    def location(self) -> tuple[str, dict, str | None]:
+        """Where the contribution is shown, as (endpoint, values, anchor); kinds override it.
+
+        Models do not build URLs; `services.contribution_url` turns this into one.
+        """
+        return "contributions.detail", {"public_id": self.public_id}, None
+
+    def follow_target(self) -> tuple[str, int, str] | None:
+        """What followers follow to hear of this item: (target type, id, title); kinds override it."""
+        if self.policy_id is not None and self.policy is not None:
+            return "policy", self.policy_id, self.policy.title
+        return None
+
     def moderated_text(self) -> str:
         """All text the word filter reads; kinds with a title add it."""
         return self.body or ""

@@ -100,6 +100,8 @@ def admit(author, contribution: Contribution) -> str:
     db.session.flush()  # the primary key makes the public id unique, even under concurrent writers
     contribution.public_id = make_public_id(contribution)
     _event(contribution, "submitted", None, author, reason=reason)
+    if contribution.status == "published":
+        _announce(contribution)
     return contribution.status
 
 
@@ -232,6 +234,7 @@ def approve(actor, contribution: Contribution, note: str = "") -> None:
     record(actor, "moderation.approve", contribution, reason=note or None, **_detail(contribution, from_status))
     if action == "approved":
         _tell_author(contribution, "contribution_published")
+        _announce(contribution)
     db.session.commit()
 
 
@@ -377,6 +380,13 @@ def contributions_by(author, page: int = 1, per_page: int | None = None):
     return db.paginate(query, page=page, per_page=per_page, error_out=False)
 
 
+def contribution_url(contribution: Contribution) -> str:
+    """The local URL of the contribution in its place (its kind's `location()`)."""
+    endpoint, values, anchor = contribution.location()
+    path = notifications.path_for(endpoint, **values)
+    return f"{path}#{anchor}" if anchor else path
+
+
 def status_path(contribution: Contribution) -> str:
     """The local path of the contribution's status page (what notifications link to)."""
     return notifications.path_for("contributions.detail", public_id=contribution.public_id)
@@ -411,6 +421,17 @@ def publicly_visible() -> ColumnElement[bool]:
 
 def _signed_in(viewer) -> bool:
     return viewer is not None and getattr(viewer, "is_authenticated", False) and viewer.is_active
+
+
+def _announce(contribution: Contribution) -> None:
+    """Tell the followers of the item's policy or thread that it was published."""
+    target = contribution.follow_target()
+    if target is not None:
+        target_type, target_id, title = target
+        notifications.notify_followers(
+            target_type, target_id, "new_activity", contribution_url(contribution),
+            exclude=contribution.author, title=title,
+        )
 
 
 def _tell_author(contribution: Contribution, kind: str, **params) -> None:

@@ -62,14 +62,9 @@ def moderation_labels():
 
 
 @bp.app_template_global()
-def contribution_url(contribution: Contribution, default: str | None = None) -> str:
-    """Where a contribution lives: its own kind's page (`url()`), else `default`, else its queue entry."""
-    place = getattr(contribution, "url", None)
-    if callable(place):
-        return place()
-    if default is not None:
-        return default
-    return url_for("moderation.queue", _anchor=f"item-{contribution.public_id}")
+def contribution_url(contribution: Contribution) -> str:
+    """Where a contribution is shown (its kind's page and anchor)."""
+    return services.contribution_url(contribution)
 
 
 def action_forms(contribution: Contribution, failed: tuple[str, object] | None = None) -> dict:

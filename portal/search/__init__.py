@@ -1,1 +1,45 @@
-"""Full-text search over policies and contributions."""
+"""Full-text search over policies and contributions.
+
+Modules: `analysis` (Indonesian analyzer), `backend` (the interface),
+`whoosh_backend`, `outbox` (changes recorded in the writing transaction),
+`documents` (what the index should hold), `indexer` (the one writer),
+`services` (what views and the CLI call), `views`, `cli`.
+"""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    """Record index changes in the outbox and, on the embedded default, apply them after each writing request."""
+    from portal.search import outbox
+
+    outbox.install()
+
+    @app.after_request
+    def index_after_request(response):
+        from flask import current_app
+
+        from portal.extensions import db
+        from portal.search import services
+
+        if not db.session.info.pop(outbox.SESSION_FLAG, False) or not services.inline_indexing():
+            return response
+        application = current_app._get_current_object()
+        # After the response is sent: the user never waits for the index.
+        response.call_on_close(lambda: _drain_inline(application))
+        return response
+
+
+def _drain_inline(app: Flask) -> None:
+    from portal.search import services
+
+    with app.app_context():
+        try:
+            services.drain(
+                max_batches=int(app.config.get("SEARCH_INLINE_MAX_BATCHES", 2)),
+                wait=float(app.config.get("SEARCH_INLINE_LOCK_WAIT", 2.0)),
+            )
+        except Exception:  # the outbox keeps the rows; the next drain applies them
+            app.logger.exception("search: inline indexing failed")

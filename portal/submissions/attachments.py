@@ -111,7 +111,7 @@ def check(upload: Upload) -> CheckedFile:
     if len(data) > limit:
         raise ValidationError(
             "attachments",
-            _("The file %(name)s is larger than %(mb)s MB, the most a file may be.", name=name, mb=_megabytes(limit)),
+            _("The file %(name)s is larger than %(mb)s MB, the most a file may be.", name=name, mb=megabytes(limit)),
         )
     content_type = detect_type(data)
     if content_type is None:
@@ -154,7 +154,8 @@ def path_of(stored_name: str) -> Path:
     return upload_folder() / stored_name
 
 
-def _megabytes(limit: int) -> str:
+def megabytes(limit: int) -> str:
+    """A byte count in megabytes, as shown to users (10, 0.5)."""
     value = limit / (1024 * 1024)
     return f"{value:g}" if value >= 1 else f"{value:.2f}"
 

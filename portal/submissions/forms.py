@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, MultipleFileField, SelectChoice, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from portal.submissions import services
+from portal.submissions import attachments, services
 from portal.submissions.models import CHANNEL_LABELS, OFFLINE_CHANNELS
 
-FILE_INPUTS = 5
+FILE_INPUTS = attachments.MAX_FILES
 ACCEPT = ".pdf,.docx,.odt,application/pdf,application/vnd.openxmlformats-officedocument.wordprocessingml.document,application/vnd.oasis.opendocument.text"
 GROUP_LABELS = {
     "citizen": _l("Citizen (warga)"),
@@ -36,14 +37,15 @@ class SubmissionForm(FlaskForm):
         description=_l("Optional. Hold Ctrl (or Cmd) to choose several."),
         validate_choice=False,  # the service checks the keys against the current version
     )
-    attachments = MultipleFileField(
-        _l("Attachments"),
-        description=_l("Optional. Up to 5 files, PDF, DOCX or ODT, at most 10 MB each."),
-    )
+    attachments = MultipleFileField(_l("Attachments"))
 
     def fill_choices(self, policy) -> None:
-        """Offer the articles of the policy's current version."""
+        """Offer the articles of the policy's current version, and state the attachment limits in force."""
         self.article_keys.choices = [SelectChoice(key, label) for key, label in services.article_choices(policy)]
+        self.attachments.description = _(
+            "Optional. Up to %(n)d files, PDF, DOCX or ODT, at most %(mb)s MB each.",
+            n=attachments.MAX_FILES, mb=attachments.megabytes(attachments.max_bytes()),
+        )
 
 
 class OfflineForm(SubmissionForm):

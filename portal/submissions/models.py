@@ -65,6 +65,10 @@ class Submission(Contribution):
 
     __mapper_args__ = {"polymorphic_identity": "submission"}
 
+    def location(self) -> tuple[str, dict, str | None]:
+        """The submission's receipt page."""
+        return "submissions.receipt", {"public_id": self.public_id}, None
+
     def moderated_text(self) -> str:
         """The title and the body, for the word filter."""
         return f"{self.title or ''}\n{self.body or ''}"

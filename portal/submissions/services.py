@@ -248,11 +248,11 @@ def record_offline(
 
 
 def _save(actor, submission: Submission, keys: list[str], checked, before_commit=None) -> Submission:
-    """Admit the submission, store its files and commit once; stored files are removed if the commit fails."""
-    moderation.admit(actor, submission)
-    submission.article_links = [SubmissionArticle(article_key=key) for key in keys]
+    """Store the files, admit the submission and commit once; stored files are removed if anything fails."""
     stored: list[str] = []
     try:
+        # Built before admit() flushes, so the new collections need no loading.
+        submission.article_links = [SubmissionArticle(article_key=key) for key in keys]
         for item in checked:
             name = attachments.store(item)
             stored.append(name)
@@ -266,6 +266,7 @@ def _save(actor, submission: Submission, keys: list[str], checked, before_commit
                     created_at=utcnow(),
                 )
             )
+        moderation.admit(actor, submission)
         if before_commit is not None:
             before_commit(submission)
         db.session.commit()
@@ -382,9 +383,12 @@ def _clean_name(value: str, field: str, required: bool) -> str:
 
 
 def _clean_article_keys(policy: Policy, keys) -> list[str]:
+    keys = list(keys or ())
+    if not keys:
+        return []
     known = {key for key, _label in article_choices(policy)}
     chosen = []
-    for key in keys or ():
+    for key in keys:
         if key not in known:
             raise ValidationError("article_keys", _("Choose articles from the list."))
         if key not in chosen:

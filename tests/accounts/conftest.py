@@ -44,14 +44,6 @@ def input_value(page: str, name: str) -> str | None:
 
 
 @pytest.fixture
-def english(client):
-    """Switch the client's interface to English, so message text is stable."""
-    response = client.post("/language", data={"lang": "en", "next": "/"})
-    assert response.status_code == 302
-    return client
-
-
-@pytest.fixture
 def register(client):
     """Post the registration form; fields given as None are left out."""
 

@@ -107,3 +107,10 @@ def sign_in(client, login_as):
         return login_as(user)
 
     return do
+
+
+def tr(msgid: str, **variables) -> str:
+    """`msgid` as the interface language shows it (the tests read pages in the default language)."""
+    from flask_babel import gettext
+
+    return gettext(msgid, **variables)

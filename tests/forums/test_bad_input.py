@@ -15,7 +15,7 @@ from portal.extensions import db
 from portal.forums import services
 from portal.forums.models import Post, Thread
 
-from tests.conftest import CORPORA  # noqa: F401  (the corpora path)
+from tests.conftest import CORPORA
 
 EXECUTABLE_TAGS = {"script", "iframe", "object", "embed", "base", "frame", "frameset", "applet"}
 URL_ATTRIBUTES = {"href", "src", "action", "formaction", "xlink:href", "data", "srcdoc"}

@@ -15,7 +15,7 @@ from portal.extensions import db
 from portal.forums import services
 from portal.forums.models import Category, Post, Thread
 
-from .conftest import text_of
+from .conftest import text_of, tr
 
 
 def test_a_user_starts_a_thread_and_another_answers_it(client, sign_in, citizen, member, general):
@@ -103,7 +103,7 @@ def test_posts_are_paged_oldest_first(app, client, make_thread, member):
         services.reply(member, thread, f"Jawaban nomor {n}.")
     first = text_of(client.get(f"/forum/t/{thread.id}").get_data(as_text=True))
     assert "Jawaban nomor 2." in first and "Jawaban nomor 3." not in first
-    assert "Page 1 of 3" in first or "Halaman 1 dari 3" in first
+    assert tr("Page %(page)d of %(pages)d", page=1, pages=3) in first
     last = text_of(client.get(f"/forum/t/{thread.id}?page=3").get_data(as_text=True))
     assert "Jawaban nomor 6." in last and "Jawaban nomor 5." not in last
     assert client.get(f"/forum/t/{thread.id}?page=abc").status_code == 200
@@ -138,7 +138,8 @@ def test_a_locked_thread_refuses_answers_with_a_clear_message(client, sign_in, m
     services.set_locked(moderator, thread, True, "Diskusi sudah selesai.")
     with pytest.raises(Conflict) as refused:
         services.reply(member, thread, "Masih ingin menjawab.")
-    assert "locked" in refused.value.message
+    locked_message = tr("This thread is locked: no new posts can be added. You can still read it.")
+    assert refused.value.message == locked_message
     entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "forum.lock"))
     assert entry.actor_id == moderator.id and entry.reason == "Diskusi sudah selesai."
 
@@ -148,7 +149,7 @@ def test_a_locked_thread_refuses_answers_with_a_clear_message(client, sign_in, m
     response = client.post(f"/forum/t/{thread.id}/reply", data={"body": "Masih ingin menjawab."})
     assert response.status_code == 409
     said = text_of(response.get_data(as_text=True))
-    assert "locked" in said or "dikunci" in said
+    assert locked_message in said
     assert "Masih ingin menjawab." in said, "the typed text is shown back"
     assert db.session.query(Post).count() == 1
 
@@ -175,7 +176,10 @@ def test_a_restricted_category_refuses_a_citizen_and_accepts_a_verified_member(
 ):
     with pytest.raises(PermissionDenied) as refused:
         services.start_thread(citizen, roundtable, "Boleh ikut?", "Saya warga biasa.")
-    assert "verified" in refused.value.message
+    restricted_message = tr(
+        "Only verified members of NGOs and academic institutions can write in this category. Everyone can read it."
+    )
+    assert refused.value.message == restricted_message
     unverified = make_user(role="ngo", organisation="LSM Belum Terverifikasi")
     with pytest.raises(PermissionDenied):
         services.start_thread(unverified, roundtable, "Boleh ikut?", "Organisasi saya belum diverifikasi.")
@@ -184,7 +188,7 @@ def test_a_restricted_category_refuses_a_citizen_and_accepts_a_verified_member(
     assert client.get(f"/forum/c/{roundtable.slug}").status_code == 200, "everyone can read"
     response = client.post(f"/forum/c/{roundtable.slug}/new", data={"title": "Boleh ikut?", "body": "Saya warga."})
     assert response.status_code == 403
-    assert "verified" in response.get_data(as_text=True) or "terverifikasi" in response.get_data(as_text=True)
+    assert restricted_message in text_of(response.get_data(as_text=True))
 
     sign_in(member)
     response = client.post(
@@ -229,13 +233,15 @@ def test_a_draft_policy_forum_refuses_posts(client, sign_in, make_policy, modera
     category = services.ensure_policy_category(policy)
     with pytest.raises(Conflict) as refused:
         services.start_thread(moderator, category, "Draf", "Diskusi awal.")
-    assert "draft" in refused.value.message
+    draft_message = tr("This policy is still a draft; its forum opens when the consultation is published.")
+    assert refused.value.message == draft_message
     sign_in(member)
     assert client.get(f"/forum/c/{category.slug}").status_code == 404, "a draft's forum is not public"
     assert client.get(f"/forum/policy/{policy.slug}").status_code == 404
     sign_in(moderator)
     response = client.post(f"/forum/c/{category.slug}/new", data={"title": "Draf", "body": "Diskusi awal."})
     assert response.status_code == 409
+    assert draft_message in text_of(response.get_data(as_text=True))
 
 
 def test_the_same_text_twice_in_a_row_is_refused(make_thread, member):

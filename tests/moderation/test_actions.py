@@ -4,6 +4,7 @@ restore, withdraw; what each viewer sees; the history and the audit log."""
 from __future__ import annotations
 
 import pytest
+from flask_babel import force_locale
 from flask_login import AnonymousUserMixin
 from sqlalchemy import select
 
@@ -87,7 +88,7 @@ def test_the_author_may_appeal_once_and_the_appeal_returns_to_the_queue(publishe
     assert item.contribution == published and item.reasons == ["appealed"]
     assert not published.can_be_appealed
 
-    with pytest.raises(ValidationError) as refused:
+    with pytest.raises(ValidationError) as refused, force_locale("en"):  # messages outside a request are Indonesian
         services.appeal(trusted, published, "Sekali lagi.")
     assert "already appealed" in refused.value.message
     assert published.events[-1].action == "appealed"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from flask_babel import force_locale
 from flask_login import AnonymousUserMixin
 
 from portal.audit.models import AuditEntry
@@ -15,7 +16,7 @@ from portal.moderation.models import Flag
 def test_a_signed_in_user_can_flag_a_published_contribution_once(published, make_user):
     reader = make_user()
     services.flag(reader, published, "abuse", "Menghina pegawai.")
-    with pytest.raises(ValidationError) as refused:
+    with pytest.raises(ValidationError) as refused, force_locale("en"):  # messages outside a request are Indonesian
         services.flag(reader, published, "spam")
     assert refused.value.field == "reason"
     assert "already reported" in refused.value.message

@@ -20,11 +20,13 @@ WIB = ZoneInfo("Asia/Jakarta")
 
 @pytest.fixture
 def browser(app, login_as):
-    """Factory: a separate signed-in browser (test client) for `user`."""
+    """Factory: a separate signed-in browser (test client) for `user`, in English."""
 
     def factory(user):
         other = app.test_client()
         login_as(user, target=other)
+        with other.session_transaction() as session:
+            session["lang"] = "en"  # assertions read the English msgids
         return other
 
     return factory
@@ -186,6 +188,14 @@ def test_restoring_from_the_status_page_comes_back_to_it(published, trusted, mod
     assert f"{published.public_id} has been published again." in _text(browser(trusted).get("/me/notifications"))
 
 
+def test_an_action_without_the_csrf_token_is_refused(published, moderator, browser):
+    response = browser(moderator).post(
+        f"/moderation/items/{published.public_id}/hide", data={f"hide-{published.id}-reason": "spam"}, csrf=False
+    )
+    assert response.status_code == 400
+    assert published.status == "published"
+
+
 def test_a_redirect_after_an_action_stays_on_the_portal(published, moderator, browser):
     response = browser(moderator).post(
         f"/moderation/items/{published.public_id}/hide",
@@ -275,10 +285,45 @@ def test_a_waiting_contribution_tells_its_author_why(contribute, make_user, brow
     assert "New accounts' first contributions are reviewed before they appear." in page
 
 
-def test_contribution_url_asks_the_kind_for_its_place_else_points_at_the_queue(app):
-    placed = SimpleNamespace(public_id="KMT-2026-000001", url=lambda: "/policies/perwal#komentar-1")
-    plain = SimpleNamespace(public_id="KTR-2026-000002")
+def test_contribution_url_asks_the_kind_for_its_place(app):
+    placed = SimpleNamespace(location=lambda: ("proposals.detail", {"slug": "perwal"}, "c-1"))
+    plain = SimpleNamespace(location=lambda: ("contributions.detail", {"public_id": "KTR-2026-000002"}, None))
     with app.test_request_context():
-        assert contribution_url(placed) == "/policies/perwal#komentar-1"
-        assert contribution_url(plain) == "/moderation/#item-KTR-2026-000002"
-        assert contribution_url(plain, "") == ""
+        assert contribution_url(placed) == "/policies/perwal#c-1"
+        assert contribution_url(plain) == "/contributions/KTR-2026-000002"
+
+
+def _executable_markup(html: str) -> list[str]:
+    """Tags that would run script: script elements, on*= handlers, javascript: URLs."""
+    found = []
+    for tag in re.findall(r"<[a-zA-Z][^>]*>", html):
+        if re.match(r"<script\b", tag, re.I) or re.search(r"\son\w+\s*=", tag, re.I) or re.search(
+            r"""(?:href|src|action)\s*=\s*["']?\s*javascript:""", tag, re.I
+        ):
+            found.append(tag)
+    return found
+
+
+def test_naughty_notes_and_appeals_round_trip_and_render_inert(
+    contribute, trusted, moderator, browser, blns
+):
+    from tests.conftest import CORPORA
+
+    xss = (CORPORA / "xss" / "payloads.txt").read_text(encoding="utf-8").splitlines()
+    sample = [s for s in blns[::25] + xss[::60] if s.strip() and "\x00" not in s][:60]
+    mod, author = browser(moderator), browser(trusted)
+    for payload in sample:
+        item = contribute(trusted, "Masukan tentang Pasal 2.")
+        response = _hide(mod, item, "abuse", payload)
+        assert response.status_code == 302, payload
+        response = author.post(f"/contributions/{item.public_id}/appeal", data={"text": payload})
+        assert response.status_code == 302, payload
+        db.session.expire_all()
+        assert item.hidden_note == payload.strip()
+        assert item.appeal.text == payload.strip()
+        page = author.get(f"/contributions/{item.public_id}")
+        assert page.status_code == 200
+        assert _executable_markup(page.get_data(as_text=True)) == [], payload
+    queue = mod.get("/moderation/")
+    assert queue.status_code == 200
+    assert _executable_markup(queue.get_data(as_text=True)) == []

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from flask_babel import force_locale
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -23,11 +24,13 @@ def _text(response) -> str:
 
 @pytest.fixture
 def browser(app, login_as):
-    """Factory: a separate signed-in browser for `user`."""
+    """Factory: a separate signed-in browser for `user`, in English."""
 
     def factory(user):
         other = app.test_client()
         login_as(user, target=other)
+        with other.session_transaction() as session:
+            session["lang"] = "en"  # assertions read the English msgids
         return other
 
     return factory
@@ -36,7 +39,7 @@ def browser(app, login_as):
 # --- mail after commit ----------------------------------------------------------------
 
 def test_the_mail_is_written_only_after_the_commit(make_user, mails):
-    user = make_user(display_name="Siti Rahmah", email="siti@example.org")
+    user = make_user(display_name="Siti Rahmah", email="siti@example.org", locale="en")
     services.notify(user, "contribution_published", "/contributions/KMT-2026-000007", public_id="KMT-2026-000007")
     db.session.flush()
     assert mails() == []
@@ -46,6 +49,17 @@ def test_the_mail_is_written_only_after_the_commit(make_user, mails):
     assert "Your contribution KMT-2026-000007 has been published." in subject
     assert "Hello Siti Rahmah" in body
     assert "/contributions/KMT-2026-000007" in body
+
+
+def test_the_mail_is_in_the_recipients_language(make_user, mails):
+    indonesian, english = make_user(email="id@example.org"), make_user(email="en@example.org", locale="en")
+    for user in (indonesian, english):
+        services.notify(user, "contribution_published", "", public_id="KMT-2026-000011")
+    db.session.commit()
+    subjects = {to: subject for to, subject, _ in mails()}
+    assert "KMT-2026-000011" in subjects["id@example.org"]
+    assert "has been published" not in subjects["id@example.org"]
+    assert "has been published" in subjects["en@example.org"]
 
 
 def test_no_mail_is_written_when_the_transaction_rolls_back(make_user, mails):
@@ -85,7 +99,7 @@ def test_a_mail_failure_does_not_undo_the_action(app, contribute, make_user, mon
 # --- what authors are told ----------------------------------------------------------------
 
 def test_the_author_is_told_when_published_hidden_and_restored(contribute, make_user, mails):
-    author = make_user(email="penulis@example.org")
+    author = make_user(email="penulis@example.org", locale="en")
     moderator = make_user(role="moderator")
     item = contribute(author)
     moderation.approve(moderator, item)
@@ -99,9 +113,10 @@ def test_the_author_is_told_when_published_hidden_and_restored(contribute, make_
     hidden = db.session.scalars(select(Notification).where(Notification.kind == "contribution_hidden")).one()
     assert hidden.params == {"public_id": item.public_id, "reason": "personal_data"}
     assert hidden.link == f"/contributions/{item.public_id}"
-    assert services.render_message(hidden.kind, hidden.params) == (
-        f"A moderator hid your contribution {item.public_id}. Reason: Reveals personal data."
-    )
+    with force_locale("en"):
+        assert services.render_message(hidden.kind, hidden.params) == (
+            f"A moderator hid your contribution {item.public_id}. Reason: Reveals personal data."
+        )
     assert [to for to, _, _ in mails()] == ["penulis@example.org"] * 3
 
 
@@ -114,7 +129,7 @@ def test_dismissing_reports_does_not_bother_the_author(contribute, make_user):
 
 
 def test_unknown_kinds_and_broken_params_still_render(app):
-    with app.test_request_context():
+    with app.test_request_context(), force_locale("en"):
         assert services.render_message("no_such_kind", {}) == "You have a new notification."
         assert services.render_message("contribution_hidden", {"public_id": "X"}) == "You have a new notification."
 
@@ -176,6 +191,25 @@ def test_followers_hear_of_new_activity_but_not_the_one_who_acted(policy, make_u
     assert services.unread_count(actor) == services.unread_count(bystander) == 0
     assert "New activity on Rancangan Perwal Manajemen Jabatan." in _text(browser(follower).get("/me/notifications"))
     assert [to for to, _, _ in mails()] == ["ikut@example.org"]
+
+
+def test_followers_of_a_policy_hear_when_a_comment_on_it_is_published(policy, make_user):
+    from portal.comments import services as comments
+
+    follower = make_user(email="pengikut@example.org")
+    services.follow(follower, "policy", policy.id)
+    newcomer = make_user()  # new accounts are pre-moderated: nothing is announced yet
+    waiting = comments.post_comment(newcomer, policy, body="Definisi OPD kurang jelas.", stance="suggests_change")
+    assert waiting.status == "pending"
+    assert services.unread_count(follower) == 0
+
+    moderator = make_user(role="moderator")
+    moderation.approve(moderator, waiting)
+    assert services.unread_count(follower) == 1
+    trusted = make_user(role="ngo", organisation="LBH Medan", verified=True)
+    comments.post_comment(trusted, policy, body="Kami mendukung Pasal 1.", stance="supports", article_key="pasal-1")
+    assert services.unread_count(follower) == 2
+    assert services.unread_count(trusted) == 0
 
 
 def test_following_through_the_web_once_and_unfollowing(policy, make_user, browser):

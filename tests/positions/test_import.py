@@ -75,7 +75,7 @@ def test_one_bad_row_imports_nothing_and_names_row_and_column(runner, admin, tmp
     assert db.session.scalar(select(func.count(Opd.id))) == 0
 
 
-def test_every_error_is_reported_not_just_the_first(runner, admin, tmp_path):
+def test_every_error_is_reported_not_just_the_first(runner, admin, tmp_path, english_cli):
     rows = [
         _row("B-1", grade="tujuh"),
         _row("B-2", required_count="-2", position_type="raja"),
@@ -151,7 +151,7 @@ def test_utf8_with_bom_and_semicolons_from_a_spreadsheet_are_accepted(runner, ad
     assert db.session.scalar(select(Position.name).where(Position.code == "S-1")) == "Pengadministrasi Umum"
 
 
-def test_empty_file_and_header_only_file_are_refused(runner, admin, tmp_path):
+def test_empty_file_and_header_only_file_are_refused(runner, admin, tmp_path, english_cli):
     empty = runner.invoke(args=["positions", "import", _write(tmp_path, "", "empty.csv")])
     assert empty.exit_code == 1 and "empty" in empty.output
     header_only = runner.invoke(args=["positions", "import", _write(tmp_path, ",".join(COLUMNS) + "\n", "h.csv")])

@@ -45,7 +45,8 @@ def test_policy_goes_through_the_whole_workflow_with_each_move_recorded(client, 
     assert page.count("Pejabat BKPSDM") >= 4
 
 
-def test_draft_cannot_jump_to_closed_and_the_official_is_told_what_is_allowed(client, make_policy, official, login_as):
+def test_draft_cannot_jump_to_closed_and_the_official_is_told_what_is_allowed(english, make_policy, official, login_as):
+    client = english
     policy = make_policy()
     login_as(official)
     response = _move(client, policy, "closed")
@@ -86,7 +87,8 @@ def test_unknown_status_is_a_400_not_a_500(client, make_policy, official, login_
     assert client.post(f"/policies/{policy.slug}/status", data={}).status_code == 400
 
 
-def test_opening_needs_a_window_that_closes_in_the_future(client, make_policy, official, login_as):
+def test_opening_needs_a_window_that_closes_in_the_future(english, make_policy, official, login_as):
+    client = english
     no_window = make_policy(opens_at=None, closes_at=None, title="Tanpa jadwal")
     past = make_policy(opens_at=utcnow() - timedelta(days=9), closes_at=utcnow() - timedelta(days=2), title="Lewat")
     login_as(official)

@@ -1,5 +1,6 @@
 """Fixtures for formal-submission tests: an official, an open policy, verified
-members of two organisations, and valid and invalid attachment files."""
+members of two organisations, and valid and invalid attachment files.
+The accounts use the English interface, so tests read the English messages."""
 
 from __future__ import annotations
 
@@ -40,7 +41,7 @@ Satu pekerja sosial untuk setiap kecamatan.
 @pytest.fixture
 def official(make_user):
     """A moderator (official)."""
-    return make_user(role="moderator", display_name="Rina Siregar")
+    return make_user(role="moderator", display_name="Rina Siregar", locale="en")
 
 
 @pytest.fixture
@@ -72,14 +73,14 @@ def policy(make_policy):
 @pytest.fixture
 def ngo(make_user):
     """A verified NGO member."""
-    return make_user(role="ngo", organisation="LBH Medan", verified=True, display_name="Sari Nasution")
+    return make_user(role="ngo", organisation="LBH Medan", verified=True, display_name="Sari Nasution", locale="en")
 
 
 @pytest.fixture
 def academic(make_user):
     """A verified academic member of another organisation."""
     return make_user(role="academic", organisation="Universitas Sumatera Utara", verified=True,
-                     display_name="Dr. Andi Lubis")
+                     display_name="Dr. Andi Lubis", locale="en")
 
 
 @pytest.fixture
@@ -138,3 +139,22 @@ def executable_markup(html: str) -> list[str]:
                 if cleaned.startswith(("javascript:", "vbscript:", "data:text/html")):
                     found.append(f"<{tag} {name}={value!r}>")
     return found
+
+
+def post_multipart(client, url: str, fields: dict):
+    """POST a multipart form encoded in memory (the test client spools big bodies
+    to a temporary file it never closes), with the session's CSRF token."""
+    from werkzeug.datastructures import FileStorage, MultiDict
+    from werkzeug.test import encode_multipart
+
+    values = MultiDict()
+    values.add("csrf_token", client.csrf_token())
+    for key, value in fields.items():
+        for item in value if isinstance(value, list) else [value]:
+            if isinstance(item, tuple):
+                stream, filename = item
+                values.add(key, FileStorage(stream=stream, filename=filename, content_type="application/octet-stream"))
+            else:
+                values.add(key, item)
+    boundary, body = encode_multipart(values)
+    return client.post(url, data=body, content_type=f"multipart/form-data; boundary={boundary}", csrf=False)

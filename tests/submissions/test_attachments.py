@@ -13,11 +13,19 @@ from portal.extensions import db
 from portal.submissions import attachments, services
 from portal.submissions.attachments import Upload
 from portal.submissions.models import Attachment, Submission
-from tests.submissions.conftest import make_docx, make_odt
+from tests.submissions.conftest import make_docx, make_odt, post_multipart
 
 TITLE = "Kajian sumber data kependudukan"
 BODY = "Kami mengusulkan agar data pengaduan masyarakat ikut dihitung.\n\n- satu\n- dua"
 EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + b"\x00" * 200 + b"This program cannot be run in DOS mode."
+
+
+def _download(client, url: str):
+    """GET a download and close it (a file response holds the stored file open until closed)."""
+    response = client.get(url)
+    response.get_data()
+    response.close()
+    return response
 
 
 def _bad_files(pdf_bytes: bytes, limit: int) -> dict[str, tuple[str, bytes, str]]:
@@ -39,15 +47,15 @@ def test_a_bad_attachment_is_refused_with_a_message_and_the_typed_text_is_kept(
 ):
     filename, content, word = _bad_files(pdf_bytes, attachments.max_bytes())[case]
     login_as(ngo)
-    response = client.post(
+    response = post_multipart(
+        client,
         f"/policies/{policy.slug}/submissions/new",
-        data={
+        {
             "title": TITLE,
             "body": BODY,
             "article_keys": ["pasal-5"],
             "attachments": [(io.BytesIO(pdf_bytes), "baik.pdf"), (io.BytesIO(content), filename)],
         },
-        content_type="multipart/form-data",
     )
     assert response.status_code == 400
     page = response.get_data(as_text=True)
@@ -99,7 +107,7 @@ def test_a_pdf_named_docx_is_judged_by_content_and_downloads_as_pdf(client, ngo,
     submission = services.submit(ngo, policy, TITLE, BODY, [], [Upload("kajian.docx", pdf_bytes)])
     attachment = submission.attachments[0]
     assert attachment.content_type == "application/pdf"
-    response = client.get(f"/submissions/{submission.public_id}/attachments/{attachment.id}")
+    response = _download(client, f"/submissions/{submission.public_id}/attachments/{attachment.id}")
     assert response.mimetype == "application/pdf"
     assert "kajian.docx.pdf" in response.headers["Content-Disposition"]
 
@@ -107,7 +115,7 @@ def test_a_pdf_named_docx_is_judged_by_content_and_downloads_as_pdf(client, ngo,
 def test_a_download_is_an_attachment_with_nosniff(client, ngo, policy, pdf_bytes):
     submission = services.submit(ngo, policy, TITLE, BODY, [], [Upload("Masukan LBH (final).pdf", pdf_bytes)])
     attachment = submission.attachments[0]
-    response = client.get(f"/submissions/{submission.public_id}/attachments/{attachment.id}")
+    response = _download(client, f"/submissions/{submission.public_id}/attachments/{attachment.id}")
     assert response.status_code == 200
     assert response.data == pdf_bytes
     assert response.headers["Content-Disposition"].startswith("attachment;")
@@ -122,22 +130,22 @@ def test_a_pending_submissions_attachment_is_404_to_others_and_served_to_its_aut
     submission = services.submit(ngo, policy, TITLE, "Isi katatunda.", [], [Upload("a.pdf", pdf_bytes)])
     assert submission.status == "pending"
     url = f"/submissions/{submission.public_id}/attachments/{submission.attachments[0].id}"
-    assert client.get(url).status_code == 404
+    assert _download(client, url).status_code == 404
     login_as(make_user())
-    assert client.get(url).status_code == 404
+    assert _download(client, url).status_code == 404
     client.post("/logout")
     login_as(ngo)
-    assert client.get(url).status_code == 200
+    assert _download(client, url).status_code == 200
     client.post("/logout")
     login_as(official)
-    assert client.get(url).status_code == 200
+    assert _download(client, url).status_code == 200
 
 
 def test_an_attachment_of_another_submission_is_not_found(client, ngo, policy, pdf_bytes):
     first = services.submit(ngo, policy, TITLE, BODY, [], [Upload("a.pdf", pdf_bytes)])
     second = services.submit(ngo, policy, "Lain", "Isi lain.", [], [])
-    assert client.get(f"/submissions/{second.public_id}/attachments/{first.attachments[0].id}").status_code == 404
-    assert client.get(f"/submissions/{first.public_id}/attachments/999999").status_code == 404
+    assert _download(client, f"/submissions/{second.public_id}/attachments/{first.attachments[0].id}").status_code == 404
+    assert _download(client, f"/submissions/{first.public_id}/attachments/999999").status_code == 404
 
 
 def test_a_failed_save_leaves_no_file_behind(app, ngo, policy, pdf_bytes, monkeypatch):
@@ -157,10 +165,10 @@ def test_five_full_size_attachments_fit_in_one_request(app, client, login_as, ng
     app.config["ATTACHMENT_MAX_BYTES"] = 600 * 1024
     big = pdf_bytes[:-6] + b" " * (590 * 1024) + b"%%EOF\n"
     login_as(ngo)
-    response = client.post(
+    response = post_multipart(
+        client,
         f"/policies/{policy.slug}/submissions/new",
-        data={"title": TITLE, "body": BODY, "attachments": [(io.BytesIO(big), f"{n}.pdf") for n in range(5)]},
-        content_type="multipart/form-data",
+        {"title": TITLE, "body": BODY, "attachments": [(io.BytesIO(big), f"{n}.pdf") for n in range(5)]},
     )
     assert response.status_code == 302
     assert len(db.session.scalar(select(Submission)).attachments) == 5

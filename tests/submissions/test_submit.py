@@ -61,7 +61,7 @@ def test_the_receipt_shows_the_status_history_to_the_author(client, login_as, ng
     submission = services.submit(ngo, policy, "Judul", "Isi masukan.", [], [])
     login_as(ngo)
     page = client.get(f"/submissions/{submission.public_id}").get_data(as_text=True)
-    assert "Status history" in page or "Riwayat status" in page
+    assert "Status history" in page
     assert submission.public_id in page
 
 
@@ -72,14 +72,14 @@ def test_the_receipt_shows_the_status_history_to_the_author(client, login_as, ng
 def test_citizens_and_unverified_members_are_refused_with_a_clear_message(
     client, login_as, make_user, policy, role, organisation, verified
 ):
-    user = make_user(role=role, organisation=organisation, verified=verified)
+    user = make_user(role=role, organisation=organisation, verified=verified, locale="en")
     login_as(user)
     form_page = client.get(f"/policies/{policy.slug}/submissions/new")
     assert form_page.status_code == 403
     response = client.post(f"/policies/{policy.slug}/submissions/new", data=_form())
     assert response.status_code == 403
     page = response.get_data(as_text=True)
-    assert ("verified" in page) or ("terverifikasi" in page) or ("diverifikasi" in page)
+    assert "verified" in page
     assert db.session.scalar(select(Submission)) is None
     with pytest.raises(PermissionDenied) as refused:
         services.submit(user, policy, "Judul", "Isi", [], [])
@@ -98,7 +98,7 @@ def test_a_closed_consultation_refuses_submissions_with_a_clear_message(client, 
     response = client.post(f"/policies/{closed.slug}/submissions/new", data=_form())
     assert response.status_code == 409
     page = response.get_data(as_text=True)
-    assert "not open for input" in page or "tidak dibuka" in page or "ditutup" in page
+    assert "not open for input" in page
     # What was typed is shown back, not lost.
     assert "Data pengaduan perlu dimasukkan ke Pasal 5." in page
     assert db.session.scalar(select(Submission)) is None
@@ -171,10 +171,16 @@ def test_blank_title_or_body_is_refused_and_the_form_keeps_the_other(client, log
 
 
 @pytest.fixture
-def limited_client(client, _schema, tmp_path):
-    """A client of an app that allows two submissions a minute."""
-    from portal import create_app
+def limited_client(client, _schema, tmp_path, ngo, policy):
+    """A client of an app that allows two submissions a minute, signed in as the NGO member.
 
+    The member and policy are read before the second app's context is pushed, so
+    the outer session never borrows a connection from the second app's engine.
+    """
+    from portal import create_app
+    from tests.conftest import PASSWORD
+
+    email, slug = ngo.email, policy.slug
     limited = create_app(
         {
             "SQLALCHEMY_DATABASE_URI": _schema,
@@ -186,16 +192,18 @@ def limited_client(client, _schema, tmp_path):
     )
     limited.test_client_class = type(client)
     with limited.app_context():
-        yield limited.test_client()
+        limited_client = limited.test_client()
+        assert limited_client.post("/login", data={"email": email, "password": PASSWORD}).status_code == 302
+        limited_client._token = None
+        yield limited_client, slug
         db.session.remove()
         db.engine.dispose()
 
 
-def test_the_third_submission_in_a_minute_answers_429(ngo, policy, login_as, limited_client):
-    slug = policy.slug
-    login_as(ngo, target=limited_client)
+def test_the_third_submission_in_a_minute_answers_429(limited_client):
+    client, slug = limited_client
     statuses = [
-        limited_client.post(f"/policies/{slug}/submissions/new", data=_form(body=f"Isi nomor {n}.")).status_code
+        client.post(f"/policies/{slug}/submissions/new", data=_form(body=f"Isi nomor {n}.")).status_code
         for n in range(3)
     ]
     assert statuses == [302, 302, 429]
@@ -214,7 +222,7 @@ def test_a_pending_submission_is_hidden_from_others_but_shown_to_its_author(
     login_as(ngo)
     page = client.get(f"/submissions/{submission.public_id}").get_data(as_text=True)
     assert submission.public_id in page
-    assert "waits for a moderator" in page or "moderator" in page.lower()
+    assert "waits for a moderator" in page
 
 
 def test_an_unknown_receipt_number_is_not_found(client):

@@ -1,0 +1,241 @@
+"""Search benchmark (prints figures; not a test).
+
+Builds a throwaway instance under /tmp with N Indonesian contributions made
+from the IndoNLU sentences in ../shared/corpora/indonesian/ (SmSA, EmoT, CASA),
+then measures:
+  1. bulk rebuild (`flask search rebuild` path) in documents per second;
+  2. two-word queries with facets and highlighted top 10: Whoosh p95 against
+     SQLite FTS5 (built here on the same corpus as the yardstick);
+  3. posting a contribution with the search outbox on vs off (p95), and the
+     after-response indexing time per post.
+
+Run:  .venv/bin/python bench/search.py [--docs 100000] [--queries 200] [--posts 200]
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import platform
+import random
+import sqlite3
+import statistics
+import sys
+import tempfile
+import time
+from datetime import timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+CORPUS = ROOT.parent / "shared" / "corpora" / "indonesian"
+GROUPS = ("citizen", "citizen", "citizen", "ngo", "academic", "official")
+STATUSES = ("published",) * 18 + ("pending", "hidden")
+
+
+def sentences() -> list[str]:
+    """Every sentence of SmSA, EmoT and CASA (train/valid/test)."""
+    found: list[str] = []
+    for path in sorted((CORPUS / "smsa").glob("*.tsv")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            text = line.rsplit("\t", 1)[0].strip()
+            if text:
+                found.append(text)
+    for path in sorted((CORPUS / "emot").glob("*.csv")):
+        with path.open(encoding="utf-8") as handle:
+            found += [row["tweet"].replace("[USERNAME]", "").strip() for row in csv.DictReader(handle)]
+    for path in sorted((CORPUS / "casa").glob("*.csv")):
+        with path.open(encoding="utf-8") as handle:
+            found += [row["sentence"].strip() for row in csv.DictReader(handle)]
+    return [s for s in found if s]
+
+
+def p95(values: list[float]) -> float:
+    """95th percentile (nearest rank)."""
+    ordered = sorted(values)
+    return ordered[max(0, int(round(0.95 * len(ordered))) - 1)]
+
+
+def ms(value: float) -> str:
+    return f"{value * 1000:.2f} ms"
+
+
+def build_corpus(app, n_docs: int, rng: random.Random, pool: list[str]) -> list[int]:
+    """Users, two policies and n_docs contributions inserted in bulk; returns policy ids."""
+    from sqlalchemy import insert
+
+    from portal.accounts.models import User
+    from portal.extensions import db, utcnow
+    from portal.moderation.models import Contribution
+    from portal.proposals import services as proposals
+
+    official = User(email="pejabat@example.org", display_name="Pejabat", password_hash="x", role="moderator")
+    citizen = User(email="warga@example.org", display_name="Warga", password_hash="x", role="citizen")
+    db.session.add_all([official, citizen])
+    db.session.commit()
+    policies = []
+    for title in ("Rancangan Perwal Pelatihan Jabatan", "Rancangan Perwal Analisis Beban Kerja"):
+        body = "### Pasal 1\nUmum\n\n" + " ".join(rng.sample(pool, 5)) + "\n\n### Pasal 2\nLain\n\n" + " ".join(rng.sample(pool, 5))
+        policy = proposals.create_policy(official, title=title, kind="Rancangan Peraturan Wali Kota",
+                                         summary="Ringkasan.", body=body, opens_at=utcnow() - timedelta(days=1),
+                                         closes_at=utcnow() + timedelta(days=30))
+        proposals.transition(official, policy, "open")
+        policies.append(policy.id)
+    now = utcnow()
+    rows = []
+    table = Contribution.__table__
+    for n in range(n_docs):
+        created = now - timedelta(minutes=rng.randrange(365 * 24 * 60))
+        status = rng.choice(STATUSES)
+        rows.append({
+            "kind": "contribution", "public_id": f"KTR-B-{n:07d}", "author_id": citizen.id,
+            "body": " ".join(rng.sample(pool, rng.choice((1, 1, 2, 3)))), "status": status,
+            "policy_id": rng.choice(policies + [None]), "stakeholder_group": rng.choice(GROUPS),
+            "created_at": created, "published_at": created if status == "published" else None, "updated_at": created,
+        })
+        if len(rows) == 5000:
+            db.session.execute(insert(table), rows)
+            rows = []
+    if rows:
+        db.session.execute(insert(table), rows)
+    db.session.commit()
+    return policies
+
+
+def build_fts(path: str, app) -> sqlite3.Connection:
+    """The yardstick: an FTS5 table over the same contributions (unicode61, diacritics removed)."""
+    from portal.extensions import db
+
+    fts = sqlite3.connect(path)
+    fts.execute("CREATE VIRTUAL TABLE docs USING fts5(body, kind UNINDEXED, policy UNINDEXED, grp UNINDEXED,"
+                " status UNINDEXED, tokenize='unicode61 remove_diacritics 2')")
+    rows = db.session.execute(db.text(
+        "SELECT id, body, kind, policy_id, stakeholder_group, status FROM contributions")).all()
+    fts.executemany("INSERT INTO docs(rowid, body, kind, policy, grp, status) VALUES (?, ?, ?, ?, ?, ?)", rows)
+    fts.commit()
+    return fts
+
+
+def fts_query(fts: sqlite3.Connection, words: str) -> None:
+    """Top 10 with snippets, plus facet counts, for published documents."""
+    match = " ".join(f'"{w}"' for w in words.split())
+    where = "docs MATCH ? AND status = 'published'"
+    fts.execute(f"SELECT rowid, snippet(docs, 0, '<mark>', '</mark>', '…', 16) FROM docs WHERE {where}"
+                " ORDER BY bm25(docs) LIMIT 10", (match,)).fetchall()
+    for column in ("kind", "policy", "grp"):
+        fts.execute(f"SELECT {column}, count(*) FROM docs WHERE {where} GROUP BY {column}", (match,)).fetchall()
+
+
+def two_word_queries(pool: list[str], count: int, rng: random.Random) -> list[str]:
+    """Pairs of content words taken from one sentence, so most queries find something."""
+    from portal.search.analysis import STOP_WORDS
+
+    queries = []
+    while len(queries) < count:
+        words = [w for w in rng.choice(pool).lower().split() if w.isalpha() and len(w) > 3 and w not in STOP_WORDS]
+        if len(words) >= 2:
+            queries.append(" ".join(rng.sample(words, 2)))
+    return queries
+
+
+def post_once(author, body: str) -> None:
+    """What a comment service does: admit and commit once."""
+    from portal.extensions import db
+    from portal.moderation import services as moderation
+    from portal.moderation.models import Contribution
+
+    moderation.admit(author, Contribution(body=body))
+    db.session.commit()
+
+
+def main() -> None:
+    """Build the corpus, run the three measurements, print the figures."""
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--docs", type=int, default=100_000)
+    parser.add_argument("--queries", type=int, default=200)
+    parser.add_argument("--posts", type=int, default=200)
+    parser.add_argument("--procs", type=int, default=2)
+    args = parser.parse_args()
+
+    rng = random.Random(42)
+    workdir = Path(tempfile.mkdtemp(prefix="pp-search-bench-"))
+    from portal import create_app
+    from portal.accounts.models import User
+    from portal.extensions import db
+    from portal.search import outbox, services
+    from portal.search.backend import SearchQuery, Visibility
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{workdir / 'portal.db'}", "INSTANCE_PATH": str(workdir),
+                      "SEARCH_REBUILD_PROCS": args.procs, "MODERATION_PREMODERATE_FIRST_N": 0}, env="testing")
+    pool = sentences()
+    print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
+          f"Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}")
+    print(f"corpus: {len(pool)} sentences from SmSA/EmoT/CASA; {args.docs} contributions; work dir {workdir}")
+    with app.app_context():
+        db.create_all()
+        started = time.perf_counter()
+        policies = build_corpus(app, args.docs, rng, pool)
+        print(f"generated in {time.perf_counter() - started:.1f} s")
+
+        started = time.perf_counter()
+        count = services.rebuild()
+        elapsed = time.perf_counter() - started
+        print(f"1. rebuild: {count} documents in {elapsed:.1f} s = {count / elapsed:.0f} docs/s "
+              f"(procs={args.procs}; target >= 1500)")
+
+        fts = build_fts(str(workdir / "fts.db"), app)
+        queries = two_word_queries(pool, args.queries, rng)
+        backend = services.backend()
+        for words in queries[:10]:  # warm both (open files, stem cache)
+            fts_query(fts, words)
+            backend.search(SearchQuery(text=words), Visibility())
+        fts_times, whoosh_times, page_times, found = [], [], [], 0
+        for words in queries:
+            t = time.perf_counter()
+            fts_query(fts, words)
+            fts_times.append(time.perf_counter() - t)
+            t = time.perf_counter()
+            results = backend.search(SearchQuery(text=words), Visibility())
+            whoosh_times.append(time.perf_counter() - t)
+            found += bool(results.total)
+            with app.test_request_context():
+                t = time.perf_counter()
+                services.search(None, words)
+                page_times.append(time.perf_counter() - t)
+        ratio = p95(whoosh_times) / p95(fts_times)
+        print(f"2. two-word queries ({len(queries)}, {found} with hits), facets + highlighted top 10, public viewer:")
+        print(f"   FTS5 p95 {ms(p95(fts_times))} (median {ms(statistics.median(fts_times))}); "
+              f"Whoosh backend p95 {ms(p95(whoosh_times))} (median {ms(statistics.median(whoosh_times))}) "
+              f"= {ratio:.1f}x FTS5 (target <= 5x)")
+        print(f"   whole search service (plus SQL reload and visibility re-check) p95 {ms(p95(page_times))}")
+
+        author = db.session.scalar(db.select(User).where(User.role == "citizen"))
+        off, on, drains = [], [], []
+        outbox.uninstall()
+        for n in range(args.posts):
+            t = time.perf_counter()
+            post_once(author, f"Usulan tanpa indeks nomor {n}: " + rng.choice(pool))
+            off.append(time.perf_counter() - t)
+        outbox.install()
+        services.drain()
+        for n in range(args.posts):
+            t = time.perf_counter()
+            post_once(author, f"Usulan dengan indeks nomor {n}: " + rng.choice(pool))
+            on.append(time.perf_counter() - t)
+            t = time.perf_counter()
+            services.drain(max_batches=2)  # what the after-request hook runs once the response is sent
+            drains.append(time.perf_counter() - t)
+        overhead = p95(on) / p95(off) - 1
+        print(f"3. posting ({args.posts} each): indexing off p95 {ms(p95(off))}; on (outbox row in the same "
+              f"transaction) p95 {ms(p95(on))} = {overhead * 100:+.0f}% (target <= 25%)")
+        print(f"   after-response indexing of one post p95 {ms(p95(drains))} (median {ms(statistics.median(drains))}); "
+              f"post + indexing p95 {ms(p95([a + b for a, b in zip(on, drains)]))}")
+        report = services.check()
+        # The "off" posts bypassed the outbox on purpose, so exactly they are missing.
+        print(f"   check after the run: {len(report.missing)} missing (expected {args.posts}: the posts written "
+              f"with indexing off), {len(report.extra)} extra, {len(report.stale)} stale")
+
+
+if __name__ == "__main__":
+    main()

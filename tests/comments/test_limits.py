@@ -1,0 +1,44 @@
+"""Rate limits on commenting, per account and per address, answer 429."""
+
+from __future__ import annotations
+
+import pytest
+
+from portal import create_app
+from portal.extensions import db
+
+
+@pytest.fixture
+def limited(client, _schema, tmp_path):
+    """A client of an app that allows two comments a minute."""
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": _schema,
+            "INSTANCE_PATH": str(tmp_path / "limited-instance"),
+            "RATELIMIT_ENABLED": True,
+            "COMMENT_RATE_LIMIT": "2 per minute",
+            "MODERATION_PREMODERATE_FIRST_N": 0,
+        },
+        env="testing",
+    )
+    app.test_client_class = type(client)
+    with app.app_context():
+        yield app.test_client()
+        db.session.remove()
+        db.engine.dispose()
+
+
+def test_the_third_comment_in_a_minute_answers_429_with_when_to_try_again(limited, citizen, policy):
+    from tests.conftest import PASSWORD
+
+    assert limited.post("/login", data={"email": citizen.email, "password": PASSWORD}).status_code == 302
+    limited._token = None
+    url = f"/policies/{policy.slug}/comments"
+    for n in range(2):
+        response = limited.post(url, data={"article_key": "pasal-1", "stance": "supports", "body": f"Komentar {n}."})
+        assert response.status_code == 302
+    response = limited.post(url, data={"article_key": "pasal-1", "stance": "supports", "body": "Komentar ketiga."})
+    assert response.status_code == 429
+    assert response.headers["Retry-After"].isdigit()
+    assert "Komentar ketiga." in response.get_data(as_text=True), "the typed text is shown back"
+    assert limited.get(f"/policies/{policy.slug}").status_code == 200, "reading is not limited"
