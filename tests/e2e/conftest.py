@@ -93,3 +93,81 @@ def artifacts() -> Path:
     """Where screenshots go (git-ignored)."""
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS
+
+
+# The password make_user gives every account (tests/conftest.py).
+PASSWORD = "kata-sandi-rahasia-42"
+
+# A draft with three articles; Pasal 2 speaks of training (pelatihan).
+POLICY_BODY = """Rancangan Peraturan Wali Kota Medan tentang Pengembangan Kompetensi Jabatan.
+
+## BAB I — Ketentuan Umum
+
+### Pasal 1 — Pengertian
+
+Jabatan adalah kedudukan yang menunjukkan tugas dan tanggung jawab seorang pegawai.
+
+### Pasal 2 — Pelatihan
+
+Setiap pegawai wajib mengikuti pelatihan kepemimpinan paling sedikit sekali setahun.
+
+### Pasal 3 — Pembiayaan
+
+Biaya pengembangan kompetensi dibebankan pada anggaran perangkat daerah.
+"""
+
+
+@pytest.fixture
+def open_policy(app):
+    """Factory: open_policy(official, title=...) -> a policy open for consultation, made through the services."""
+    from datetime import timedelta
+
+    from portal.extensions import utcnow
+    from portal.proposals import services as proposals
+
+    def factory(official, title: str = "Rancangan Perwal Pengembangan Kompetensi Jabatan"):
+        now = utcnow()
+        policy = proposals.create_policy(
+            official, title=title, kind="Rancangan Peraturan Wali Kota", summary="Ringkasan rancangan.",
+            body=POLICY_BODY, opens_at=now - timedelta(days=1), closes_at=now + timedelta(days=14),
+        )
+        proposals.transition(official, policy, "open")
+        return policy
+
+    return factory
+
+
+@pytest.fixture
+def sign_in(new_page):
+    """Factory: sign_in(user) -> a fresh browser (JavaScript off) signed in through the
+    login form, its interface switched to English with the header's language button."""
+    from playwright.sync_api import expect
+
+    def do(user, password: str = PASSWORD):
+        page = new_page()
+        page.goto("/login")
+        page.locator('form.lang button[value="en"]').click()
+        expect(page.locator("html")).to_have_attribute("lang", "en")
+        form = page.locator("main form.form")
+        form.get_by_label("Email").fill(user.email)
+        form.get_by_label("Password", exact=True).fill(password)
+        form.get_by_role("button", name="Sign in").click()
+        expect(page.locator("header").get_by_role("button", name="Sign out")).to_be_visible()
+        return page
+
+    return do
+
+
+@pytest.fixture
+def visitor(new_page):
+    """Factory: a fresh browser (JavaScript off) of a visitor who is not signed in, in English."""
+    from playwright.sync_api import expect
+
+    def do(path: str = "/"):
+        page = new_page()
+        page.goto(path)
+        page.locator('form.lang button[value="en"]').click()
+        expect(page.locator("html")).to_have_attribute("lang", "en")
+        return page
+
+    return do
