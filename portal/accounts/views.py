@@ -19,15 +19,11 @@ from portal.accounts.forms import (
     RoleForm,
 )
 from portal.errors import ValidationError, attach_to_form
-from portal.extensions import limiter
+from portal.ratelimits import per_address
 from portal.redirects import safe_next
 
 bp = Blueprint("accounts", __name__)
 admin_bp = Blueprint("accounts_admin", __name__, url_prefix="/admin/accounts")
-
-
-def _limit(name: str):
-    return limiter.limit(lambda: current_app.config[name], methods=["POST"])
 
 
 def _chosen_language() -> str | None:
@@ -37,7 +33,7 @@ def _chosen_language() -> str | None:
 
 
 @bp.route("/register", methods=["GET", "POST"])
-@_limit("REGISTER_RATE_LIMIT")
+@per_address("REGISTER_RATE_LIMIT")
 def register():
     """Create an account, with consent to the privacy notice."""
     if current_user.is_authenticated:
@@ -67,7 +63,7 @@ def register():
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@_limit("LOGIN_RATE_LIMIT")
+@per_address("LOGIN_RATE_LIMIT")
 def login():
     """Sign in with email and password."""
     target = safe_next(request.args.get("next"), url_for("main.index"))
@@ -95,7 +91,7 @@ def logout():
 
 
 @bp.route("/reset-password", methods=["GET", "POST"])
-@_limit("RESET_RATE_LIMIT")
+@per_address("RESET_RATE_LIMIT")
 def request_reset():
     """Ask for a password-reset link; the answer is the same whether or not the email is known."""
     form = ResetRequestForm()
@@ -108,7 +104,7 @@ def request_reset():
 
 
 @bp.route("/reset-password/<token>", methods=["GET", "POST"])
-@_limit("RESET_RATE_LIMIT")
+@per_address("RESET_RATE_LIMIT")
 def reset_password(token: str):
     """Choose a new password with a reset link."""
     try:

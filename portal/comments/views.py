@@ -8,7 +8,7 @@ templates in `templates/comments/`.
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -17,30 +17,13 @@ from portal.comments import services
 from portal.comments.forms import CommentForm, EndorseForm
 from portal.comments.models import POSITION_FIELD_LABELS, POSITION_FIELDS, STANCE_LABELS
 from portal.errors import NotFound, ValidationError, attach_to_form
-from portal.extensions import limiter, utcnow
+from portal.extensions import utcnow
+from portal.ratelimits import per_account_and_address
 from portal.moderation import services as moderation_services
 from portal.positions import services as positions
 from portal.proposals import services as proposals
 
 bp = Blueprint("comments", __name__)
-
-
-def _account_key() -> str:
-    """Rate-limit key per account (the address for visitors who are not signed in)."""
-    if current_user.is_authenticated:
-        return f"account:{current_user.id}"
-    return request.remote_addr or "unknown"
-
-
-def _limits(name: str, scope: str):
-    """The limit in config key `name`, shared by `scope`, per account and per address, on POST."""
-    value = lambda: current_app.config[name]  # noqa: E731
-
-    def decorator(view):
-        view = limiter.shared_limit(value, scope=f"{scope}-address", methods=["POST"])(view)
-        return limiter.shared_limit(value, scope=f"{scope}-account", key_func=_account_key, methods=["POST"])(view)
-
-    return decorator
 
 
 @bp.app_context_processor
@@ -70,7 +53,7 @@ def position_comments(position) -> dict:
 
 @bp.post("/policies/<slug>/comments")
 @login_required
-@_limits("COMMENT_RATE_LIMIT", "comment")
+@per_account_and_address("COMMENT_RATE_LIMIT", "comment")
 def post_on_policy(slug: str):
     """Post a comment on an article or the whole policy, or a reply; errors re-render the page (400)."""
     policy = proposals.get_policy_by_slug(current_user, slug)
@@ -108,7 +91,7 @@ def post_on_policy(slug: str):
 
 @bp.post("/positions/<int:position_id>/comments")
 @login_required
-@_limits("COMMENT_RATE_LIMIT", "comment")
+@per_account_and_address("COMMENT_RATE_LIMIT", "comment")
 def post_on_position(position_id: int):
     """Post a comment (or reply) on one field of a position record; errors re-render the page (400)."""
     position = positions.get_position(current_user, position_id)
@@ -147,7 +130,7 @@ def post_on_position(position_id: int):
 
 @bp.post("/comments/<public_id>/agree")
 @login_required
-@_limits("COMMENT_RATE_LIMIT", "comment-agree")
+@per_account_and_address("COMMENT_RATE_LIMIT", "comment-agree")
 def agree(public_id: str):
     """Say "I agree" with a comment, then go back to it."""
     comment = services.get_comment(current_user, public_id)

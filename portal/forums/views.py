@@ -3,36 +3,18 @@ and the moderators' lock and pin buttons."""
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from portal import permissions
 from portal.errors import Conflict, NotFound, PermissionDenied, ValidationError, attach_to_form
-from portal.extensions import limiter
+from portal.ratelimits import per_account_and_address
 from portal.forums import services
 from portal.forums.forms import CategoryForm, FlagForm, ReplyForm, ThreadActionForm, ThreadForm
 from portal.moderation.models import FLAG_REASONS, REASON_LABELS, STATUS_LABELS
 
 bp = Blueprint("forums", __name__, url_prefix="/forum")
-
-
-def _account_key() -> str:
-    """Rate-limit key per account (the address for visitors who are not signed in)."""
-    if current_user.is_authenticated:
-        return f"account:{current_user.id}"
-    return request.remote_addr or "unknown"
-
-
-def _limits(name: str, scope: str):
-    """The limit in config key `name`, shared by `scope`, per account and per address, on POST."""
-    value = lambda: current_app.config[name]  # noqa: E731
-
-    def decorator(view):
-        view = limiter.shared_limit(value, scope=f"{scope}-address", methods=["POST"])(view)
-        return limiter.shared_limit(value, scope=f"{scope}-account", key_func=_account_key, methods=["POST"])(view)
-
-    return decorator
 
 
 def _status() -> int:
@@ -112,7 +94,7 @@ def category(slug: str):
 
 @bp.route("/c/<slug>/new", methods=["GET", "POST"])
 @login_required
-@_limits("FORUM_POST_RATE_LIMIT", "forum-post")
+@per_account_and_address("FORUM_POST_RATE_LIMIT", "forum-post")
 def new_thread(slug: str):
     """Start a thread in a category."""
     category = services.get_category(current_user, slug)
@@ -140,7 +122,7 @@ def thread(thread_id: int):
 
 @bp.post("/t/<int:thread_id>/reply")
 @login_required
-@_limits("FORUM_POST_RATE_LIMIT", "forum-post")
+@per_account_and_address("FORUM_POST_RATE_LIMIT", "forum-post")
 def reply(thread_id: int):
     """Answer in a thread (optionally replying to and quoting a post)."""
     thread = services.get_thread(current_user, thread_id)
@@ -165,7 +147,7 @@ def reply(thread_id: int):
 
 @bp.post("/posts/<int:post_id>/flag")
 @login_required
-@_limits("FORUM_FLAG_RATE_LIMIT", "forum-flag")
+@per_account_and_address("FORUM_FLAG_RATE_LIMIT", "forum-flag")
 def flag(post_id: int):
     """Report a post to the moderators with a reason."""
     post = services.get_post(current_user, post_id)

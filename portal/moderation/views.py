@@ -6,13 +6,13 @@ from __future__ import annotations
 
 from datetime import datetime, time, timedelta
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from portal import permissions
 from portal.errors import Conflict, ValidationError, attach_to_form
-from portal.extensions import limiter
+from portal.ratelimits import per_account_and_address
 from portal.i18n import to_utc
 from portal.moderation import models, services
 from portal.moderation.forms import (
@@ -38,14 +38,6 @@ ACTION_FORMS = {
     "appeal": DecideAppealForm,
     "suspend": SuspendForm,
 }
-
-
-def _limit(name: str):
-    return limiter.limit(lambda: current_app.config[name], methods=["POST"])
-
-
-def _account_key() -> str:
-    return f"user:{current_user.get_id()}" if current_user.is_authenticated else f"addr:{request.remote_addr}"
 
 
 @bp.app_context_processor
@@ -238,8 +230,7 @@ def appeal(public_id: str):
 
 @contributions_bp.post("/contributions/<public_id>/flag")
 @login_required
-@_limit("FLAG_RATE_LIMIT")
-@limiter.limit(lambda: current_app.config["FLAG_RATE_LIMIT"], methods=["POST"], key_func=_account_key)
+@per_account_and_address("FLAG_RATE_LIMIT", "flag")
 def flag(public_id: str):
     """Report a published contribution to the moderators."""
     contribution = services.get_contribution(current_user, public_id)

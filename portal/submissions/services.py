@@ -5,7 +5,6 @@ offline by officials, and who may see what."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import date
 
 from flask_babel import gettext as _

@@ -9,7 +9,7 @@ from flask_login import current_user, login_required
 
 from portal import permissions
 from portal.errors import Conflict, NotFound, ValidationError, attach_to_form
-from portal.extensions import limiter
+from portal.ratelimits import per_account_and_address
 from portal.moderation.models import EVENT_ACTIONS, REASON_LABELS, STATUS_LABELS
 from portal.proposals import services as policy_services
 from portal.submissions import attachments, services
@@ -20,24 +20,6 @@ from portal.submissions.models import CHANNEL_LABELS, COSIGN_LABELS
 bp = Blueprint("submissions", __name__)
 
 UPLOAD_ENDPOINTS = {"submissions.new", "submissions.record_offline"}
-
-
-def _account_key() -> str:
-    """Rate-limit key per account (the address for visitors who are not signed in)."""
-    if current_user.is_authenticated:
-        return f"account:{current_user.id}"
-    return request.remote_addr or "unknown"
-
-
-def _limits(name: str, scope: str):
-    """The limit in config key `name`, shared by `scope`, per account and per address, on POST."""
-    value = lambda: current_app.config[name]  # noqa: E731
-
-    def decorator(view):
-        view = limiter.shared_limit(value, scope=f"{scope}-address", methods=["POST"])(view)
-        return limiter.shared_limit(value, scope=f"{scope}-account", key_func=_account_key, methods=["POST"])(view)
-
-    return decorator
 
 
 @bp.url_value_preprocessor
@@ -81,7 +63,7 @@ def _form_page(template: str, form, policy):
 
 @bp.route("/policies/<slug>/submissions/new", methods=["GET", "POST"])
 @login_required
-@_limits("SUBMISSION_RATE_LIMIT", "submission")
+@per_account_and_address("SUBMISSION_RATE_LIMIT", "submission")
 def new(slug: str):
     """Send a formal submission on a policy (verified organisation members)."""
     policy = policy_services.get_policy_by_slug(current_user, slug)
@@ -107,7 +89,7 @@ def new(slug: str):
 
 @bp.route("/policies/<slug>/submissions/offline", methods=["GET", "POST"])
 @login_required
-@_limits("SUBMISSION_RATE_LIMIT", "submission")
+@per_account_and_address("SUBMISSION_RATE_LIMIT", "submission")
 def record_offline(slug: str):
     """Record input received offline (letter, hearing minutes) for its author (officials)."""
     policy = policy_services.get_policy_by_slug(current_user, slug)
