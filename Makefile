@@ -43,5 +43,5 @@ clean:
 # Refresh the catalogues after changing user-facing strings, then translate
 # the new entries in portal/translations/id/LC_MESSAGES/messages.po.
 i18n-update: install
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o portal/translations/messages.pot --no-location --sort-output --omit-header .
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k lazy_ngettext:1,2 -o portal/translations/messages.pot --no-location --sort-output --omit-header .
 	$(BIN)/pybabel update -i portal/translations/messages.pot -d portal/translations --no-fuzzy-matching --omit-header

@@ -12,7 +12,7 @@ from babel.messages.pofile import read_po
 
 ROOT = Path(__file__).resolve().parent.parent
 METHODS = [("portal/**.py", "python"), ("templates/**.html", "jinja2")]
-KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "lazy_gettext": None, "_l": None}
+KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "lazy_gettext": None, "_l": None, "lazy_ngettext": (1, 2)}
 
 
 def _source_messages() -> set[str]:
@@ -59,3 +59,13 @@ def test_translations_keep_their_placeholders():
         and set(pattern.findall(message.id)) != set(pattern.findall(message.string))
     ]
     assert broken == []
+
+
+def test_built_in_form_messages_speak_indonesian_then_english(client):
+    too_long = {"email": "a" * 250 + "@example.org", "display_name": "Budi", "password": "x" * 12,
+                "password2": "x" * 12, "role": "citizen", "consent": "y"}
+    page = client.post("/register", data=too_long).get_data(as_text=True)
+    assert "Isian maksimal 254 karakter." in page
+    client.post("/language", data={"lang": "en", "next": "/"})
+    page = client.post("/register", data=too_long).get_data(as_text=True)
+    assert "Field cannot be longer than 254 characters." in page

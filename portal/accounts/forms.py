@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField, SelectChoice, SelectField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    EmailField,
+    PasswordField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, EqualTo, InputRequired, Length
 
 from portal.accounts.auth import ROLE_LABELS
+from portal.forms import Form
 
 # SelectChoice, not tuples: WTForms 3.3 deprecates tuple choices (removed in 3.4).
 ROLE_CHOICES = [
@@ -17,7 +25,7 @@ ROLE_CHOICES = [
 ]
 
 
-class RegisterForm(FlaskForm):
+class RegisterForm(Form):
     """Create an account."""
 
     email = EmailField(_l("Email"), validators=[DataRequired(_l("Enter your email address.")), Length(max=254)])
@@ -47,7 +55,7 @@ class RegisterForm(FlaskForm):
     )
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     """Sign in."""
 
     email = EmailField(_l("Email"), validators=[DataRequired(_l("Enter your email address."))])
@@ -55,13 +63,13 @@ class LoginForm(FlaskForm):
     remember = BooleanField(_l("Keep me signed in on this device"))
 
 
-class ResetRequestForm(FlaskForm):
+class ResetRequestForm(Form):
     """Ask for a password-reset link."""
 
     email = EmailField(_l("Email"), validators=[DataRequired(_l("Enter your email address."))])
 
 
-class ResetPasswordForm(FlaskForm):
+class ResetPasswordForm(Form):
     """Choose a new password."""
 
     password = PasswordField(
@@ -74,17 +82,17 @@ class ResetPasswordForm(FlaskForm):
     )
 
 
-class ReasonForm(FlaskForm):
+class ReasonForm(Form):
     """An admin action that needs a reason."""
 
     reason = TextAreaField(_l("Reason"), validators=[DataRequired(_l("Give a reason.")), Length(max=2000)])
 
 
-class RoleForm(FlaskForm):
+class RoleForm(Form):
     """Change an account's role."""
 
     role = SelectField(_l("Role"), choices=[SelectChoice(value, label) for value, label in ROLE_LABELS.items()])
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(Form):
     """A bare form: a button with CSRF protection."""

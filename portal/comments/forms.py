@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, RadioField, SelectChoice, TextAreaField
 from wtforms.validators import Length, Optional
 
 from portal.comments.models import STANCE_LABELS, STANCES
 from portal.comments.services import MAX_BODY, MAX_WORDING
+from portal.forms import Form
 
 BODY_HINT = _l("You can use *emphasis*, **bold**, lists, > quotes and links.")
 
 
-class CommentForm(FlaskForm):
+class CommentForm(Form):
     """A comment or a reply; the services check what is required, so typed text is never lost."""
 
     stance = RadioField(
@@ -41,5 +41,5 @@ class CommentForm(FlaskForm):
         return number if 0 < number < 2**31 else None
 
 
-class EndorseForm(FlaskForm):
+class EndorseForm(Form):
     """The "I agree" button (only the CSRF token)."""

@@ -3,17 +3,25 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
-from wtforms import BooleanField, HiddenField, IntegerField, SelectChoice, SelectField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    HiddenField,
+    IntegerField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from portal.forms import Form
 from portal.forums.services import MAX_BODY, MAX_DESCRIPTION, MAX_NAME, MAX_TITLE
 from portal.moderation.models import FLAG_REASONS, REASON_LABELS
 
 BODY_HINT = _l("You can use *emphasis*, **bold**, lists, > quotes and links.")
 
 
-class ThreadForm(FlaskForm):
+class ThreadForm(Form):
     """Start a thread."""
 
     title = StringField(
@@ -26,7 +34,7 @@ class ThreadForm(FlaskForm):
     )
 
 
-class ReplyForm(FlaskForm):
+class ReplyForm(Form):
     """Answer in a thread; `parent` and `quote` name the post replied to and quoted."""
 
     body = TextAreaField(
@@ -38,7 +46,7 @@ class ReplyForm(FlaskForm):
     quote = HiddenField()
 
 
-class FlagForm(FlaskForm):
+class FlagForm(Form):
     """Report a post to the moderators."""
 
     reason = SelectField(
@@ -49,13 +57,13 @@ class FlagForm(FlaskForm):
     note = StringField(_l("Details (optional)"), validators=[Length(max=2000)])
 
 
-class ThreadActionForm(FlaskForm):
+class ThreadActionForm(Form):
     """Lock, unlock, pin or unpin a thread (moderators)."""
 
     reason = StringField(_l("Reason (optional, for the audit log)"), validators=[Length(max=2000)])
 
 
-class CategoryForm(FlaskForm):
+class CategoryForm(Form):
     """Create a general category (officials)."""
 
     name = StringField(_l("Name"), validators=[DataRequired(_l("Enter the name of the category.")), Length(max=MAX_NAME)])

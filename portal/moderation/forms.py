@@ -4,10 +4,10 @@ of an account, and the author's and readers' forms (appeal, report)."""
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateField, RadioField, SelectChoice, SelectField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length
 
+from portal.forms import Form
 from portal.moderation.models import FLAG_REASONS, HIDE_REASONS, REASON_LABELS
 from portal.moderation.services import MAX_APPEAL_LENGTH, MAX_NOTE_LENGTH
 
@@ -16,13 +16,13 @@ def _note(label, description=None):
     return TextAreaField(label, description=description, validators=[Length(max=MAX_NOTE_LENGTH)])
 
 
-class ApproveForm(FlaskForm):
+class ApproveForm(Form):
     """Publish a waiting item, or keep a reported one published."""
 
     note = _note(_l("Note for the author (optional)"))
 
 
-class HideForm(FlaskForm):
+class HideForm(Form):
     """Hide an item with a reason its author will read."""
 
     reason = SelectField(
@@ -33,13 +33,13 @@ class HideForm(FlaskForm):
     note = _note(_l("Explanation for the author"), _l("Required when the reason is \u201cOther reason\u201d."))
 
 
-class RestoreForm(FlaskForm):
+class RestoreForm(Form):
     """Publish a hidden item again."""
 
     note = _note(_l("Note for the author (optional)"))
 
 
-class DecideAppealForm(FlaskForm):
+class DecideAppealForm(Form):
     """Decide the author's appeal."""
 
     decision = RadioField(
@@ -53,7 +53,7 @@ class DecideAppealForm(FlaskForm):
     note = _note(_l("Note for the author"), _l("Required when you reject the appeal."))
 
 
-class SuspendForm(FlaskForm):
+class SuspendForm(Form):
     """Stop an account contributing for a time."""
 
     until = DateField(
@@ -67,7 +67,7 @@ class SuspendForm(FlaskForm):
     )
 
 
-class AppealForm(FlaskForm):
+class AppealForm(Form):
     """The author asks for a hidden contribution to be looked at again."""
 
     text = TextAreaField(
@@ -78,7 +78,7 @@ class AppealForm(FlaskForm):
     )
 
 
-class FlagForm(FlaskForm):
+class FlagForm(Form):
     """Report a published contribution to the moderators."""
 
     reason = SelectField(

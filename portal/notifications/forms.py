@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, IntegerField
 from wtforms.validators import AnyOf, InputRequired
 
+from portal.forms import Form
 from portal.notifications.models import FOLLOW_TARGETS
 
 
-class FollowForm(FlaskForm):
+class FollowForm(Form):
     """Follow or unfollow a policy or thread (a button with hidden fields)."""
 
     target_type = HiddenField(validators=[AnyOf(FOLLOW_TARGETS)])
@@ -17,5 +17,5 @@ class FollowForm(FlaskForm):
     next = HiddenField()
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(Form):
     """A bare form: a button with CSRF protection."""

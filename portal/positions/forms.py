@@ -4,11 +4,11 @@ the CSV import and the API give the same messages."""
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.widgets import NumberInput
 
+from portal.forms import Form
 from portal.positions.models import POSITION_TYPE_LABELS
 
 
@@ -20,7 +20,7 @@ def _coerce_id(value) -> int | None:
         return None
 
 
-class PositionForm(FlaskForm):
+class PositionForm(Form):
     """Create or edit a position record (informasi jabatan)."""
 
     code = StringField(_l("Position code"), description=_l("Unique; letters, digits and . - _ / only."))
@@ -64,7 +64,7 @@ class PositionForm(FlaskForm):
         return {name: f.data for name, f in self._fields.items() if name != "csrf_token"}
 
 
-class OpdForm(FlaskForm):
+class OpdForm(Form):
     """Add an OPD."""
 
     code = StringField(_l("OPD code"), description=_l("For example: DINKES."))
@@ -72,7 +72,7 @@ class OpdForm(FlaskForm):
     short_name = StringField(_l("Short name"))
 
 
-class ImportForm(FlaskForm):
+class ImportForm(Form):
     """Upload a CSV file of positions."""
 
     file = FileField(

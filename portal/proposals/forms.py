@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
-from wtforms import DateTimeLocalField, HiddenField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms import (
+    DateTimeLocalField,
+    HiddenField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
+from portal.forms import Form
 from portal.i18n import to_local
 from portal.proposals import services
 
@@ -35,7 +42,7 @@ def _opd_id(value):
         return -1  # not in the choices: the field says so
 
 
-class DetailsForm(FlaskForm):
+class DetailsForm(Form):
     """A policy's title, kind, summary, agency, consultation window and linked positions."""
 
     title = StringField(
@@ -105,7 +112,7 @@ class PolicyForm(DetailsForm):
     )
 
 
-class VersionForm(FlaskForm):
+class VersionForm(Form):
     """A new version of the text."""
 
     body = TextAreaField(
@@ -119,7 +126,7 @@ class VersionForm(FlaskForm):
     )
 
 
-class TransitionForm(FlaskForm):
+class TransitionForm(Form):
     """Move a policy to another status, with an optional note."""
 
     to_status = HiddenField(validators=[DataRequired()])

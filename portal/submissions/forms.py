@@ -4,10 +4,18 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
-from wtforms import DateField, MultipleFileField, SelectChoice, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms import (
+    DateField,
+    MultipleFileField,
+    SelectChoice,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, Length, Optional
 
+from portal.forms import Form
 from portal.submissions import attachments, services
 from portal.submissions.models import CHANNEL_LABELS, OFFLINE_CHANNELS
 
@@ -20,7 +28,7 @@ GROUP_LABELS = {
 }
 
 
-class SubmissionForm(FlaskForm):
+class SubmissionForm(Form):
     """A formal submission: title, text, the articles it concerns and attachments."""
 
     title = StringField(
@@ -76,7 +84,7 @@ class OfflineForm(SubmissionForm):
     )
 
 
-class InviteForm(FlaskForm):
+class InviteForm(Form):
     """Invite another verified organisation to co-sign."""
 
     organisation_id = SelectField(_l("Organisation"), coerce=int, validate_choice=False)
@@ -88,11 +96,11 @@ class InviteForm(FlaskForm):
         ]
 
 
-class WithdrawForm(FlaskForm):
+class WithdrawForm(Form):
     """Withdraw a submission, with an optional note."""
 
     note = TextAreaField(_l("Why (optional)"), validators=[Length(max=2000)])
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(Form):
     """A button with CSRF protection."""
