@@ -78,6 +78,10 @@ class Comment(Contribution):
 
     __mapper_args__ = {"polymorphic_identity": "comment", "inherit_condition": id == Contribution.id}
 
+    def replied_to(self) -> "Comment | None":
+        """A reply answers its parent comment."""
+        return self.parent
+
     def location(self) -> tuple[str, dict, str | None]:
         """The comment in its place on the position or policy page."""
         anchor = f"c-{self.id}"

@@ -59,6 +59,11 @@ class Thread(db.Model):
         back_populates="thread", foreign_keys="Post.thread_id", order_by="Post.id", cascade="all, delete-orphan"
     )
 
+    @property
+    def opening_post(self) -> "Post | None":
+        """The post that started the thread."""
+        return next((post for post in self.posts if post.is_opening), None)
+
     def __repr__(self) -> str:
         return f"<Thread {self.id} {self.title!r}>"
 
@@ -82,6 +87,13 @@ class Post(Contribution):
     quoted_post = relationship("Post", remote_side=[id], foreign_keys=[quoted_post_id])
 
     __mapper_args__ = {"polymorphic_identity": "post", "inherit_condition": id == Contribution.id}
+
+    def replied_to(self) -> "Post | None":
+        """A reply answers its parent post; an answer in the thread answers the opening post."""
+        if self.parent is not None:
+            return self.parent
+        opening = self.thread.opening_post if self.thread is not None else None
+        return None if opening is None or opening.id == self.id else opening
 
     def follow_target(self) -> tuple[str, int, str] | None:
         """Followers of the thread hear of new posts in it."""

@@ -125,6 +125,10 @@ class Contribution(db.Model):
         """
         return "contributions.detail", {"public_id": self.public_id}, None
 
+    def replied_to(self) -> "Contribution | None":
+        """The contribution this one answers, whose author hears of it; kinds with replies override it."""
+        return None
+
     def follow_target(self) -> tuple[str, int, str] | None:
         """What followers follow to hear of this item: (target type, id, title); kinds override it."""
         if self.policy_id is not None and self.policy is not None:

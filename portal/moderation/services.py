@@ -424,7 +424,12 @@ def _signed_in(viewer) -> bool:
 
 
 def _announce(contribution: Contribution) -> None:
-    """Tell the followers of the item's policy or thread that it was published."""
+    """Tell the author of what it answers, and the followers of its policy or thread, that it was published."""
+    answered = contribution.replied_to()
+    if answered is not None and answered.author_id != contribution.author_id and answered.author is not None:
+        notifications.notify(
+            answered.author, "reply", contribution_url(contribution), public_id=answered.public_id
+        )
     target = contribution.follow_target()
     if target is not None:
         target_type, target_id, title = target

@@ -38,6 +38,7 @@ MESSAGES: dict[str, Any] = {
     "contribution_restored": _l("Your contribution %(public_id)s has been published again."),
     "appeal_rejected": _l("Your appeal for %(public_id)s was rejected; the contribution stays hidden."),
     "new_activity": _l("New activity on %(title)s."),
+    "reply": _l("Someone replied to your contribution %(public_id)s."),
 }
 # Parameters stored as keys and shown through a table of translated labels.
 LABELLED_PARAMS: dict[str, dict[str, Any]] = {"reason": REASON_LABELS}

@@ -18,10 +18,12 @@ from pathlib import Path
 from typing import Iterable
 
 from markupsafe import Markup, escape
-from whoosh import collectors, columns, fields, index, query, sorting
+from whoosh import columns, fields, index, query, sorting
 from whoosh.highlight import ContextFragmenter, Formatter, get_text
 from whoosh.qparser import MultifieldParser, QueryParser, plugins
-from whoosh.searching import ResultsPage
+from whoosh.codec.whoosh3 import W3LeafMatcher
+from whoosh.matching.wrappers import FilterMatcher
+from whoosh.reading import TermNotFound
 
 from portal.search.analysis import exact_analyzer, index_terms, indonesian_analyzer
 from portal.search.backend import (
@@ -81,39 +83,57 @@ def make_schema() -> fields.Schema:
     )
 
 
-class FacetCountingCollector(collectors.WrappingCollector):
-    """Counts the column values of every matched document while the wrapped collector keeps the top hits.
+def matching_docs(q: query.Query, searcher) -> set[int]:
+    """The numbers of the documents `q` matches in one segment, without scoring them.
 
-    Values come from `column_values(segment_reader, fieldname)` (cached per segment by the backend),
-    so a search reads no column from disk and makes no call per document and facet.
+    Words, And, Or, Require, AndMaybe and AndNot are evaluated as sets of posting ids (read a
+    block at a time); anything else (phrases, ranges) asks Whoosh's matcher.
     """
+    if isinstance(q, query.Term):
+        try:
+            return _posting_ids(searcher.reader().postings(q.fieldname, q.text))
+        except TermNotFound:
+            return set()
+    if isinstance(q, query.And):
+        found = None
+        for sub in sorted(q.subqueries, key=lambda sub: not isinstance(sub, query.Term)):
+            docs = matching_docs(sub, searcher)
+            found = docs if found is None else found & docs
+            if not found:
+                return set()
+        return found if found is not None else set()
+    if isinstance(q, (query.Or, query.DisjunctionMax)) and getattr(q, "minmatch", 0) in (0, 1, None):
+        found: set[int] = set()
+        for sub in q.subqueries:
+            found |= matching_docs(sub, searcher)
+        return found
+    if isinstance(q, query.Require):
+        found = matching_docs(q.a, searcher)
+        return found & matching_docs(q.b, searcher) if found else found
+    if isinstance(q, query.AndMaybe):
+        return matching_docs(q.a, searcher)
+    if isinstance(q, query.AndNot):
+        found = matching_docs(q.a, searcher)
+        return found - matching_docs(q.b, searcher) if found else found
+    if q is query.NullQuery:
+        return set()
+    return set(q.docs(searcher))
 
-    def __init__(self, child, fieldnames, column_values):
-        super().__init__(child)
-        self.fieldnames = tuple(fieldnames)
-        self.column_values = column_values
-        self.counts: dict[str, Counter] = {name: Counter() for name in self.fieldnames}
-        self._docs: list[int] = []
-        self._reader = None
 
-    def set_subsearcher(self, subsearcher, offset):
-        self._count_segment()
-        super().set_subsearcher(subsearcher, offset)
-        self._reader = subsearcher.reader()
-
-    def collect(self, sub_docnum):
-        self._docs.append(sub_docnum)
-        return self.child.collect(sub_docnum)
-
-    def finish(self):
-        self._count_segment()
-        super().finish()
-
-    def _count_segment(self) -> None:
-        if self._docs and self._reader is not None:
-            for name in self.fieldnames:
-                self.counts[name].update(map(self.column_values(self._reader, name).__getitem__, self._docs))
-        self._docs = []
+def _posting_ids(matcher) -> set[int]:
+    """Every id of a term's postings; whole blocks at a time from Whoosh's W3 posting reader."""
+    excluded = frozenset()
+    if isinstance(matcher, FilterMatcher) and matcher._exclude:  # deleted documents
+        excluded, matcher = matcher._ids, matcher.child
+    if not isinstance(matcher, W3LeafMatcher):
+        return set(matcher.all_ids()) - excluded
+    ids: set[int] = set()
+    while matcher.is_active():
+        if matcher._ids is None:
+            matcher._read_ids()
+        ids.update(matcher._ids[matcher._i:])
+        matcher._next_block()
+    return ids - excluded if excluded else ids
 
 
 class MarkFormatter(Formatter):
@@ -378,14 +398,18 @@ class WhooshBackend(SearchBackend):
         final_query = query.Require(user_query, query.And(filters)) if filters else user_query
         pagelen = request.per_page
         pagenum = max(1, request.page)
-        results, counts = self._collect(searcher, final_query, pagenum * pagelen, request.sort)
-        try:
-            page = ResultsPage(results, pagenum, pagelen)
-        except ValueError:  # a page past the end
-            page = ResultsPage(results, 1, pagelen)
+        total, counts = self._count(searcher, final_query)
+        pagenum = min(pagenum, max(1, -(-total // pagelen)))  # a page past the end shows the last one
+        offset = (pagenum - 1) * pagelen
+        # terms: the matched terms, for highlighting. No block-quality skipping (optimize): Whoosh's
+        # intersection matcher trips an assertion with it. The total and facet counts come from _count.
+        options = {"limit": offset + pagelen, "terms": True, "optimize": False}
+        if request.sort == "date":
+            options.update(sortedby=sorting.FieldFacet(DATE_COLUMN), reverse=True)
+        results = searcher.search(final_query, **options)
         results.formatter = MarkFormatter()
         results.fragmenter = ContextFragmenter(maxchars=240, surround=60)
-        hits = [_hit(hit) for hit in page]
+        hits = [_hit(hit) for hit in results[offset:offset + pagelen]]
         facets = {
             name: sorted(counts[fieldname].items(), key=lambda item: (-item[1], str(item[0])))
             for name, fieldname in FACET_FIELDS.items()
@@ -396,27 +420,31 @@ class WhooshBackend(SearchBackend):
             bands[band(created or 0)] += count
         facets["date"] = _cumulate(bands)
         suggestion = None
-        if page.total < SUGGEST_BELOW:
+        if total < SUGGEST_BELOW:
             suggestion = self._suggest(searcher, request.text, schema)
         return SearchResults(
             hits=hits,
-            total=page.total,
-            page=page.pagenum,
+            total=total,
+            page=pagenum,
             per_page=pagelen,
             facets={name: [(str(k), v) for k, v in values if k not in (None, "")] for name, values in facets.items()},
             suggestion=suggestion,
         )
 
-    def _collect(self, searcher, final_query, limit: int, sort: str):
-        """The top `limit` hits (by score or newest first) and every match's facet values counted."""
-        if sort == "date":
-            top = collectors.SortingCollector(sorting.FieldFacet(DATE_COLUMN), limit=limit, reverse=True)
-        else:
-            top = collectors.TopCollector(limit, usequality=False)  # facet counts need every match
-        counter = FacetCountingCollector(top, (*FACET_FIELDS.values(), DATE_COLUMN), self._column_values)
-        collector = collectors.TermsCollector(counter)  # matched terms, for highlighting
-        searcher.search_with_collector(final_query, collector)
-        return collector.results(), counter.counts
+    def _count(self, searcher, final_query) -> tuple[int, dict[str, Counter]]:
+        """How many documents match, and the facet columns' values counted over all of them."""
+        names = (*FACET_FIELDS.values(), DATE_COLUMN)
+        counts: dict[str, Counter] = {name: Counter() for name in names}
+        total = 0
+        for leaf, _offset in searcher.leaf_searchers():
+            docs = matching_docs(final_query, leaf)
+            if not docs:
+                continue
+            total += len(docs)
+            reader = leaf.reader()
+            for name in names:
+                counts[name].update(map(self._column_values(reader, name).__getitem__, docs))
+        return total, counts
 
     def _suggest(self, searcher, text: str, schema) -> str | None:
         try:

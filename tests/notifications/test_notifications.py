@@ -212,6 +212,24 @@ def test_followers_of_a_policy_hear_when_a_comment_on_it_is_published(policy, ma
     assert services.unread_count(trusted) == 0
 
 
+def test_authors_hear_when_someone_replies_to_them(policy, make_user):
+    from portal.comments import services as comments
+    from portal.forums import services as forums
+
+    asker = make_user(role="academic", organisation="Universitas Sumatera Utara", verified=True)
+    answerer = make_user(role="ngo", organisation="LBH Medan", verified=True)
+    question = comments.post_comment(asker, policy, body="Apa dasar angka ABK?", stance="suggests_change")
+    comments.post_comment(answerer, policy, body="Lihat Pasal 1.", stance=None, parent=question)
+    assert services.unread_count(asker) == 1
+
+    category = forums.create_category(make_user(role="moderator"), "Umum")
+    thread = forums.start_thread(asker, category, "Tanya jabatan", "Bagaimana bezetting dihitung?")
+    forums.reply(answerer, thread, "Dari data kepegawaian.")
+    forums.reply(asker, thread, "Terima kasih.")  # answering your own thread tells nobody new
+    assert services.unread_count(asker) == 2
+    assert services.unread_count(answerer) == 0
+
+
 def test_following_through_the_web_once_and_unfollowing(policy, make_user, browser):
     user = make_user()
     me = browser(user)
