@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Iterable
 
 from markupsafe import Markup, escape
-from whoosh import columns, fields, index, query, sorting
+from whoosh import collectors, columns, fields, index, query, sorting
 from whoosh.highlight import ContextFragmenter, Formatter, get_text
 from whoosh.qparser import MultifieldParser, QueryParser, plugins
 from whoosh.codec.whoosh3 import W3LeafMatcher
@@ -393,22 +393,20 @@ class WhooshBackend(SearchBackend):
             return SearchResults([], 0, 1, request.per_page, empty_query=True)
         now = datetime.now(timezone.utc)
         filters = _filters(request, visibility, now)
-        # Filters narrow the query (Require keeps the words' scores) instead of Whoosh's filter=,
-        # which would materialise every published document's number on each search.
+        # What matches: the words, narrowed by the filters (Require keeps only the words' scores).
+        # `_count` evaluates it as sets of posting ids and counts the facets from cached columns;
+        # `_top` then scores only the matched documents for the page.
         final_query = query.Require(user_query, query.And(filters)) if filters else user_query
         pagelen = request.per_page
         pagenum = max(1, request.page)
-        total, counts = self._count(searcher, final_query)
+        matched, counts = self._count(searcher, final_query)
+        total = len(matched)
         pagenum = min(pagenum, max(1, -(-total // pagelen)))  # a page past the end shows the last one
         offset = (pagenum - 1) * pagelen
-        # terms: the matched terms, for highlighting. No block-quality skipping (optimize): Whoosh's
-        # intersection matcher trips an assertion with it. The total and facet counts come from _count.
-        options = {"limit": offset + pagelen, "terms": True, "optimize": False}
-        if request.sort == "date":
-            options.update(sortedby=sorting.FieldFacet(DATE_COLUMN), reverse=True)
-        results = searcher.search(final_query, **options)
-        results.formatter = MarkFormatter()
-        results.fragmenter = ContextFragmenter(maxchars=240, surround=60)
+        results = self._top(searcher, user_query, matched, offset + pagelen, request.sort) if matched else []
+        if matched:
+            results.formatter = MarkFormatter()
+            results.fragmenter = ContextFragmenter(maxchars=240, surround=60)
         hits = [_hit(hit) for hit in results[offset:offset + pagelen]]
         facets = {
             name: sorted(counts[fieldname].items(), key=lambda item: (-item[1], str(item[0])))
@@ -431,23 +429,47 @@ class WhooshBackend(SearchBackend):
             suggestion=suggestion,
         )
 
-    def _count(self, searcher, final_query) -> tuple[int, dict[str, Counter]]:
-        """How many documents match, and the facet columns' values counted over all of them."""
+    def _top(self, searcher, user_query, matched: set[int], limit: int, sort: str):
+        """The best `limit` of the `matched` documents by the words' score (or newest first), with
+        their matched terms (for highlighting).
+
+        Only the words are matched again here; the filters' work is done (`matched` came from
+        `_count`), so documents outside it are dropped before they are scored.
+
+        Neither Whoosh's block-quality skipping nor its matcher replacement is used: with the
+        intersection of words and filters, the first trips an assertion and the second can drop a
+        hit that belongs in the top. The total and the facet counts come from `_count`.
+        """
+        if sort == "date":
+            top = collectors.SortingCollector(sorting.FieldFacet(DATE_COLUMN), limit=limit, reverse=True)
+        else:
+            top = collectors.TopCollector(limit, usequality=False, replace=0)
+        collector = collectors.FilterCollector(collectors.TermsCollector(top), allow=matched)
+        searcher.search_with_collector(user_query, collector)
+        return collector.results()
+
+    def _count(self, searcher, final_query) -> tuple[set[int], dict[str, Counter]]:
+        """The (index-wide) numbers of the matching documents, and the facet columns' values counted over them."""
         names = (*FACET_FIELDS.values(), DATE_COLUMN)
         counts: dict[str, Counter] = {name: Counter() for name in names}
-        total = 0
-        for leaf, _offset in searcher.leaf_searchers():
+        matched: set[int] = set()
+        for leaf, offset in searcher.leaf_searchers():
             docs = matching_docs(final_query, leaf)
             if not docs:
                 continue
-            total += len(docs)
+            matched.update(docs if not offset else (offset + doc for doc in docs))
             reader = leaf.reader()
             for name in names:
                 counts[name].update(map(self._column_values(reader, name).__getitem__, docs))
-        return total, counts
+        return matched, counts
 
     def _suggest(self, searcher, text: str, schema) -> str | None:
         try:
+            # Only a word found in no form at all (not even through its stem) is
+            # a likely misspelling: "latihan" finds "pelatihan" and needs no hint.
+            stemmed = self.parse(text, schema, fieldnames=("text",))
+            if all(searcher.doc_frequency(field, term) > 0 for field, term in stemmed.iter_all_terms()):
+                return None
             exact_query = self.parse(text, schema, fieldnames=("text_exact",))
             corrected = searcher.correct_query(exact_query, text)
         except Exception:  # Whoosh's corrector trips on tokens without positions; a suggestion is optional

@@ -39,7 +39,8 @@ def test_a_comment_links_to_its_anchor_and_names_its_article(client, policy, cit
     assert "Pasal 2" in html
 
 
-def test_facets_count_and_filter(client, policy, citizen, contribute, drain):
+def test_facets_count_and_filter(english, policy, citizen, contribute, drain):
+    client = english
     contribute(citizen, "Pelatihan camat perlu anggaran.", policy=policy)
     drain()
     everything = _page(client, q="pelatihan")
@@ -74,6 +75,12 @@ def test_user_text_is_escaped_around_the_highlights(client, citizen, contribute,
 def test_a_misspelled_word_gets_a_did_you_mean(client, policy):
     html = _page(client, q="kepemimpinna")
     assert "kepemimpinan" in html and "search?q=kepemimpinan" in html
+
+
+def test_a_word_found_through_its_stem_gets_no_did_you_mean(client, policy, drain):
+    drain()
+    html = _page(client, q="latihan", kind="article")  # articles say "pelatihan": same stem, two edits apart
+    assert "<mark>" in html and "search?q=pelatihan" not in html
 
 
 @pytest.mark.parametrize("query", [
