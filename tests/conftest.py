@@ -147,6 +147,29 @@ def english(client):
 
 
 @pytest.fixture
+def limited_client(app, _schema, tmp_path):
+    """Factory: limited_client(**settings) -> a client of a second app on the same
+    database with rate limits switched on (Flask-Limiter reads that at start-up)."""
+    from contextlib import ExitStack
+
+    stack = ExitStack()
+
+    def factory(**settings):
+        limited = create_app(
+            {"SQLALCHEMY_DATABASE_URI": _schema, "INSTANCE_PATH": str(tmp_path / "limited-instance"),
+             "RATELIMIT_ENABLED": True, **settings},
+            env="testing",
+        )
+        limited.test_client_class = CsrfClient
+        stack.enter_context(limited.app_context())
+        stack.callback(lambda: (db.session.remove(), db.engine.dispose()))
+        return limited.test_client()
+
+    yield factory
+    stack.close()
+
+
+@pytest.fixture
 def runner(app):
     """A CLI runner."""
     return app.test_cli_runner()

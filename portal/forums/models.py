@@ -59,11 +59,6 @@ class Thread(db.Model):
         back_populates="thread", foreign_keys="Post.thread_id", order_by="Post.id", cascade="all, delete-orphan"
     )
 
-    @property
-    def opening_post(self) -> "Post | None":
-        """The post that started the thread."""
-        return next((post for post in self.posts if post.is_opening), None)
-
     def __repr__(self) -> str:
         return f"<Thread {self.id} {self.title!r}>"
 
@@ -92,8 +87,12 @@ class Post(Contribution):
         """A reply answers its parent post; an answer in the thread answers the opening post."""
         if self.parent is not None:
             return self.parent
-        opening = self.thread.opening_post if self.thread is not None else None
-        return None if opening is None or opening.id == self.id else opening
+        if self.is_opening:
+            return None
+        # One row by index; loading `thread.posts` would read the whole thread.
+        return db.session.scalar(
+            select(Post).where(Post.thread_id == self.thread_id, Post.is_opening.is_(True))
+        )
 
     def follow_target(self) -> tuple[str, int, str] | None:
         """Followers of the thread hear of new posts in it."""

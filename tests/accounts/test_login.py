@@ -6,8 +6,6 @@ import re
 
 import pytest
 
-from portal import create_app
-from portal.extensions import db
 from portal.redirects import safe_next
 
 from .conftest import PASSWORD, alert_text
@@ -145,30 +143,17 @@ def test_safe_next_accepts_only_local_paths(target, expected):
 # --- rate limiting -------------------------------------------------------------
 
 @pytest.fixture
-def limited_client(client, _schema, tmp_path):
+def login_limited(limited_client):
     """A client of an app that limits sign-in attempts to three a minute."""
-    limited = create_app(
-        {
-            "SQLALCHEMY_DATABASE_URI": _schema,
-            "INSTANCE_PATH": str(tmp_path / "limited-instance"),
-            "RATELIMIT_ENABLED": True,
-            "LOGIN_RATE_LIMIT": "3 per minute",
-        },
-        env="testing",
-    )
-    limited.test_client_class = type(client)
-    with limited.app_context():
-        yield limited.test_client()
-        db.session.remove()
-        db.engine.dispose()
+    return limited_client(LOGIN_RATE_LIMIT="3 per minute")
 
 
-def test_fourth_login_attempt_in_a_minute_answers_429_with_retry_after(limited_client, make_user):
+def test_fourth_login_attempt_in_a_minute_answers_429_with_retry_after(login_limited, make_user):
     user = make_user()
     for _attempt in range(3):
-        assert _login(limited_client, user.email, "salah-salah-salah").status_code == 400
+        assert _login(login_limited, user.email, "salah-salah-salah").status_code == 400
 
-    response = _login(limited_client, user.email, PASSWORD)
+    response = _login(login_limited, user.email, PASSWORD)
 
     assert response.status_code == 429
     retry_after = response.headers["Retry-After"]
@@ -180,9 +165,9 @@ def test_fourth_login_attempt_in_a_minute_answers_429_with_retry_after(limited_c
     assert response.headers["Content-Language"] == "id"
     assert '<html lang="id">' in page
     assert PASSWORD not in page, "a refused password is not echoed back"
-    assert limited_client.get("/account").status_code == 302, "the refused attempt did not sign in"
+    assert login_limited.get("/account").status_code == 302, "the refused attempt did not sign in"
 
 
-def test_rate_limit_counts_only_posts(limited_client):
+def test_rate_limit_counts_only_posts(login_limited):
     for _attempt in range(6):
-        assert limited_client.get("/login").status_code == 200
+        assert login_limited.get("/login").status_code == 200

@@ -4,28 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from portal import create_app
-from portal.extensions import db
 
 
 @pytest.fixture
-def limited(client, _schema, tmp_path):
+def limited(limited_client):
     """A client of an app that allows two comments a minute."""
-    app = create_app(
-        {
-            "SQLALCHEMY_DATABASE_URI": _schema,
-            "INSTANCE_PATH": str(tmp_path / "limited-instance"),
-            "RATELIMIT_ENABLED": True,
-            "COMMENT_RATE_LIMIT": "2 per minute",
-            "MODERATION_PREMODERATE_FIRST_N": 0,
-        },
-        env="testing",
-    )
-    app.test_client_class = type(client)
-    with app.app_context():
-        yield app.test_client()
-        db.session.remove()
-        db.engine.dispose()
+    return limited_client(COMMENT_RATE_LIMIT="2 per minute", MODERATION_PREMODERATE_FIRST_N=0)
 
 
 def test_the_third_comment_in_a_minute_answers_429_with_when_to_try_again(limited, citizen, policy):

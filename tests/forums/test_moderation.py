@@ -6,7 +6,6 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from portal import create_app
 from portal.extensions import db
 from portal.forums import services
 from portal.moderation import services as moderation
@@ -123,24 +122,11 @@ def test_a_suspended_user_is_refused_with_a_clear_message(client, sign_in, make_
 
 
 @pytest.fixture
-def limited(client, _schema, tmp_path):
+def limited(limited_client):
     """A client of an app that allows two forum posts and two reports a minute."""
-    app = create_app(
-        {
-            "SQLALCHEMY_DATABASE_URI": _schema,
-            "INSTANCE_PATH": str(tmp_path / "limited-instance"),
-            "RATELIMIT_ENABLED": True,
-            "FORUM_POST_RATE_LIMIT": "2 per minute",
-            "FORUM_FLAG_RATE_LIMIT": "2 per minute",
-            "MODERATION_PREMODERATE_FIRST_N": 0,
-        },
-        env="testing",
+    return limited_client(
+        FORUM_POST_RATE_LIMIT="2 per minute", FORUM_FLAG_RATE_LIMIT="2 per minute", MODERATION_PREMODERATE_FIRST_N=0
     )
-    app.test_client_class = type(client)
-    with app.app_context():
-        yield app.test_client()
-        db.session.remove()
-        db.engine.dispose()
 
 
 def test_posting_too_often_answers_429_with_when_to_try_again(limited, make_user, moderator):

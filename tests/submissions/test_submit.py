@@ -171,37 +171,23 @@ def test_blank_title_or_body_is_refused_and_the_form_keeps_the_other(client, log
 
 
 @pytest.fixture
-def limited_client(client, _schema, tmp_path, ngo, policy):
+def submit_limited(limited_client, ngo, policy):
     """A client of an app that allows two submissions a minute, signed in as the NGO member.
 
     The member and policy are read before the second app's context is pushed, so
     the outer session never borrows a connection from the second app's engine.
     """
-    from portal import create_app
     from tests.conftest import PASSWORD
 
     email, slug = ngo.email, policy.slug
-    limited = create_app(
-        {
-            "SQLALCHEMY_DATABASE_URI": _schema,
-            "INSTANCE_PATH": str(tmp_path / "limited-instance"),
-            "RATELIMIT_ENABLED": True,
-            "SUBMISSION_RATE_LIMIT": "2 per minute",
-        },
-        env="testing",
-    )
-    limited.test_client_class = type(client)
-    with limited.app_context():
-        limited_client = limited.test_client()
-        assert limited_client.post("/login", data={"email": email, "password": PASSWORD}).status_code == 302
-        limited_client._token = None
-        yield limited_client, slug
-        db.session.remove()
-        db.engine.dispose()
+    client = limited_client(SUBMISSION_RATE_LIMIT="2 per minute")
+    assert client.post("/login", data={"email": email, "password": PASSWORD}).status_code == 302
+    client._token = None
+    return client, slug
 
 
-def test_the_third_submission_in_a_minute_answers_429(limited_client):
-    client, slug = limited_client
+def test_the_third_submission_in_a_minute_answers_429(submit_limited):
+    client, slug = submit_limited
     statuses = [
         client.post(f"/policies/{slug}/submissions/new", data=_form(body=f"Isi nomor {n}.")).status_code
         for n in range(3)
