@@ -425,17 +425,19 @@ def _signed_in(viewer) -> bool:
 
 def _announce(contribution: Contribution) -> None:
     """Tell the author of what it answers, and the followers of its policy or thread, that it was published."""
+    told = [contribution.author]
     answered = contribution.replied_to()
     if answered is not None and answered.author_id != contribution.author_id and answered.author is not None:
         notifications.notify(
             answered.author, "reply", contribution_url(contribution), public_id=answered.public_id
         )
+        told.append(answered.author)  # one notice for one event, even if they follow the thread too
     target = contribution.follow_target()
     if target is not None:
         target_type, target_id, title = target
         notifications.notify_followers(
             target_type, target_id, "new_activity", contribution_url(contribution),
-            exclude=contribution.author, title=title,
+            exclude=told, title=title,
         )
 
 

@@ -99,7 +99,8 @@ def notify(user, kind: str, link: str = "", *, send_mail: bool = True, **params:
 def notify_followers(
     target_type: str, target_id: int, kind: str, link: str = "", *, exclude=None, **params: Any
 ) -> int:
-    """Notify everyone following a policy or thread (but `exclude`, usually the actor); returns how many."""
+    """Notify everyone following a policy or thread but `exclude` (a user or several; usually the actor,
+    and anyone already told of the same event); returns how many."""
     query = (
         select(User)
         .join(Follow, Follow.user_id == User.id)
@@ -107,7 +108,8 @@ def notify_followers(
         .order_by(User.id)
     )
     if exclude is not None:
-        query = query.where(User.id != exclude.id)
+        excluded = [exclude] if isinstance(exclude, User) else list(exclude)
+        query = query.where(User.id.not_in([user.id for user in excluded if user is not None]))
     followers = list(db.session.scalars(query))
     for user in followers:
         notify(user, kind, link, **params)
