@@ -78,7 +78,7 @@ def post_on_policy(slug: str):
             attach_to_form(form, error)
         else:
             _flash_status(comment)
-            return redirect(url_for("proposals.detail", slug=policy.slug, _anchor=f"c-{comment.id}"))
+            return redirect(comment_location(comment))
     return render_template(
         "proposals/detail.html",
         policy=policy,
@@ -116,7 +116,7 @@ def post_on_position(position_id: int):
             attach_to_form(form, error)
         else:
             _flash_status(comment)
-            return redirect(url_for("positions.detail", position_id=position.id, _anchor=f"c-{comment.id}"))
+            return redirect(comment_location(comment))
     return render_template(
         "positions/detail.html",
         position=position,
