@@ -89,7 +89,8 @@ def _base(stop_words: frozenset[str] = STOP_WORDS):
     )
 
 
-TOKEN_PATTERN = default_pattern  # RegexTokenizer's default expression
+# RegexTokenizer's default expression, with its group made non-capturing (for findall).
+TOKEN_PATTERN = re.compile(default_pattern.pattern.replace("(", "(?:"), re.UNICODE)
 
 
 @lru_cache(maxsize=STEM_CACHE_SIZE)
@@ -159,8 +160,8 @@ def index_terms(text: str) -> tuple[list[str], list[str]]:
     """The exact and the stemmed terms of `text` in order, stop words dropped (one tokenisation for both fields)."""
     exact: list[str] = []
     stemmed: list[str] = []
-    for match in TOKEN_PATTERN.finditer(text):
-        word, stem_word, stopped = normalise(match.group(0))
+    for raw in TOKEN_PATTERN.findall(text):
+        word, stem_word, stopped = normalise(raw)
         if not stopped:
             exact.append(word)
             stemmed.append(stem_word)

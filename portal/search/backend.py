@@ -125,6 +125,9 @@ class QuerySyntaxError(ValueError):
 
 
 Progress = Callable[[int], None]
+# (part, parts) -> the documents of that share of the whole index: a backend that builds in
+# several processes asks each process for its own part (part 0 of 1 is everything).
+DocumentSource = Callable[[int, int], Iterable[Document]]
 
 
 class SearchBackend(ABC):
@@ -150,8 +153,8 @@ class SearchBackend(ABC):
         """Answer `query` with what `visibility` may see; raises QuerySyntaxError."""
 
     @abstractmethod
-    def rebuild(self, documents: Iterable[Document], progress: Progress | None = None) -> int:
-        """Build a fresh index from `documents` and swap it in atomically; returns the count."""
+    def rebuild(self, source: DocumentSource, progress: Progress | None = None) -> int:
+        """Build a fresh index from every part of `source` and swap it in atomically; returns the count."""
 
     @abstractmethod
     def doc_ids(self) -> set[str]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Iterable, Iterator
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, true
 from sqlalchemy.orm import selectinload, with_polymorphic
 
 from portal.extensions import db
@@ -214,12 +214,16 @@ def _load_contributions(ids: Iterable[int], session) -> list[Contribution]:
     return list(session.scalars(select(every_kind).where(every_kind.id.in_(ids))))
 
 
-def all_documents() -> Iterator[Document]:
-    """Every document the index should hold, read in short chunks (no long read lock on SQLite)."""
+def all_documents(part: int = 0, parts: int = 1) -> Iterator[Document]:
+    """Every document the index should hold, read in short chunks (no long read lock on SQLite).
+
+    With `parts` > 1, only share `part` of them: the policies and articles go to part 0, the
+    contributions are dealt out by id.
+    """
     session = db.session.session_factory()  # its own session: expunging it touches nobody else's objects
     try:
         cache: dict[int, list[str]] = {}
-        policy_ids = list(session.scalars(select(Policy.id).order_by(Policy.id)))
+        policy_ids = list(session.scalars(select(Policy.id).order_by(Policy.id))) if part == 0 else []
         for start in range(0, len(policy_ids), 100):
             documents, _deletions = resolve((("policy", i) for i in policy_ids[start:start + 100]), session)
             session.rollback()
@@ -231,6 +235,7 @@ def all_documents() -> Iterator[Document]:
                 session.scalars(
                     select(Contribution.id)
                     .where(Contribution.id > last, Contribution.status.not_in(NOT_INDEXED_STATUSES))
+                    .where(Contribution.id % parts == part if parts > 1 else true())
                     .order_by(Contribution.id)
                     .limit(CHUNK)
                 )

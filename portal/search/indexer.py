@@ -126,7 +126,14 @@ def rebuild(backend: SearchBackend, root: str | os.PathLike, progress: Progress 
         # rows committed later stay waiting for the next drain.
         waiting = list(db.session.scalars(select(SearchOutbox.id).where(SearchOutbox.processed_at.is_(None))))
         db.session.rollback()
-        count = backend.rebuild(documents.all_documents(), progress)
+        parent = os.getpid()
+
+        def source(part: int, parts: int):
+            if os.getpid() != parent:  # a forked indexing process opens its own connections
+                db.engine.dispose(close=False)
+            return documents.all_documents(part, parts)
+
+        count = backend.rebuild(source, progress)
         _mark_processed(waiting)
     return count
 

@@ -25,9 +25,11 @@ from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.reading import TermNotFound
 
+from portal.search import whoosh_bulk
 from portal.search.analysis import exact_analyzer, index_terms, indonesian_analyzer
 from portal.search.backend import (
     Document,
+    DocumentSource,
     Hit,
     Progress,
     QuerySyntaxError,
@@ -71,12 +73,11 @@ def make_schema() -> fields.Schema:
         group=fields.ID(stored=True, sortable=True),
         organisation=fields.ID(stored=True),
         author=fields.ID(stored=True),
-        # Dates: stored for display; a column (epoch seconds) for sorting and the date facet; the day
-        # number indexed for date filters. A DATETIME field would index ~8 unique terms per document.
+        # Dates: stored for display; a column (epoch seconds) for sorting, the date facet and date
+        # filters (read from the cached column, not indexed: a numeric field adds 8 terms per document).
         created_at=fields.STORED(),
         published_at=fields.STORED(),
         created_ts=fields.COLUMN(columns.NumericColumn("q")),
-        created_day=fields.NUMERIC(int, bits=32, shift_step=4),
         title=fields.TEXT(analyzer=stemmed, stored=True, field_boost=FIELD_BOOSTS["title"]),
         text=fields.TEXT(analyzer=stemmed, stored=True),
         text_exact=fields.TEXT(analyzer=exact, field_boost=FIELD_BOOSTS["text_exact"], spelling=True),
@@ -195,7 +196,6 @@ def to_fields(doc: Document) -> dict:
         "created_at": _naive_utc(doc.created_at),
         "published_at": _naive_utc(doc.published_at),
         "created_ts": _epoch(doc.created_at),
-        "created_day": _epoch(doc.created_at) // 86400 if doc.created_at else None,
         "policy": str(doc.policy_id) if doc.policy_id is not None else None,
         "organisation": str(doc.organisation_id) if doc.organisation_id is not None else None,
         "author": str(doc.author_id) if doc.author_id is not None else None,
@@ -206,10 +206,9 @@ def to_fields(doc: Document) -> dict:
 class WhooshBackend(SearchBackend):
     """Search backed by a Whoosh file index under `root`."""
 
-    def __init__(self, root: str | os.PathLike, procs: int = 1, limitmb: int = 128, writer_timeout: float = 10.0):
+    def __init__(self, root: str | os.PathLike, procs: int = 1, writer_timeout: float = 10.0):
         self.root = Path(root)
         self.procs = procs
-        self.limitmb = limitmb
         self.writer_timeout = writer_timeout
         self._opened: tuple[str, index.Index] | None = None
         # One open searcher per thread, reused until the index changes: opening one copies
@@ -323,28 +322,26 @@ class WhooshBackend(SearchBackend):
             raise
         writer.commit()
 
-    def rebuild(self, documents: Iterable[Document], progress: Progress | None = None) -> int:
-        """Write every document into a new generation, then swap CURRENT to it."""
+    def rebuild(self, source: DocumentSource, progress: Progress | None = None) -> int:
+        """Write every document into a new generation (in `procs` processes), then swap CURRENT to it."""
         self.root.mkdir(parents=True, exist_ok=True)
         previous = self.current_dir().name
         name = self._new_generation()
         ix = index.create_in(self.root / name, make_schema())
-        options = {"limitmb": self.limitmb}
-        if self.procs > 1:
-            options.update(procs=self.procs, multisegment=True)
-        writer = ix.writer(**options)
-        count = 0
+
+        def build_part(part: int, parts: int, report: Progress | None):
+            fields = (to_fields(doc) for doc in source(part, parts))
+            return whoosh_bulk.write_segments(ix.storage, ix.indexname, ix.schema, fields, report)
+
         try:
-            for doc in documents:
-                writer.add_document(**to_fields(doc))
-                count += 1
-                if progress is not None:
-                    progress(1)
+            if self.procs > 1:
+                segments, count = whoosh_bulk.build_parallel(build_part, self.procs, progress)
+            else:
+                segments, count = build_part(0, 1, progress)
+            whoosh_bulk.commit(ix.storage, ix.indexname, ix.schema, segments)
         except BaseException:
-            writer.cancel()
             shutil.rmtree(self.root / name, ignore_errors=True)
             raise
-        writer.commit()
         tmp = self.root / f"{CURRENT}.{os.getpid()}.tmp"
         tmp.write_text(name)
         os.replace(tmp, self.root / CURRENT)
@@ -399,7 +396,7 @@ class WhooshBackend(SearchBackend):
         final_query = query.Require(user_query, query.And(filters)) if filters else user_query
         pagelen = request.per_page
         pagenum = max(1, request.page)
-        matched, counts = self._count(searcher, final_query)
+        matched, counts = self._count(searcher, final_query, _day_range(request, now))
         total = len(matched)
         pagenum = min(pagenum, max(1, -(-total // pagelen)))  # a page past the end shows the last one
         offset = (pagenum - 1) * pagelen
@@ -448,13 +445,21 @@ class WhooshBackend(SearchBackend):
         searcher.search_with_collector(user_query, collector)
         return collector.results()
 
-    def _count(self, searcher, final_query) -> tuple[set[int], dict[str, Counter]]:
-        """The (index-wide) numbers of the matching documents, and the facet columns' values counted over them."""
+    def _count(self, searcher, final_query, days: tuple[int | None, int | None]) -> tuple[set[int], dict[str, Counter]]:
+        """The (index-wide) numbers of the matching documents created within `days` (first and last day
+        number, either open), and the facet columns' values counted over them."""
         names = (*FACET_FIELDS.values(), DATE_COLUMN)
         counts: dict[str, Counter] = {name: Counter() for name in names}
         matched: set[int] = set()
+        first, last = days
         for leaf, offset in searcher.leaf_searchers():
             docs = matching_docs(final_query, leaf)
+            if docs and (first is not None or last is not None):
+                created = self._column_values(leaf.reader(), DATE_COLUMN)
+                docs = {
+                    doc for doc in docs
+                    if (first is None or created[doc] // 86400 >= first) and (last is None or created[doc] // 86400 <= last)
+                }
             if not docs:
                 continue
             matched.update(docs if not offset else (offset + doc for doc in docs))
@@ -495,14 +500,17 @@ def _filters(request: SearchQuery, visibility: Visibility, now: datetime) -> lis
     ):
         if values:
             filters.append(query.Or([query.Term(fieldname, value) for value in values]))
-    today = int(now.timestamp()) // 86400
-    if request.date_range in DATE_DAYS:
-        filters.append(query.NumericRange("created_day", today - DATE_DAYS[request.date_range], None))
-    if request.date_from or request.date_to:
-        start = (request.date_from - EPOCH).days if request.date_from else None
-        end = (request.date_to - EPOCH).days if request.date_to else None
-        filters.append(query.NumericRange("created_day", start, end))
     return filters
+
+
+def _day_range(request: SearchQuery, now: datetime) -> tuple[int | None, int | None]:
+    """The first and last day (days since 1970, either open) the request's date filters allow."""
+    first = (request.date_from - EPOCH).days if request.date_from else None
+    last = (request.date_to - EPOCH).days if request.date_to else None
+    if request.date_range in DATE_DAYS:
+        since = int(now.timestamp()) // 86400 - DATE_DAYS[request.date_range]
+        first = since if first is None else max(first, since)
+    return first, last
 
 
 def _band(now: int):
