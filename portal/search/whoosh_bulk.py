@@ -19,7 +19,7 @@ from __future__ import annotations
 import multiprocessing
 import queue as queue_module
 import traceback
-from collections import defaultdict
+from collections import Counter, defaultdict
 from typing import Callable, Iterable
 
 from whoosh import formats
@@ -55,30 +55,44 @@ class SegmentBuilder:
         self.postings: dict[tuple[str, bytes], list] = defaultdict(list)
         # fieldname -> {docnum: length as the length column gives it back}
         self.lengths: dict[str, dict[int, int]] = defaultdict(dict)
+        # How each field is indexed, worked out once: analysed term lists with positions, single
+        # terms (ID fields), or the field's own `index()`.
+        self.plan = []
+        for fieldname in sorted(schema.names()):
+            field = schema[fieldname]
+            if not field.indexed:
+                how = None
+            elif type(field.format) is formats.Positions:
+                how = "positions"
+            elif type(field) is ID and type(field.analyzer) is IDTokenizer:
+                how = "id"
+            else:
+                how = "field"
+            self.plan.append((fieldname, field, how))
 
     def add(self, fields: dict) -> None:
         """Add one document: the same work as SegmentWriter.add_document, in one pass."""
-        schema, perdoc, postings = self.schema, self.perdoc, self.postings
+        perdoc, postings = self.perdoc, self.postings
         docnum = self.doc_count
         perdoc.start_doc(docnum)
-        for fieldname in sorted(name for name in fields if not name.startswith("_")):
-            value = fields[fieldname]
+        for fieldname, field, how in self.plan:
+            value = fields.get(fieldname)
             if value is None:
                 continue
-            field = schema[fieldname]
             length = 0
-            if field.indexed:
-                if isinstance(value, list) and type(field.format) is formats.Positions:
-                    items = _positions_items(value, field.format)
-                elif type(field) is ID and type(field.analyzer) is IDTokenizer:  # the value is the one term
-                    items = ((value.encode("utf-8"), 1, field.format.field_boost, b""),)
-                else:
-                    items = field.index(value)
-                scorable = field.scorable
-                for tbytes, freq, weight, vbytes in items:
-                    if scorable:
-                        length += freq
-                    postings[(fieldname, tbytes)].append((docnum, weight, vbytes))
+            if how == "positions" and isinstance(value, list):
+                items = _positions_items(value, field.format)
+            elif how == "id":  # the value is the one term
+                items = ((value.encode("utf-8"), 1, field.format.field_boost, b""),)
+            elif how is not None:
+                items = field.index(value)
+            else:
+                items = ()
+            scorable = field.scorable
+            for tbytes, freq, weight, vbytes in items:
+                if scorable:
+                    length += freq
+                postings[(fieldname, tbytes)].append((docnum, weight, vbytes))
             stored = fields.get(f"_stored_{fieldname}", value)
             perdoc.add_field(fieldname, field, stored if field.stored else None, length)
             if field.column_type and stored is not None:
@@ -120,18 +134,17 @@ class SegmentBuilder:
 def _positions_items(terms: list[str], fmt: formats.Positions):
     """(term bytes, frequency, weight, encoded positions) of an analysed term list, as
     `Positions.word_values` gives them for a list value (one position per term)."""
-    positions: dict[str, list[int]] = defaultdict(list)
-    for pos, term in enumerate(terms):
-        positions[term].append(pos)
     boost = fmt.field_boost
-    for term, found in positions.items():
-        if len(found) == 1:  # most terms occur once: their encodings repeat
-            encoded = _ONE_POSITION.get(found[0])
+    last = {term: pos for pos, term in enumerate(terms)}
+    for term, freq in Counter(terms).items():
+        if freq == 1:  # most terms occur once: their encodings repeat
+            pos = last[term]
+            encoded = _ONE_POSITION.get(pos)
             if encoded is None:
-                encoded = _ONE_POSITION[found[0]] = fmt.encode(found)
+                encoded = _ONE_POSITION[pos] = fmt.encode([pos])
         else:
-            encoded = fmt.encode(found)
-        yield term.encode("utf-8"), len(found), len(found) * boost, encoded
+            encoded = fmt.encode([pos for pos, other in enumerate(terms) if other == term])
+        yield term.encode("utf-8"), freq, freq * boost, encoded
 
 
 _ONE_POSITION: dict[int, bytes] = {}
