@@ -13,20 +13,19 @@ import shutil
 import threading
 import time
 from collections import Counter
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Iterable
 
-from markupsafe import Markup, escape
-from whoosh import collectors, columns, fields, index, query, sorting
-from whoosh.highlight import ContextFragmenter, Formatter, get_text
+import numpy as np
+from markupsafe import escape
+from whoosh import columns, fields, index, query
 from whoosh.qparser import MultifieldParser, QueryParser, plugins
-from whoosh.codec.whoosh3 import W3LeafMatcher
-from whoosh.matching.wrappers import FilterMatcher
-from whoosh.reading import TermNotFound
 
 from portal.search import whoosh_bulk
-from portal.search.analysis import exact_analyzer, index_terms, indonesian_analyzer
+from portal.search.analysis import TOKEN_PATTERN, exact_analyzer, index_terms, indonesian_analyzer, normalise
+from portal.search.highlight import highlight
+from portal.search.whoosh_eval import PostingsCache, SegmentData, SegmentQuery, term_statistics
 from portal.search.backend import (
     Document,
     DocumentSource,
@@ -41,6 +40,7 @@ from portal.search.backend import (
 
 CURRENT = "CURRENT"
 EPOCH = date(1970, 1, 1)
+EPOCH_UTC = datetime(1970, 1, 1, tzinfo=timezone.utc)
 SEARCH_FIELDS = ("title", "text", "text_exact")
 FIELD_BOOSTS = {"title": 2.0, "text": 1.0, "text_exact": 1.5}
 # Query syntax we do not offer: field names, wildcards, ranges, boosts, "*:*".
@@ -53,9 +53,13 @@ REFUSED_PLUGINS = (
     plugins.SingleQuotePlugin,
 )
 FACET_FIELDS = {"kind": "kind", "policy": "policy", "group": "group", "status": "status"}
-DATE_COLUMN = "created_ts"
+DATE_COLUMN = "created_ts"  # epoch microseconds: fine enough to order items posted in the same second
+MICROSECONDS = 1_000_000
+DAY = 86_400 * MICROSECONDS
 DATE_DAYS = {"7d": 7, "30d": 30, "365d": 365}
 SUGGEST_BELOW = 3  # offer "did you mean" only when a query finds fewer hits than this
+SPELLING_FIELD = "text_exact"
+SPELLING_LETTERS = "abcdefghijklmnopqrstuvwxyz0123456789"
 
 
 def make_schema() -> fields.Schema:
@@ -80,73 +84,8 @@ def make_schema() -> fields.Schema:
         created_ts=fields.COLUMN(columns.NumericColumn("q")),
         title=fields.TEXT(analyzer=stemmed, stored=True, field_boost=FIELD_BOOSTS["title"]),
         text=fields.TEXT(analyzer=stemmed, stored=True),
-        text_exact=fields.TEXT(analyzer=exact, field_boost=FIELD_BOOSTS["text_exact"], spelling=True),
+        text_exact=fields.TEXT(analyzer=exact, field_boost=FIELD_BOOSTS["text_exact"]),
     )
-
-
-def matching_docs(q: query.Query, searcher) -> set[int]:
-    """The numbers of the documents `q` matches in one segment, without scoring them.
-
-    Words, And, Or, Require, AndMaybe and AndNot are evaluated as sets of posting ids (read a
-    block at a time); anything else (phrases, ranges) asks Whoosh's matcher.
-    """
-    if isinstance(q, query.Term):
-        try:
-            return _posting_ids(searcher.reader().postings(q.fieldname, q.text))
-        except TermNotFound:
-            return set()
-    if isinstance(q, query.And):
-        found = None
-        for sub in sorted(q.subqueries, key=lambda sub: not isinstance(sub, query.Term)):
-            docs = matching_docs(sub, searcher)
-            found = docs if found is None else found & docs
-            if not found:
-                return set()
-        return found if found is not None else set()
-    if isinstance(q, (query.Or, query.DisjunctionMax)) and getattr(q, "minmatch", 0) in (0, 1, None):
-        found: set[int] = set()
-        for sub in q.subqueries:
-            found |= matching_docs(sub, searcher)
-        return found
-    if isinstance(q, query.Require):
-        found = matching_docs(q.a, searcher)
-        return found & matching_docs(q.b, searcher) if found else found
-    if isinstance(q, query.AndMaybe):
-        return matching_docs(q.a, searcher)
-    if isinstance(q, query.AndNot):
-        found = matching_docs(q.a, searcher)
-        return found - matching_docs(q.b, searcher) if found else found
-    if q is query.NullQuery:
-        return set()
-    return set(q.docs(searcher))
-
-
-def _posting_ids(matcher) -> set[int]:
-    """Every id of a term's postings; whole blocks at a time from Whoosh's W3 posting reader."""
-    excluded = frozenset()
-    if isinstance(matcher, FilterMatcher) and matcher._exclude:  # deleted documents
-        excluded, matcher = matcher._ids, matcher.child
-    if not isinstance(matcher, W3LeafMatcher):
-        return set(matcher.all_ids()) - excluded
-    ids: set[int] = set()
-    while matcher.is_active():
-        if matcher._ids is None:
-            matcher._read_ids()
-        ids.update(matcher._ids[matcher._i:])
-        matcher._next_block()
-    return ids - excluded if excluded else ids
-
-
-class MarkFormatter(Formatter):
-    """Highlight matches with <mark>; everything else is escaped by markupsafe."""
-
-    between = " … "
-
-    def _text(self, text):
-        return str(escape(text))
-
-    def format_token(self, text, token, replace=False):
-        return str(Markup("<mark>{}</mark>").format(get_text(text, token, replace)))
 
 
 def _naive_utc(value: datetime | None) -> datetime | None:
@@ -157,12 +96,13 @@ def _naive_utc(value: datetime | None) -> datetime | None:
     return value
 
 
-def _epoch(value: datetime | None) -> int:
+def _epoch_us(value: datetime | None) -> int:
+    """Microseconds since 1970 (UTC; naive values are taken as UTC), 0 for no date."""
     if value is None:
         return 0
     if value.tzinfo is None:
         value = value.replace(tzinfo=timezone.utc)
-    return int(value.timestamp())
+    return (value - EPOCH_UTC) // timedelta(microseconds=1)
 
 
 def _aware(value):
@@ -195,7 +135,7 @@ def to_fields(doc: Document) -> dict:
         "group": doc.stakeholder_group or "",
         "created_at": _naive_utc(doc.created_at),
         "published_at": _naive_utc(doc.published_at),
-        "created_ts": _epoch(doc.created_at),
+        "created_ts": _epoch_us(doc.created_at),
         "policy": str(doc.policy_id) if doc.policy_id is not None else None,
         "organisation": str(doc.organisation_id) if doc.organisation_id is not None else None,
         "author": str(doc.author_id) if doc.author_id is not None else None,
@@ -214,9 +154,11 @@ class WhooshBackend(SearchBackend):
         # One open searcher per thread, reused until the index changes: opening one copies
         # every file of the segment into memory, far more than a query costs.
         self._local = threading.local()
-        # (segment id, column) -> the column's value for each document of that segment (facets).
-        self._columns: dict[tuple[str, str], list] = {}
-        self._columns_lock = threading.Lock()
+        # (segment id, name) -> what is read once per segment: its columns and lengths ("data") and
+        # its spelling lexicon; and the decoded postings of recently searched terms.
+        self._per_segment: dict[tuple[str, str], SegmentData | dict] = {}
+        self._per_segment_lock = threading.Lock()
+        self._postings = PostingsCache()
 
     # --- locations -------------------------------------------------------------------
 
@@ -263,7 +205,7 @@ class WhooshBackend(SearchBackend):
         self._local.held = None
         searcher = ix.searcher()
         self._local.held = (ix, searcher)
-        self._forget_columns(searcher)
+        self._forget_segments(searcher)
         return searcher
 
     def close(self) -> None:
@@ -273,25 +215,13 @@ class WhooshBackend(SearchBackend):
         if held is not None:
             held[1].close()
 
-    def _column_values(self, reader, fieldname: str) -> list:
-        """Every document's value of a column in one segment, read once per segment."""
-        key = (reader.segment().segment_id(), fieldname)
-        values = self._columns.get(key)
-        if values is None:
-            if reader.has_column(fieldname):
-                values = list(reader.column_reader(fieldname, translate=True))
-            else:
-                values = [None] * reader.doc_count_all()
-            with self._columns_lock:
-                self._columns[key] = values
-        return values
-
-    def _forget_columns(self, searcher) -> None:
+    def _forget_segments(self, searcher) -> None:
         segments = (leaf.segment() for leaf, _offset in searcher.reader().leaf_readers())
         live = {segment.segment_id() for segment in segments if segment is not None}
-        with self._columns_lock:
-            for key in [key for key in self._columns if key[0] not in live]:
-                del self._columns[key]
+        with self._per_segment_lock:
+            for key in [key for key in self._per_segment if key[0] not in live]:
+                del self._per_segment[key]
+        self._postings.forget(live)
 
     # --- writing -------------------------------------------------------------------------
 
@@ -382,109 +312,137 @@ class WhooshBackend(SearchBackend):
             raise QuerySyntaxError(str(error)) from error
 
     def search(self, request: SearchQuery, visibility: Visibility) -> SearchResults:
-        """Run one search: visibility and facet filters, facet counts, highlights, suggestion."""
+        """Run one search: visibility and facet filters, facet counts, ranking, highlights, suggestion.
+
+        Each segment turns the query into a mask of matched documents (`whoosh_eval`), counts the
+        facets over it and offers its best `page * per_page` documents; the best of all are the page.
+        """
         searcher = self._searcher()
-        schema = searcher.schema
-        user_query = self.parse(request.text, schema)
-        if user_query is query.NullQuery or not list(user_query.iter_all_terms()):
+        user_query = self.parse(request.text, searcher.schema)
+        terms = set(user_query.iter_all_terms())
+        if user_query is query.NullQuery or not terms:
             return SearchResults([], 0, 1, request.per_page, empty_query=True)
         now = datetime.now(timezone.utc)
-        filters = _filters(request, visibility, now)
-        # What matches: the words, narrowed by the filters (Require keeps only the words' scores).
-        # `_count` evaluates it as sets of posting ids and counts the facets from cached columns;
-        # `_top` then scores only the matched documents for the page.
+        filters = _filters(request, visibility)
         final_query = query.Require(user_query, query.And(filters)) if filters else user_query
+        first_day, last_day = _day_range(request, now)
+        statistics = term_statistics(searcher, {term for term in terms if term[0] in SEARCH_FIELDS})
         pagelen = request.per_page
-        pagenum = max(1, request.page)
-        matched, counts = self._count(searcher, final_query, _day_range(request, now))
-        total = len(matched)
-        pagenum = min(pagenum, max(1, -(-total // pagelen)))  # a page past the end shows the last one
+        wanted = max(1, request.page) * pagelen
+        total = 0
+        counts: dict[str, Counter] = {name: Counter() for name in (*FACET_FIELDS.values(), "date")}
+        since = {key: _epoch_us(now) - days * DAY for key, days in DATE_DAYS.items()}
+        candidates = []  # (-sort key, tie-breaker, leaf number, docnum in the leaf)
+        leaves = _leaves(searcher)
+        for number, (leaf, base) in enumerate(leaves):
+            data = self._segment_data(leaf.reader())
+            segment = SegmentQuery(leaf, data, self._postings)
+            matched = segment.mask(final_query)
+            if not matched.any():
+                continue
+            matched &= segment.live()
+            if first_day is not None:
+                matched &= data.created // DAY >= first_day
+            if last_day is not None:
+                matched &= data.created // DAY <= last_day
+            docs = np.flatnonzero(matched)
+            if not len(docs):
+                continue
+            total += len(docs)
+            for name in FACET_FIELDS.values():
+                tally = np.bincount(data.codes[name][docs], minlength=len(data.labels[name]))
+                for code in np.flatnonzero(tally):
+                    counts[name][data.labels[name][code]] += int(tally[code])
+            created = data.created[docs]
+            for key, moment in since.items():
+                counts["date"][key] += int(np.count_nonzero(created >= moment))
+            keys = created if request.sort == "date" else segment.scores(matched, statistics)[docs]
+            best = np.argpartition(-keys, wanted - 1)[:wanted] if wanted < len(docs) else range(len(docs))
+            # Ties: by relevance the earlier document first; by date the later one (added later).
+            order = -1 if request.sort == "date" else 1
+            candidates += [(-float(keys[i]), order * (base + int(docs[i])), number, int(docs[i])) for i in best]
+        candidates.sort()
+        pagenum = min(max(1, request.page), max(1, -(-total // pagelen)))  # past the end: the last page
         offset = (pagenum - 1) * pagelen
-        results = self._top(searcher, user_query, matched, offset + pagelen, request.sort) if matched else []
-        if matched:
-            results.formatter = MarkFormatter()
-            results.fragmenter = ContextFragmenter(maxchars=240, surround=60)
-        hits = [_hit(hit) for hit in results[offset:offset + pagelen]]
+        words = frozenset(text for fieldname, text in terms if fieldname == SPELLING_FIELD)
+        stems = frozenset(text for fieldname, text in terms if fieldname in ("title", "text"))
+        hits = [
+            _hit(leaves[number][0].stored_fields(doc), -key if request.sort != "date" else 0.0, words, stems)
+            for key, _docnum, number, doc in candidates[offset:offset + pagelen]
+        ]
         facets = {
             name: sorted(counts[fieldname].items(), key=lambda item: (-item[1], str(item[0])))
             for name, fieldname in FACET_FIELDS.items()
         }
-        band = _band(int(now.timestamp()))
-        bands = Counter()
-        for created, count in counts[DATE_COLUMN].items():
-            bands[band(created or 0)] += count
-        facets["date"] = _cumulate(bands)
-        suggestion = None
-        if total < SUGGEST_BELOW:
-            suggestion = self._suggest(searcher, request.text, schema)
+        facets["date"] = [(key, counts["date"][key]) for key in sorted(DATE_DAYS, key=DATE_DAYS.get) if counts["date"][key]]
         return SearchResults(
             hits=hits,
             total=total,
             page=pagenum,
             per_page=pagelen,
             facets={name: [(str(k), v) for k, v in values if k not in (None, "")] for name, values in facets.items()},
-            suggestion=suggestion,
+            suggestion=self._suggest(searcher, request.text) if total < SUGGEST_BELOW else None,
         )
 
-    def _top(self, searcher, user_query, matched: set[int], limit: int, sort: str):
-        """The best `limit` of the `matched` documents by the words' score (or newest first), with
-        their matched terms (for highlighting).
+    def _segment_data(self, reader) -> SegmentData:
+        key = (reader.segment().segment_id(), "data")
+        data = self._per_segment.get(key)
+        if data is None:
+            data = SegmentData(reader, FACET_FIELDS.values(), DATE_COLUMN, SEARCH_FIELDS)
+            with self._per_segment_lock:
+                self._per_segment[key] = data
+        return data
 
-        Only the words are matched again here; the filters' work is done (`matched` came from
-        `_count`), so documents outside it are dropped before they are scored.
+    def _suggest(self, searcher, text: str) -> str | None:
+        """`text` with each word the index knows in no form replaced by the most frequent indexed word
+        one edit away (a letter dropped, added, changed or two swapped), or None when nothing changes."""
+        lexicons = [self._lexicon(leaf.reader()) for leaf, _base in _leaves(searcher)]
 
-        Neither Whoosh's block-quality skipping nor its matcher replacement is used: with the
-        intersection of words and filters, the first trips an assertion and the second can drop a
-        hit that belongs in the top. The total and the facet counts come from `_count`.
-        """
-        if sort == "date":
-            top = collectors.SortingCollector(sorting.FieldFacet(DATE_COLUMN), limit=limit, reverse=True)
-        else:
-            top = collectors.TopCollector(limit, usequality=False, replace=0)
-        collector = collectors.FilterCollector(collectors.TermsCollector(top), allow=matched)
-        searcher.search_with_collector(user_query, collector)
-        return collector.results()
+        def frequency(word: str) -> int:
+            return sum(lexicon.get(word, 0) for lexicon in lexicons)
 
-    def _count(self, searcher, final_query, days: tuple[int | None, int | None]) -> tuple[set[int], dict[str, Counter]]:
-        """The (index-wide) numbers of the matching documents created within `days` (first and last day
-        number, either open), and the facet columns' values counted over them."""
-        names = (*FACET_FIELDS.values(), DATE_COLUMN)
-        counts: dict[str, Counter] = {name: Counter() for name in names}
-        matched: set[int] = set()
-        first, last = days
-        for leaf, offset in searcher.leaf_searchers():
-            docs = matching_docs(final_query, leaf)
-            if docs and (first is not None or last is not None):
-                created = self._column_values(leaf.reader(), DATE_COLUMN)
-                docs = {
-                    doc for doc in docs
-                    if (first is None or created[doc] // 86400 >= first) and (last is None or created[doc] // 86400 <= last)
-                }
-            if not docs:
+        pieces, last = [], 0
+        for match in TOKEN_PATTERN.finditer(text):
+            word, stemmed, stopped = normalise(match.group(0))
+            # A word found through its stem ("latihan" finds "pelatihan") is no misspelling.
+            if stopped or frequency(word) or searcher.doc_frequency("text", stemmed):
                 continue
-            matched.update(docs if not offset else (offset + doc for doc in docs))
-            reader = leaf.reader()
-            for name in names:
-                counts[name].update(map(self._column_values(reader, name).__getitem__, docs))
-        return matched, counts
+            best = max(_one_edit(word), key=lambda candidate: (frequency(candidate), candidate), default=None)
+            if best is not None and frequency(best):
+                pieces += [text[last:match.start()], best]
+                last = match.end()
+        return "".join(pieces) + text[last:] if pieces else None
 
-    def _suggest(self, searcher, text: str, schema) -> str | None:
-        try:
-            # Only a word found in no form at all (not even through its stem) is
-            # a likely misspelling: "latihan" finds "pelatihan" and needs no hint.
-            stemmed = self.parse(text, schema, fieldnames=("text",))
-            if all(searcher.doc_frequency(field, term) > 0 for field, term in stemmed.iter_all_terms()):
-                return None
-            exact_query = self.parse(text, schema, fieldnames=("text_exact",))
-            corrected = searcher.correct_query(exact_query, text)
-        except Exception:  # Whoosh's corrector trips on tokens without positions; a suggestion is optional
-            return None
-        if corrected.query != exact_query and corrected.string.strip() and corrected.string != text:
-            return corrected.string
-        return None
+    def _lexicon(self, reader) -> dict[str, int]:
+        """Exact word -> document frequency in one segment, read once per segment (for suggestions)."""
+        key = (reader.segment().segment_id(), SPELLING_FIELD)
+        lexicon = self._per_segment.get(key)
+        if lexicon is None:
+            lexicon = {}
+            if SPELLING_FIELD in reader.indexed_field_names():
+                lexicon = {term.decode("utf-8"): info.doc_frequency() for term, info in reader.iter_field(SPELLING_FIELD)}
+            with self._per_segment_lock:
+                self._per_segment[key] = lexicon
+        return lexicon
 
 
-def _filters(request: SearchQuery, visibility: Visibility, now: datetime) -> list:
+def _leaves(searcher) -> list:
+    """(segment searcher, first index-wide docnum) of each segment (none for an empty index)."""
+    return [(leaf, base) for leaf, base in searcher.leaf_searchers() if leaf.reader().segment() is not None]
+
+
+def _one_edit(word: str) -> set[str]:
+    """Every string one edit from `word` (Damerau: delete, swap, replace, insert)."""
+    splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
+    found = {left + right[1:] for left, right in splits if right}
+    found |= {left + right[1] + right[0] + right[2:] for left, right in splits if len(right) > 1}
+    found |= {left + letter + right[1:] for left, right in splits if right for letter in SPELLING_LETTERS}
+    found |= {left + letter + right for left, right in splits for letter in SPELLING_LETTERS}
+    found.discard(word)
+    return found
+
+
+def _filters(request: SearchQuery, visibility: Visibility) -> list:
     filters = []
     if not visibility.everything:
         published = query.Term("status", "published")
@@ -513,45 +471,18 @@ def _day_range(request: SearchQuery, now: datetime) -> tuple[int | None, int | N
     return first, last
 
 
-def _band(now: int):
-    """A function putting a creation time (epoch seconds) into the narrowest date band."""
-    limits = [(key, now - days * 86400) for key, days in sorted(DATE_DAYS.items(), key=lambda item: item[1])]
-
-    def band(created: int) -> str:
-        for key, since in limits:
-            if created >= since:
-                return key
-        return "older"
-
-    return band
-
-
-def _cumulate(bands: dict) -> list[tuple[str, int]]:
-    """Band counts -> "within 7/30/365 days" counts (a 7-day item is also within 30 days)."""
-    total, found = 0, []
-    for key, _days in sorted(DATE_DAYS.items(), key=lambda item: item[1]):
-        total += bands.get(key, 0)
-        if total:
-            found.append((key, total))
-    return found
-
-
-def _hit(hit) -> Hit:
-    stored = {key: _aware(value) for key, value in hit.fields().items()}
+def _hit(stored: dict, score: float, words: frozenset[str], stems: frozenset[str]) -> Hit:
+    stored = {key: _aware(value) for key, value in stored.items()}
     title = stored.get("title") or ""
-    title_html = Markup(hit.highlights("title", text=title, top=1)) if title else Markup("")
-    if title and not title_html:
-        title_html = escape(title)
+    title_html = highlight(title, words, stems, top=1) or escape(title)
     text = stored.get("text") or ""
-    fragments = Markup(hit.highlights("text", text=text, top=2)) if text else Markup("")
-    if not fragments and text:
-        fragments = escape(text[:240] + ("…" if len(text) > 240 else ""))
+    fragments = highlight(text, words, stems) or escape(text[:240] + ("…" if len(text) > 240 else ""))
     return Hit(
         doc_id=stored["doc_id"],
         doc_type=stored["doc_type"],
         db_id=int(stored["db_id"]),
         kind=stored["kind"],
-        score=float(hit.score or 0.0),
+        score=score,
         fields=stored,
         title_html=title_html,
         fragments_html=fragments,

@@ -6,7 +6,6 @@ import re
 
 import pytest
 
-from tests.conftest import CORPORA
 
 
 @pytest.fixture

@@ -1,0 +1,71 @@
+"""Highlighted fragments of a stored text, for any backend.
+
+A word is marked when its exact (lowercased, accent-folded) form or its stem is
+one the query asked for, so `dilatih` is marked for a search for `pelatihan`.
+Everything outside the marks is escaped by markupsafe.
+"""
+
+from __future__ import annotations
+
+from markupsafe import Markup, escape
+
+from portal.search.analysis import TOKEN_PATTERN, normalise
+
+BETWEEN = " … "
+
+
+def highlight(text: str, words: frozenset[str], stems: frozenset[str], top: int = 2, maxchars: int = 240,
+              surround: int = 60) -> Markup:
+    """The `top` fragments of `text` with the most matched words (in text order), or empty Markup.
+
+    A fragment holds matched words within `maxchars` characters, with up to `surround` characters of
+    context on each side, cut at spaces.
+    """
+    spans = []
+    for match in TOKEN_PATTERN.finditer(text):
+        word, stem, stopped = normalise(match.group(0))
+        if not stopped and (word in words or stem in stems):
+            spans.append((match.start(), match.end()))
+    if not spans:
+        return Markup("")
+    fragments = []
+    first = 0
+    while first < len(spans):
+        last = first
+        while last + 1 < len(spans) and spans[last + 1][1] - spans[first][0] <= maxchars:
+            last += 1
+        start = _cut_before(text, spans[first][0], surround)
+        end = _cut_after(text, spans[last][1], surround)
+        fragments.append((start, end, spans[first:last + 1]))
+        first = last + 1
+    best = sorted(fragments, key=lambda fragment: -len(fragment[2]))[:top]
+    return Markup(BETWEEN).join(_render(text, *fragment) for fragment in sorted(best))
+
+
+def _cut_before(text: str, start: int, surround: int) -> int:
+    """Up to `surround` characters before `start`, beginning after a space (or at the text's start)."""
+    begin = max(0, start - surround)
+    if begin == 0:
+        return 0
+    space = text.find(" ", begin, start)
+    return space + 1 if space != -1 else start
+
+
+def _cut_after(text: str, end: int, surround: int) -> int:
+    """Up to `surround` characters after `end`, stopping at a space (or at the text's end)."""
+    stop = min(len(text), end + surround)
+    if stop == len(text):
+        return stop
+    space = text.rfind(" ", end, stop)
+    return space if space != -1 else end
+
+
+def _render(text: str, start: int, end: int, spans: list[tuple[int, int]]) -> Markup:
+    pieces = []
+    at = start
+    for span_start, span_end in spans:
+        pieces.append(escape(text[at:span_start]))
+        pieces.append(Markup("<mark>{}</mark>").format(text[span_start:span_end]))
+        at = span_end
+    pieces.append(escape(text[at:end]))
+    return Markup("").join(pieces)
