@@ -109,7 +109,15 @@ def contribution_document(contribution: Contribution, cache: dict | None = None)
     if not isinstance(codes, (list, tuple)):
         position = getattr(contribution, "position", None)  # e.g. a comment on a position record
         code = getattr(position, "code", None)
-        codes = [code] if code else _codes(contribution.policy, cache if cache is not None else {})
+        cache = cache if cache is not None else {}
+        if code:
+            codes = [code]
+        elif contribution.policy_id is None:
+            codes = []
+        elif contribution.policy_id in cache:  # without loading the policy again
+            codes = cache[contribution.policy_id]
+        else:
+            codes = _codes(contribution.policy, cache)
     return Document(
         doc_id=doc_key("contribution", contribution.id),
         doc_type="contribution",

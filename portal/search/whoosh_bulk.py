@@ -51,12 +51,12 @@ class SegmentBuilder:
         self.segment = self.codec.new_segment(storage, indexname)
         self.perdoc = self.codec.per_document_writer(storage, self.segment)
         self.doc_count = 0
-        # (fieldname, term bytes) -> [(docnum, weight, encoded value)], in docnum order.
-        self.postings: dict[tuple[str, bytes], list] = defaultdict(list)
+        # fieldname -> term bytes -> [(docnum, weight, encoded value)], in docnum order.
+        self.postings: dict[str, dict[bytes, list]] = {name: defaultdict(list) for name in schema.names()}
         # fieldname -> {docnum: length as the length column gives it back}
-        self.lengths: dict[str, dict[int, int]] = defaultdict(dict)
+        self.lengths: dict[str, dict[int, int]] = {name: {} for name in schema.names()}
         # How each field is indexed, worked out once: analysed term lists with positions, single
-        # terms (ID fields), or the field's own `index()`.
+        # terms (ID fields), the field's own `index()`, or not at all.
         self.plan = []
         for fieldname in sorted(schema.names()):
             field = schema[fieldname]
@@ -68,37 +68,37 @@ class SegmentBuilder:
                 how = "id"
             else:
                 how = "field"
-            self.plan.append((fieldname, field, how))
+            self.plan.append((fieldname, field, how, f"_stored_{fieldname}", self.postings[fieldname],
+                              self.lengths[fieldname]))
 
     def add(self, fields: dict) -> None:
         """Add one document: the same work as SegmentWriter.add_document, in one pass."""
-        perdoc, postings = self.perdoc, self.postings
+        perdoc = self.perdoc
         docnum = self.doc_count
         perdoc.start_doc(docnum)
-        for fieldname, field, how in self.plan:
+        for fieldname, field, how, stored_key, postings, lengths in self.plan:
             value = fields.get(fieldname)
             if value is None:
                 continue
             length = 0
             if how == "positions" and isinstance(value, list):
-                items = _positions_items(value, field.format)
+                length = len(value)
+                for tbytes, _freq, weight, vbytes in _positions_items(value, field.format):
+                    postings[tbytes].append((docnum, weight, vbytes))
             elif how == "id":  # the value is the one term
-                items = ((value.encode("utf-8"), 1, field.format.field_boost, b""),)
+                postings[value.encode("utf-8")].append((docnum, field.format.field_boost, b""))
             elif how is not None:
-                items = field.index(value)
-            else:
-                items = ()
-            scorable = field.scorable
-            for tbytes, freq, weight, vbytes in items:
-                if scorable:
-                    length += freq
-                postings[(fieldname, tbytes)].append((docnum, weight, vbytes))
-            stored = fields.get(f"_stored_{fieldname}", value)
+                scorable = field.scorable
+                for tbytes, freq, weight, vbytes in field.index(value):
+                    if scorable:
+                        length += freq
+                    postings[tbytes].append((docnum, weight, vbytes))
+            stored = fields.get(stored_key, value)
             perdoc.add_field(fieldname, field, stored if field.stored else None, length)
             if field.column_type and stored is not None:
                 perdoc.add_column_value(fieldname, field.column_type, field.to_column_value(stored))
             if length:
-                self.lengths[fieldname][docnum] = byte_to_length(length_to_byte(length))
+                lengths[docnum] = _STORED_LENGTH.get(length) or _stored_length(length)
         perdoc.finish_doc()
         self.doc_count += 1
 
@@ -107,23 +107,26 @@ class SegmentBuilder:
         self.perdoc.close()
         writer = self.codec.field_writer(self.storage, self.segment)
         current = None
-        for key in sorted(self.postings):
-            fieldname, tbytes = key
-            if fieldname != current:
-                if current is not None:
-                    writer.finish_field()
-                writer.start_field(fieldname, self.schema[fieldname])
-                current = fieldname
-                lengths = self.lengths.get(fieldname, {})
-            writer.start_term(tbytes)
-            add = writer.add
-            for docnum, weight, vbytes in self.postings[key]:
-                add(docnum, weight, vbytes or b"", lengths.get(docnum, 0))
-            writer.finish_term()
+        for fieldname in sorted(self.postings):
+            terms = self.postings[fieldname]
+            if not terms:
+                continue
+            if current is not None:
+                writer.finish_field()
+            writer.start_field(fieldname, self.schema[fieldname])
+            current = fieldname
+            lengths = self.lengths[fieldname]
+            for tbytes in sorted(terms):
+                docnums, weights, values = zip(*terms[tbytes])
+                writer.start_term(tbytes)
+                _fill_blocks(writer._postwriter, docnums, weights, values,
+                             [lengths.get(docnum, 0) for docnum in docnums] if lengths else None)
+                writer.finish_term()
         if current is not None:
             writer.finish_field()
         writer.close()
         self.postings.clear()
+        self.lengths.clear()
         self.segment.set_doc_count(self.doc_count)
         if self.segment.should_assemble():  # one compound file, as Whoosh's writer leaves a segment
             self.segment.create_compound_file(self.storage)
@@ -131,23 +134,55 @@ class SegmentBuilder:
         return self.segment
 
 
+def _fill_blocks(postings, docnums, weights, values, lengths) -> None:
+    """What W3PostingsWriter.add_posting does for each posting, a block at a time: fill the buffered
+    block (ids, weights, non-empty values and the block's weight and length bounds) and write it out
+    when full; `finish_term` writes the last one."""
+    limit = postings._blocklimit
+    for start in range(0, len(docnums), limit):
+        if postings._ids:
+            postings._write_block()
+        end = start + limit
+        postings._ids.extend(docnums[start:end])
+        postings._weights.extend(weights[start:end])
+        postings._maxweight = max(0, *weights[start:end])
+        postings._values.extend(value for value in values[start:end] if value)
+        if lengths is not None:
+            found = [length for length in lengths[start:end] if length]
+            if found:
+                postings._minlength, postings._maxlength = min(found), max(found)
+
+
 def _positions_items(terms: list[str], fmt: formats.Positions):
     """(term bytes, frequency, weight, encoded positions) of an analysed term list, as
     `Positions.word_values` gives them for a list value (one position per term)."""
     boost = fmt.field_boost
+    counts = Counter(terms)
     last = {term: pos for pos, term in enumerate(terms)}
-    for term, freq in Counter(terms).items():
+    repeated: dict[str, list[int]] = {}
+    if len(counts) < len(terms):
+        for pos, term in enumerate(terms):
+            if counts[term] > 1:
+                repeated.setdefault(term, []).append(pos)
+    for term, freq in counts.items():
         if freq == 1:  # most terms occur once: their encodings repeat
             pos = last[term]
             encoded = _ONE_POSITION.get(pos)
             if encoded is None:
                 encoded = _ONE_POSITION[pos] = fmt.encode([pos])
         else:
-            encoded = fmt.encode([pos for pos, other in enumerate(terms) if other == term])
+            encoded = fmt.encode(repeated[term])
         yield term.encode("utf-8"), freq, freq * boost, encoded
 
 
 _ONE_POSITION: dict[int, bytes] = {}
+_STORED_LENGTH: dict[int, int] = {}
+
+
+def _stored_length(length: int) -> int:
+    """The length as the one-byte length column gives it back (what Whoosh's writer records)."""
+    _STORED_LENGTH[length] = stored = byte_to_length(length_to_byte(length))
+    return stored
 
 
 def write_segments(storage: Storage, indexname: str, schema: Schema, field_dicts: Iterable[dict],
