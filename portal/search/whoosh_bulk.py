@@ -25,7 +25,7 @@ from typing import Callable, Iterable
 from whoosh import formats
 from whoosh.analysis import IDTokenizer
 from whoosh.codec.base import Segment
-from whoosh.codec.whoosh3 import W3Codec
+from whoosh.codec.whoosh3 import W3Codec, W3TermInfo
 from whoosh.fields import ID, Schema
 from whoosh.filedb.filestore import Storage
 from whoosh.index import TOC
@@ -34,6 +34,11 @@ from whoosh.util.numeric import byte_to_length, length_to_byte
 # Documents per segment: about 60 postings each, held in memory until the segment is written.
 SEGMENT_DOCS = 100_000
 PROGRESS_EVERY = 500
+
+# Whoosh's postings writer calls `set_inline` to keep short posting lists in the term table, but
+# W3TermInfo names the method `set_inlined` (so no Whoosh writer inlines); supply the name it calls.
+if not hasattr(W3TermInfo, "set_inline"):
+    W3TermInfo.set_inline = W3TermInfo.set_inlined
 
 Progress = Callable[[int], None]
 # (part, parts, progress) -> (segments written, documents written), run in each process.
@@ -46,8 +51,9 @@ class SegmentBuilder:
     def __init__(self, storage: Storage, indexname: str, schema: Schema):
         self.schema = schema
         self.storage = storage
-        # Blocks stored uncompressed: a bigger index, but no zlib on every block written or read.
-        self.codec = W3Codec(compression=0)
+        # Blocks stored uncompressed (a bigger index, but no zlib on every block written or read);
+        # a term with one posting (every doc_id, most rare words) kept in the term table itself.
+        self.codec = W3Codec(compression=0, inlinelimit=2)
         self.segment = self.codec.new_segment(storage, indexname)
         self.perdoc = self.codec.per_document_writer(storage, self.segment)
         self.doc_count = 0
