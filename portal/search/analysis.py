@@ -158,14 +158,8 @@ class IndonesianAnalyzer(Tokenizer):
 
 def index_terms(text: str) -> tuple[list[str], list[str]]:
     """The exact and the stemmed terms of `text` in order, stop words dropped (one tokenisation for both fields)."""
-    exact: list[str] = []
-    stemmed: list[str] = []
-    for raw in TOKEN_PATTERN.findall(text):
-        word, stem_word, stopped = normalise(raw)
-        if not stopped:
-            exact.append(word)
-            stemmed.append(stem_word)
-    return exact, stemmed
+    kept = [terms for terms in map(normalise, TOKEN_PATTERN.findall(text)) if not terms[2]]
+    return [terms[0] for terms in kept], [terms[1] for terms in kept]
 
 
 def indonesian_analyzer():
