@@ -20,7 +20,7 @@ from typing import Iterable
 import numpy as np
 from markupsafe import escape
 from whoosh import columns, fields, index, query
-from whoosh.qparser import MultifieldParser, QueryParser, plugins
+from whoosh.qparser import MultifieldParser, plugins
 
 from portal.search import whoosh_bulk
 from portal.search.analysis import TOKEN_PATTERN, exact_analyzer, index_terms, indonesian_analyzer, normalise
@@ -298,12 +298,9 @@ class WhooshBackend(SearchBackend):
         """Every doc_id in the index."""
         return set(self.doc_states())
 
-    def parse(self, text: str, schema: fields.Schema, fieldnames=SEARCH_FIELDS):
-        """Parse user words into a Whoosh query with the refused syntax switched off."""
-        if len(fieldnames) == 1:
-            parser = QueryParser(fieldnames[0], schema)
-        else:
-            parser = MultifieldParser(list(fieldnames), schema)
+    def parse(self, text: str, schema: fields.Schema):
+        """Parse user words into a Whoosh query over the text fields, with the refused syntax switched off."""
+        parser = MultifieldParser(list(SEARCH_FIELDS), schema)
         for plugin in REFUSED_PLUGINS:
             parser.remove_plugin_class(plugin)
         try:
