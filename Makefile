@@ -22,12 +22,12 @@ migrate: install
 	$(FLASK) db upgrade
 
 # Demo data goes in once, on the first run of the embedded default; the
-# search index is rebuilt whenever it is missing.
+# search index is rebuilt whenever it is missing, outdated or out of step.
 seed: migrate
 	@if [ ! -f instance/.demo-seeded ]; then \
 		$(FLASK) seed-demo && touch instance/.demo-seeded && rm -rf instance/search; \
 	fi
-	@if [ ! -f instance/search/CURRENT ]; then $(FLASK) search rebuild; fi
+	@if [ ! -f instance/search/CURRENT ] || ! $(FLASK) search check >/dev/null; then $(FLASK) search rebuild; fi
 
 serve:
 	$(FLASK) run --host 127.0.0.1 --port $(PORT)

@@ -160,6 +160,10 @@ class SearchBackend(ABC):
     def doc_ids(self) -> set[str]:
         """Every doc_id in the index (for `flask search check`)."""
 
+    def outdated(self) -> bool:
+        """True when the index was built by an older version of this backend and needs a rebuild."""
+        return False
+
     def doc_states(self) -> dict[str, str]:
         """doc_id -> the status the index holds (for drift checks); by default statuses are unknown ("")."""
         return dict.fromkeys(self.doc_ids(), "")

@@ -35,8 +35,11 @@ def check_command(show: int) -> None:
         if ids:
             more = f" (and {len(ids) - show} more)" if len(ids) > show else ""
             click.echo(f"{name}: {len(ids)}: {', '.join(ids[:show])}{more}")
-    if not report.agrees:
+    if report.outdated:
+        click.echo("The index was built by an older version of the portal: run `flask search rebuild`.")
+    elif not report.agrees:
         click.echo("The index has drifted from the database: run `flask search rebuild`.")
+    if not report.agrees:
         raise SystemExit(1)
     click.echo("The index agrees with the database.")
 

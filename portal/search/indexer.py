@@ -148,11 +148,12 @@ class CheckReport:
     waiting: int = 0  # outbox rows not applied yet (their documents are not counted as drift)
     indexed: int = 0
     expected: int = 0
+    outdated: bool = False  # built by an older version of the backend: rebuild
 
     @property
     def agrees(self) -> bool:
-        """True when nothing is missing, extra or stale."""
-        return not (self.missing or self.extra or self.stale)
+        """True when nothing is missing, extra or stale, and the index is of the current version."""
+        return not (self.missing or self.extra or self.stale or self.outdated)
 
 
 def check(backend: SearchBackend) -> CheckReport:
@@ -172,7 +173,8 @@ def check(backend: SearchBackend) -> CheckReport:
             return False
         return not (key.startswith("article:") and flight_policies)
 
-    report = CheckReport(waiting=len(waiting_rows), indexed=len(indexed), expected=len(expected))
+    report = CheckReport(waiting=len(waiting_rows), indexed=len(indexed), expected=len(expected),
+                         outdated=backend.outdated())
     report.missing = sorted(key for key in expected.keys() - indexed.keys() if settled(key, expected))
     report.extra = sorted(key for key in indexed.keys() - expected.keys() if settled(key, indexed))
     report.stale = sorted(

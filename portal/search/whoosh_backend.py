@@ -39,6 +39,9 @@ from portal.search.backend import (
 )
 
 CURRENT = "CURRENT"
+# Bumped whenever the schema or what is stored changes; a generation without this version is outdated.
+FORMAT_VERSION = "2"
+FORMAT_FILE = "FORMAT"
 EPOCH = date(1970, 1, 1)
 EPOCH_UTC = datetime(1970, 1, 1, tzinfo=timezone.utc)
 SEARCH_FIELDS = ("title", "text", "text_exact")
@@ -185,7 +188,15 @@ class WhooshBackend(SearchBackend):
     def _new_generation(self) -> str:
         name = f"gen-{time.time_ns()}-{os.getpid()}"
         (self.root / name).mkdir(parents=True)
+        (self.root / name / FORMAT_FILE).write_text(FORMAT_VERSION)
         return name
+
+    def outdated(self) -> bool:
+        """True when the live generation was written by an older version (its format differs)."""
+        try:
+            return (self.current_dir() / FORMAT_FILE).read_text().strip() != FORMAT_VERSION
+        except FileNotFoundError:
+            return True
 
     def _index(self) -> index.Index:
         location = str(self.current_dir())

@@ -58,3 +58,13 @@ def test_rebuild_swaps_in_a_new_directory_that_agrees_with_the_database(runner, 
     later = contribute(citizen, "Uji kompetensi teknis.")
     drain()
     assert find(None, "teknis") == [f"contribution:{later.id}"]
+
+
+def test_an_index_from_an_older_version_is_reported_and_rebuilt(runner, citizen, contribute, drain):
+    contribute(citizen, "Uji kompetensi manajerial.")
+    drain()
+    (services.backend().current_dir() / "FORMAT").write_text("1")  # as an older portal left it
+    result = runner.invoke(args=["search", "check"])
+    assert result.exit_code == 1 and "older version" in result.output
+    assert runner.invoke(args=["search", "rebuild"]).exit_code == 0
+    assert runner.invoke(args=["search", "check"]).exit_code == 0
