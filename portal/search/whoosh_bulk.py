@@ -245,16 +245,22 @@ def build_parallel(build_part: PartBuilder, parts: int, progress: Progress | Non
     segments: list[Segment] = []
     count = 0
     waiting = set(range(parts))
+    quiet: set[int] = set()
     errors: list[str] = []
     try:
         while waiting:
             try:
                 kind, part, payload = messages.get(timeout=0.5)
             except queue_module.Empty:
-                dead = [part for part in waiting if workers[part].exitcode is not None]
-                for part in dead:  # exited without a word: killed, or crashed hard
-                    waiting.discard(part)
-                    errors.append(f"indexing process {part} exited with code {workers[part].exitcode}")
+                # A process gone without a word was killed or crashed hard. One that exited cleanly
+                # has its last message in the pipe: it gets one more wait before it counts as lost.
+                for part in list(waiting):
+                    code = workers[part].exitcode
+                    if code is not None and (code != 0 or part in quiet):
+                        waiting.discard(part)
+                        errors.append(f"indexing process {part} exited with code {code}")
+                    elif code == 0:
+                        quiet.add(part)
                 continue
             if kind == "progress":
                 if progress is not None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import random
+import signal
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -121,7 +122,16 @@ def test_rebuild_in_two_processes_matches_one_process(app, corpus, find, citizen
     assert services.check().agrees
 
 
-def test_a_failing_indexing_process_leaves_the_live_index_alone(app, corpus):
+def _raise(part: int):
+    raise OSError("disk full")
+
+
+def _die(part: int):
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
+@pytest.mark.parametrize(("failure", "message"), [(_raise, "disk full"), (_die, "exited with code -9")])
+def test_a_failing_indexing_process_leaves_the_live_index_alone(app, corpus, failure, message):
     services.rebuild()
     live = services.backend().current_dir()
     generations = sorted(services.index_root().glob("gen-*"))
@@ -130,10 +140,10 @@ def test_a_failing_indexing_process_leaves_the_live_index_alone(app, corpus):
 
     def source(part, parts):
         if part == 1:
-            raise OSError("disk full")
+            failure(part)
         return iter(())
 
-    with pytest.raises(RuntimeError, match="disk full"):
+    with pytest.raises(RuntimeError, match=message):
         backend.rebuild(source)
     assert os.getpid() == parent
     assert backend.current_dir() == live
