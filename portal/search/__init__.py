@@ -1,9 +1,11 @@
 """Full-text search over policies and contributions.
 
 Modules: `analysis` (Indonesian analyzer), `backend` (the interface),
-`whoosh_backend`, `outbox` (changes recorded in the writing transaction),
-`documents` (what the index should hold), `indexer` (the one writer),
-`services` (what views and the CLI call), `views`, `cli`.
+`whoosh_backend` (with `whoosh_bulk`, the parallel rebuild writer, and
+`whoosh_eval`, query evaluation over cached postings), `highlight`,
+`outbox` (changes recorded in the writing transaction), `documents` (what
+the index should hold), `indexer` (the one writer), `services` (what views
+and the CLI call), `views`, `cli`.
 """
 
 from __future__ import annotations
