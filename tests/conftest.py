@@ -13,6 +13,7 @@ from pathlib import Path
 
 import re
 import sqlite3
+import threading
 
 import pytest
 from flask import g, has_app_context
@@ -144,6 +145,38 @@ def english(client):
     response = client.post("/language", data={"lang": "en", "next": "/"})
     assert response.status_code == 302
     return client
+
+
+@pytest.fixture
+def at_once(app):
+    """at_once(write, count) -> [write(0), ..., write(count - 1)], each call in its own thread, app
+    context and session, all started together; the test fails if any of them raised."""
+
+    def run(write, count: int) -> list:
+        db.session.remove()  # the threads open their own sessions
+        start = threading.Barrier(count)
+        results: list = [None] * count
+        errors: list[BaseException] = []
+
+        def worker(n: int) -> None:
+            try:
+                with app.app_context():
+                    # Wait before touching the database: the pool has fewer connections than threads.
+                    start.wait(timeout=30)
+                    results[n] = write(n)
+                    db.session.remove()
+            except BaseException as error:  # reported below, so a failing thread fails the test
+                errors.append(error)
+
+        threads = [threading.Thread(target=worker, args=(n,)) for n in range(count)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=120)
+        assert errors == []
+        return results
+
+    return run
 
 
 @pytest.fixture

@@ -6,8 +6,6 @@ are serialised by the database lock and must still lose nothing.
 
 from __future__ import annotations
 
-import threading
-
 from sqlalchemy import func, select
 
 from portal.accounts.models import User
@@ -20,42 +18,21 @@ from portal.submissions.models import Attachment, Submission
 WRITERS = 20
 
 
-def test_twenty_concurrent_submitters_get_twenty_distinct_receipt_numbers(app, make_user, policy, pdf_bytes):
+def test_twenty_concurrent_submitters_get_twenty_distinct_receipt_numbers(app, make_user, policy, pdf_bytes, at_once):
     user_ids = [
         make_user(role="ngo" if n % 2 else "academic", organisation=f"Organisasi {n}", verified=True).id
         for n in range(WRITERS)
     ]
     policy_id = policy.id
-    db.session.remove()  # the threads open their own sessions
-    start = threading.Barrier(WRITERS)
-    receipts: list[str] = []
-    errors: list[BaseException] = []
-    lock = threading.Lock()
 
-    def write(user_id: int, n: int) -> None:
-        try:
-            with app.app_context():
-                start.wait(timeout=30)
-                author = db.session.get(User, user_id)
-                target = db.session.get(Policy, policy_id)
-                submission = services.submit(
-                    author, target, f"Masukan serentak {n}", f"Isi masukan serentak nomor {n} untuk Pasal 5.",
-                    ["pasal-5"], [Upload(f"lampiran-{n}.pdf", pdf_bytes)],
-                )
-                with lock:
-                    receipts.append(submission.public_id)
-                db.session.remove()
-        except BaseException as error:  # reported below, so a failing thread fails the test
-            with lock:
-                errors.append(error)
+    def write(n: int) -> str:
+        submission = services.submit(
+            db.session.get(User, user_ids[n]), db.session.get(Policy, policy_id), f"Masukan serentak {n}",
+            f"Isi masukan serentak nomor {n} untuk Pasal 5.", ["pasal-5"], [Upload(f"lampiran-{n}.pdf", pdf_bytes)],
+        )
+        return submission.public_id
 
-    threads = [threading.Thread(target=write, args=(uid, n)) for n, uid in enumerate(user_ids)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-
-    assert errors == []
+    receipts = at_once(write, WRITERS)
     assert len(receipts) == WRITERS
     assert len(set(receipts)) == WRITERS
     assert set(db.session.scalars(select(Submission.public_id))) == set(receipts)
