@@ -9,7 +9,7 @@ or a `position` with a `code`.
 
 from __future__ import annotations
 
-from typing import Iterable, Iterator
+from typing import Callable, Iterable, Iterator
 
 from sqlalchemy import func, select, true
 from sqlalchemy.orm import selectinload, with_polymorphic
@@ -34,12 +34,14 @@ def policy_status(policy: Policy) -> str:
     return "draft" if policy.status == "draft" else "published"
 
 
-def _codes(policy: Policy | None, cache: dict[int, list[str]]) -> list[str]:
-    if policy is None:
+def _codes(policy_id: int | None, load: Callable[[], Policy], cache: dict | None) -> list[str]:
+    """The position codes of a policy, read once per policy id (`load()` gives the policy when needed)."""
+    if policy_id is None:
         return []
-    if policy.id not in cache:
-        cache[policy.id] = [position.code for position in policy.positions]
-    return cache[policy.id]
+    cache = cache if cache is not None else {}
+    if policy_id not in cache:
+        cache[policy_id] = [position.code for position in load().positions]
+    return cache[policy_id]
 
 
 def policy_document(policy: Policy, cache: dict | None = None) -> Document:
@@ -53,7 +55,7 @@ def policy_document(policy: Policy, cache: dict | None = None) -> Document:
         title=policy.title,
         text=f"{policy.kind}\n{policy.summary or ''}",
         policy_id=policy.id,
-        position_codes=_codes(policy, cache if cache is not None else {}),
+        position_codes=_codes(policy.id, lambda: policy, cache),
         created_at=policy.created_at,
         published_at=policy.opens_at,
     )
@@ -72,7 +74,7 @@ def article_document(article: Article, policy: Policy, cache: dict | None = None
         text=article.body or "",
         policy_id=policy.id,
         article_keys=[article.key],
-        position_codes=_codes(policy, cache if cache is not None else {}),
+        position_codes=_codes(policy.id, lambda: policy, cache),
         created_at=article.version.created_at,
         published_at=policy.opens_at,
     )
@@ -109,15 +111,7 @@ def contribution_document(contribution: Contribution, cache: dict | None = None)
     if not isinstance(codes, (list, tuple)):
         position = getattr(contribution, "position", None)  # e.g. a comment on a position record
         code = getattr(position, "code", None)
-        cache = cache if cache is not None else {}
-        if code:
-            codes = [code]
-        elif contribution.policy_id is None:
-            codes = []
-        elif contribution.policy_id in cache:  # without loading the policy again
-            codes = cache[contribution.policy_id]
-        else:
-            codes = _codes(contribution.policy, cache)
+        codes = [code] if code else _codes(contribution.policy_id, lambda: contribution.policy, cache)
     return Document(
         doc_id=doc_key("contribution", contribution.id),
         doc_type="contribution",
