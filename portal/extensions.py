@@ -8,7 +8,8 @@ from datetime import datetime, timezone
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
-from flask_login import LoginManager
+from flask import session
+from flask_login import LoginManager as BaseLoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
@@ -70,6 +71,19 @@ def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
         cursor.execute("PRAGMA busy_timeout = 10000")
         cursor.execute("PRAGMA journal_mode = WAL")
         cursor.close()
+
+
+class LoginManager(BaseLoginManager):
+    """Flask-Login's manager, with session protection kept to signed-in sessions."""
+
+    def _session_protection_failed(self) -> bool:
+        # Flask-Login marks any non-empty session whose client fingerprint it has not recorded as
+        # not fresh, so an anonymous session (a CSRF token, a language) is rewritten on its second
+        # request. A request that left the browser before a language switch would then answer with
+        # the old cookie and undo the switch. Only a signed-in session has anything to protect.
+        if "_user_id" not in session:
+            return False
+        return super()._session_protection_failed()
 
 
 def utcnow() -> datetime:

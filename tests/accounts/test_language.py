@@ -63,3 +63,19 @@ def test_privacy_page_names_the_notice_version(app, client):
     response = client.get("/privacy")
     assert response.status_code == 200
     assert app.config["PRIVACY_NOTICE_VERSION"] in response.get_data(as_text=True)
+
+
+def test_a_request_sent_before_the_switch_does_not_undo_it(app, client):
+    """A browser fetches more while the switch is posted (the page's icon, a second tab); a response
+    built from the cookie it sent earlier must not bring the old language back."""
+    client.get("/privacy")  # the first page gives the session its CSRF token
+    earlier = client.get_cookie("session").value
+    client.post("/language", data={"lang": "en", "next": "/"})
+
+    for path in ("/favicon.ico", "/privacy", "/"):
+        late = app.test_client()
+        late.set_cookie("session", earlier)
+        late.get(path)  # answered after the switch; the browser stores any cookie it sets
+        if late.get_cookie("session").value != earlier:
+            client.set_cookie("session", late.get_cookie("session").value)
+        assert client.get("/").headers["Content-Language"] == "en", path
