@@ -22,7 +22,7 @@ from markupsafe import escape
 from whoosh import columns, fields, index, query
 from whoosh.qparser import MultifieldParser, plugins
 
-from portal.search import whoosh_bulk
+from portal.search import whoosh_bulk, whoosh_compat  # noqa: F401  (whoosh_compat: fixes on import)
 from portal.search.analysis import TOKEN_PATTERN, exact_analyzer, index_terms, indonesian_analyzer, normalise
 from portal.search.highlight import highlight
 from portal.search.whoosh_eval import PostingsCache, SegmentData, SegmentQuery, term_statistics
@@ -154,8 +154,8 @@ class WhooshBackend(SearchBackend):
         self.procs = procs
         self.writer_timeout = writer_timeout
         self._opened: tuple[str, index.Index] | None = None
-        # One open searcher per thread, reused until the index changes: opening one copies
-        # every file of the segment into memory, far more than a query costs.
+        # One open searcher per thread, reused until the index changes (opening one reads every
+        # segment's headers and term tables).
         self._local = threading.local()
         # (segment id, name) -> what is read once per segment: its columns and lengths ("data") and
         # its spelling lexicon; and the decoded postings of recently searched terms.

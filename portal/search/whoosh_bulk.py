@@ -25,20 +25,17 @@ from typing import Callable, Iterable
 from whoosh import formats
 from whoosh.analysis import IDTokenizer
 from whoosh.codec.base import Segment
-from whoosh.codec.whoosh3 import W3Codec, W3TermInfo
+from whoosh.codec.whoosh3 import W3Codec
 from whoosh.fields import ID, Schema
 from whoosh.filedb.filestore import Storage
 from whoosh.index import TOC
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
+from portal.search import whoosh_compat  # noqa: F401  (the inlining the codec below asks for)
+
 # Documents per segment: about 60 postings each, held in memory until the segment is written.
 SEGMENT_DOCS = 100_000
 PROGRESS_EVERY = 500
-
-# Whoosh's postings writer calls `set_inline` to keep short posting lists in the term table, but
-# W3TermInfo names the method `set_inlined` (so no Whoosh writer inlines); supply the name it calls.
-if not hasattr(W3TermInfo, "set_inline"):
-    W3TermInfo.set_inline = W3TermInfo.set_inlined
 
 Progress = Callable[[int], None]
 # (part, parts, progress) -> (segments written, documents written), run in each process.
