@@ -53,13 +53,18 @@ def matches_word_filter(text: str) -> bool:
     return wordlist.contains_blocked(text, current_app.config.get("MODERATION_BLOCKED_WORDS"))
 
 
-def published_count(author) -> int:
-    """How many of `author`'s contributions are published now."""
-    return db.session.scalar(
-        select(func.count(Contribution.id)).where(
-            Contribution.author_id == author.id, Contribution.status == "published"
-        )
-    ) or 0
+def has_published(author, at_least: int) -> bool:
+    """Whether at least `at_least` of `author`'s contributions are published now (counts no further,
+    so a prolific author's next post costs no more than a newcomer's)."""
+    if at_least <= 0:
+        return True
+    published = (
+        select(Contribution.id)
+        .where(Contribution.author_id == author.id, Contribution.status == "published")
+        .limit(at_least)
+        .subquery()
+    )
+    return (db.session.scalar(select(func.count()).select_from(published)) or 0) >= at_least
 
 
 def pending_reason(author, contribution: Contribution) -> str | None:
@@ -67,7 +72,7 @@ def pending_reason(author, contribution: Contribution) -> str | None:
     if matches_word_filter(contribution.moderated_text()):
         return "word_filter"
     trusted = author.is_official or author.is_verified_member
-    if not trusted and published_count(author) < premoderate_first_n():
+    if not trusted and not has_published(author, premoderate_first_n()):
         return "new_account"
     return None
 

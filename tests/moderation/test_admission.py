@@ -24,6 +24,7 @@ def test_a_new_accounts_first_contributions_wait_until_approved(contribute, make
     assert contribute(citizen).status == "pending"
 
     services.approve(moderator, first)
+    assert contribute(citizen).status == "pending", "one published is not yet two"
     services.approve(moderator, second)
     third = contribute(citizen)
     assert third.status == "published"
