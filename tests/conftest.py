@@ -245,6 +245,30 @@ def make_user(app):
 
 
 @pytest.fixture
+def publish_at_once(app):
+    """Contributions published at once: no pre-moderation of a new account's first ones."""
+    app.config["MODERATION_PREMODERATE_FIRST_N"] = 0
+
+
+@pytest.fixture
+def moderator(make_user):
+    """A moderator (an official)."""
+    return make_user(role="moderator", display_name="Moderator BKPSDM")
+
+
+@pytest.fixture
+def citizen(make_user):
+    """A citizen (warga)."""
+    return make_user(display_name="Warga Medan Baru")
+
+
+@pytest.fixture
+def member(make_user):
+    """A verified NGO member."""
+    return make_user(role="ngo", organisation="LBH Medan", verified=True, display_name="Sari (LBH)")
+
+
+@pytest.fixture
 def login_as(client):
     """Sign `user` in on the test client through the real login form."""
 

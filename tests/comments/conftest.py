@@ -55,27 +55,8 @@ Analisis kebutuhan jabatan bertujuan menjamin pelayanan publik yang merata.
 
 
 @pytest.fixture(autouse=True)
-def _publish_at_once(app):
+def _publish_at_once(publish_at_once):
     """Most tests want comments published at once; pre-moderation tests set N themselves."""
-    app.config["MODERATION_PREMODERATE_FIRST_N"] = 0
-
-
-@pytest.fixture
-def moderator(make_user):
-    """A moderator (an official)."""
-    return make_user(role="moderator", display_name="Moderator BKPSDM")
-
-
-@pytest.fixture
-def citizen(make_user):
-    """A citizen (warga)."""
-    return make_user(display_name="Warga Medan Baru")
-
-
-@pytest.fixture
-def member(make_user):
-    """A verified NGO member."""
-    return make_user(role="ngo", organisation="LBH Medan", verified=True, display_name="Sari (LBH)")
 
 
 @pytest.fixture
