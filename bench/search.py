@@ -185,8 +185,8 @@ def main() -> None:
     from portal import create_app
     from portal.accounts.models import User
     from portal.extensions import db
-    from portal.search import outbox, services
     from portal.proposals.models import Policy
+    from portal.search import services
     from portal.search.backend import SearchQuery, Visibility
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{workdir / 'portal.db'}", "INSTANCE_PATH": str(workdir),

@@ -5,10 +5,10 @@ from __future__ import annotations
 import sqlite3
 from datetime import datetime, timezone
 
+from flask import session
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
-from flask import session
 from flask_login import LoginManager as BaseLoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
