@@ -30,20 +30,14 @@ Pejabat yang membidangi perpajakan daerah mengikuti bimbingan teknis.
 
 
 @pytest.fixture
-def official(make_user):
+def official(moderator):
     """A moderator (official) account."""
-    return make_user(role="moderator", display_name="Pejabat BKPSDM")
-
-
-@pytest.fixture
-def citizen(make_user):
-    """A citizen whose contributions are published at once (premoderation off in these tests)."""
-    return make_user(display_name="Warga Medan")
+    return moderator
 
 
 @pytest.fixture(autouse=True)
-def _no_premoderation(app):
-    app.config["MODERATION_PREMODERATE_FIRST_N"] = 0
+def _no_premoderation(publish_at_once):
+    """Contributions are published at once in these tests."""
 
 
 @pytest.fixture
