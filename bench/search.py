@@ -158,7 +158,9 @@ def posting(app, email: str, slug: str, rounds: int, rng: random.Random, pool: l
     from portal.search import outbox
 
     client = app.test_client()
-    client.post("/login", data={"email": email, "password": PASSWORD, "csrf_token": csrf_token(client)})
+    signed_in = client.post("/login", data={"email": email, "password": PASSWORD, "csrf_token": csrf_token(client)})
+    if signed_in.status_code != 302:
+        raise SystemExit(f"signing in failed with {signed_in.status_code}")
     token = csrf_token(client)  # signing in starts a new session
     times: dict[bool, list[float]] = {True: [], False: []}
     drains: list[float] = []
@@ -169,8 +171,8 @@ def posting(app, email: str, slug: str, rounds: int, rng: random.Random, pool: l
         started = time.perf_counter()
         response = client.post(f"/policies/{slug}/comments", data={"body": body, "stance": "supports", "csrf_token": token})
         times[indexing].append(time.perf_counter() - started)
-        if response.status_code != 302:
-            raise SystemExit(f"posting failed with {response.status_code}")
+        if response.status_code != 302 or response.headers["Location"].startswith("/login"):
+            raise SystemExit(f"posting failed with {response.status_code} {response.headers.get('Location', '')}")
         started = time.perf_counter()
         response.close()
         if indexing:
