@@ -75,6 +75,10 @@ class Config:
     MODERATION_BLOCKED_WORDS: tuple[str, ...] = ()
     # Items per page in public listings.
     PAGE_SIZE = 20
+    # Posts per page of a forum thread; None means PAGE_SIZE.
+    FORUM_PAGE_SIZE: int | None = None
+    # The portal's public address: every absolute link (mail, reset links) is built from it, never from the request.
+    PORTAL_BASE_URL = "http://127.0.0.1:5000"
     # How many reverse proxies (load balancers) sit in front of the app; their
     # X-Forwarded-For/-Proto headers are trusted so rate limits see real addresses.
     TRUSTED_PROXIES = 0
@@ -114,6 +118,8 @@ class Config:
             database_url or "sqlite:///" + str(Path(instance_path) / "portal.db")
         )
         settings["REDIS_URL"] = os.environ.get("REDIS_URL") or None
+        if os.environ.get("PORTAL_BASE_URL"):
+            settings["PORTAL_BASE_URL"] = os.environ["PORTAL_BASE_URL"]
         if settings["REDIS_URL"]:
             settings["RATELIMIT_STORAGE_URI"] = settings["REDIS_URL"]
         for key in ("MAIL_BACKEND", "MAIL_SENDER", "MAIL_SERVER", "MAIL_USERNAME", "MAIL_PASSWORD"):

@@ -7,11 +7,11 @@ import secrets
 from datetime import timedelta
 
 from email_validator import EmailNotValidError, validate_email
-from flask import current_app, url_for
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
-from portal import mail, permissions
+from portal import links, mail, permissions
 from portal.accounts.auth import hash_password, needs_rehash, verify_password
 from portal.accounts.models import (
     ORGANISATION_ROLES,
@@ -187,7 +187,7 @@ def request_password_reset(email: str) -> None:
         )
     )
     db.session.commit()
-    link = url_for("accounts.reset_password", token=token, _external=True)
+    link = links.external_url("accounts.reset_password", token=token)
     mail.send(
         user.email,
         _("Reset your Portal Partisipasi password"),

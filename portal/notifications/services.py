@@ -14,14 +14,14 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-from flask import current_app, has_request_context, request, url_for
+from flask import current_app, has_request_context, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import event, func, select, update
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
-from portal import mail, permissions
+from portal import links, mail, permissions
 from portal.accounts.models import User
 from portal.errors import NotFound, ValidationError
 from portal.extensions import db, utcnow
@@ -131,10 +131,7 @@ def _compose(user, kind: str, link: str, params: dict[str, Any]) -> OutgoingMail
 
 
 def _absolute(path: str) -> str:
-    if path.startswith(("http://", "https://")):
-        return path
-    root = request.url_root if has_request_context() else current_app.config.get("PORTAL_BASE_URL", "")
-    return (root or "").rstrip("/") + path
+    return links.absolute(path)
 
 
 @event.listens_for(db.session, "after_commit")
