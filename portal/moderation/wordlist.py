@@ -154,7 +154,8 @@ class Lexicon:
 
     def _masked(self, word: str) -> tuple[str, str, bool] | None:
         """A word with letters masked ("b*ngs*t"): each mask stands for at most one letter."""
-        if len(_LETTER.findall(word)) < 3:
+        masks = sum(word.count(mask) for mask in _MASKS)
+        if len(word) > 24 or masks > 3 or len(word) - masks < 3:  # bounded: masks could match in many ways
             return None
         pattern = re.compile("".join("[a-z]?" if ch in _MASKS else re.escape(ch) for ch in word))
         for spelling, entry in self.masked:
