@@ -53,7 +53,7 @@ ABUSIVE = (
 )
 
 CONTEXTUAL = (
-    "anjing", "babi", "monyet", "setan", "iblis", "tahi", "bodoh", "gila", "budek", "budeg",
+    "anjing", "babi", "monyet", "setan", "iblis", "tahi", "bodoh", "budek", "budeg",
     "sampah", "najis", "busuk", "celeng", "kampungan", "udik", "pantat", "onta", "homo",
 )
 
@@ -86,7 +86,7 @@ PHRASES = (
 )
 
 # Phrases in which a listed word is innocent.
-INNOCENT_PHRASES = ("tai chi", "tai lalat", "haji bolot", "singo edan")
+INNOCENT_PHRASES = ("tai chi", "tai lalat", "haji bolot", "singo edan", "rujak banci")
 
 ENGLISH = (
     "fuck", "fucker", "fucking", "fucked", "motherfucker", "shit", "bullshit", "bitch",
@@ -123,8 +123,7 @@ INSULT_BEFORE = (
 # Words after a contextual word that make it an insult ("anjing lu", "babi kalian").
 INSULT_AFTER = (
     "lu", "lo", "loe", "elu", "elo", "lw", "kau", "engkau", "kamu", "km", "kalian", "klian", "ente",
-    "situ", "luh", "kowe", "koe", "kabeh", "semua", "banget", "bgt", "emang", "sekali", "amat", "lah",
-    "ini", "itu", "tuh", "kau", "dah", "deh", "sih", "bener", "beneran",
+    "situ", "luh", "kowe", "koe",
 )
 
 # Endings that inflect a word without changing its sense ("bangsatnya", "goblokin", "anjingmu").
