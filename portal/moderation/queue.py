@@ -94,7 +94,8 @@ class QueuePage:
 
     filters: QueueFilters
     items: list[QueueItem]
-    total: int
+    total: int  # under the filters
+    everything: int  # the whole queue
     pages: int
     per_page: int
     counts: dict[str, dict[object, int]]  # "kind" / "reason" / "policy" -> value -> count
@@ -143,7 +144,7 @@ def queue_page(actor, filters: QueueFilters = QueueFilters(), per_page: int | No
         (policy_id, title) for policy_id, title in db.session.execute(_policy_titles(rows))
     ] if any(row[2] is not None for row in rows) else []
     return QueuePage(
-        filters=filters, items=items, total=total, pages=pages, per_page=per_page, counts=counts,
+        filters=filters, items=items, total=total, everything=sum(row[3] for row in rows), pages=pages, per_page=per_page, counts=counts,
         policies=policies, page_links=_page_links(filters.page, pages),
     )
 
