@@ -73,6 +73,8 @@ class Config:
     MODERATION_PREMODERATE_FIRST_N = 2
     # Extra words (besides the built-in list) that send a contribution to the queue.
     MODERATION_BLOCKED_WORDS: tuple[str, ...] = ()
+    # Items per page of the moderation queue (what a moderator reads in one sitting).
+    MODERATION_QUEUE_PAGE_SIZE = 20
     # Items per page in public listings.
     PAGE_SIZE = 20
     # Posts per page of a forum thread; None means PAGE_SIZE.

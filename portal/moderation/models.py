@@ -43,6 +43,13 @@ QUEUE_REASON_LABELS = {
     "flagged": _l("Reported"),
     "appealed": _l("Appealed"),
 }
+# The reason filter of the queue: why an item waits.
+QUEUE_FILTER_LABELS = {
+    "premoderation": _l("New account (pre-moderation)"),
+    "word_filter": _l("Word filter"),
+    "flagged": _l("Reported"),
+    "appealed": _l("Appealed"),
+}
 # What a history line says happened; the author sees these.
 EVENT_ACTIONS = {
     "submitted": _l("Sent"),

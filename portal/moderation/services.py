@@ -10,14 +10,12 @@ comment, submission or post calls it inside its own transaction and commits.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import datetime
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import and_, exists, func, or_, select, true
+from sqlalchemy import func, or_, select, true
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.sql.elements import ColumnElement
 
 from portal import permissions
@@ -132,91 +130,6 @@ def flag(actor, contribution: Contribution, reason: str, note: str = "") -> Flag
         db.session.rollback()
         raise ValidationError("reason", already)
     return item
-
-
-# --- the queue -------------------------------------------------------------------
-
-@dataclass
-class QueueItem:
-    """One contribution waiting for a moderator, with why and since when."""
-
-    contribution: Contribution
-    reasons: list[str]  # any of "pending", "flagged", "appealed"
-    waiting_since: datetime
-    open_flags: list[Flag] = field(default_factory=list)
-    appeal: Appeal | None = None
-    author_history: dict[str, int] = field(default_factory=dict)  # published / hidden / pending / withdrawn
-
-
-def queue(actor, *, kind: str | None = None) -> list[QueueItem]:
-    """Pending, flagged and appealed contributions, longest waiting first (moderators only)."""
-    permissions.require(actor, "moderation.queue")
-    open_flag = exists().where(Flag.contribution_id == Contribution.id, Flag.resolved_at.is_(None))
-    open_appeal = exists().where(Appeal.contribution_id == Contribution.id, Appeal.decided_at.is_(None))
-    query = (
-        select(Contribution)
-        .where(
-            or_(
-                Contribution.status == "pending",
-                and_(Contribution.status == "published", open_flag),
-                and_(Contribution.status == "hidden", open_appeal),
-            )
-        )
-        .options(
-            selectinload(Contribution.flags),
-            selectinload(Contribution.appeal),
-            joinedload(Contribution.author),
-        )
-    )
-    if kind:
-        query = query.where(Contribution.kind == kind)
-    contributions = list(db.session.scalars(query).unique())
-    history = author_history({c.author_id for c in contributions})
-    items = []
-    for contribution in contributions:
-        reasons, since = [], []
-        if contribution.status == "pending":
-            reasons.append("pending")
-            since.append(contribution.created_at)
-        flags = contribution.open_flags
-        if flags and contribution.status == "published":
-            reasons.append("flagged")
-            since.append(min(flag.created_at for flag in flags))
-        appeal = contribution.appeal
-        if appeal is not None and appeal.is_open:
-            reasons.append("appealed")
-            since.append(appeal.created_at)
-        items.append(
-            QueueItem(
-                contribution=contribution,
-                reasons=reasons,
-                waiting_since=min(since),
-                open_flags=flags,
-                appeal=appeal,
-                author_history=history.get(contribution.author_id, _empty_history()),
-            )
-        )
-    items.sort(key=lambda item: (item.waiting_since, item.contribution.id))
-    return items
-
-
-def _empty_history() -> dict[str, int]:
-    return {"published": 0, "hidden": 0, "pending": 0, "withdrawn": 0}
-
-
-def author_history(author_ids: set[int]) -> dict[int, dict[str, int]]:
-    """For each author, how many contributions they have per status."""
-    if not author_ids:
-        return {}
-    rows = db.session.execute(
-        select(Contribution.author_id, Contribution.status, func.count(Contribution.id))
-        .where(Contribution.author_id.in_(author_ids))
-        .group_by(Contribution.author_id, Contribution.status)
-    )
-    history: dict[int, dict[str, int]] = {author_id: _empty_history() for author_id in author_ids}
-    for author_id, status, count in rows:
-        history[author_id][status] = count
-    return history
 
 
 # --- moderator actions ----------------------------------------------------------

@@ -25,6 +25,7 @@ from portal.moderation.forms import (
     SuspendForm,
 )
 from portal.moderation.models import Contribution
+from portal.moderation.queue import filters_from, queue_page
 from portal.redirects import safe_next
 
 bp = Blueprint("moderation", __name__, url_prefix="/moderation")
@@ -50,6 +51,7 @@ def moderation_labels():
         "contribution_pending_labels": models.PENDING_REASONS,
         "contribution_kind_labels": models.KIND_LABELS,
         "queue_reason_labels": models.QUEUE_REASON_LABELS,
+        "queue_filter_labels": models.QUEUE_FILTER_LABELS,
     }
 
 
@@ -73,13 +75,13 @@ def action_forms(contribution: Contribution, failed: tuple[str, object] | None =
 @bp.get("/")
 @login_required
 def queue():
-    """Pending, reported and appealed contributions, longest waiting first."""
+    """Pending, reported and appealed contributions, a page at a time, filtered by kind, reason and policy."""
     return _render_queue()
 
 
 def _render_queue(failed: tuple[str, str, object] | None = None, status: int = 200):
-    kind = request.args.get("kind") or None
-    items = services.queue(current_user, kind=kind if kind in models.KINDS else None)
+    page = queue_page(current_user, filters_from(request.args))
+    items = page.items
     forms = {
         item.contribution.public_id: action_forms(
             item.contribution,
@@ -92,7 +94,7 @@ def _render_queue(failed: tuple[str, str, object] | None = None, status: int = 2
         for errors in failed[2].errors.values():
             for message in errors:
                 flash(message, "error")
-    return render_template("moderation/queue.html", items=items, forms=forms, open_form=open_form), status
+    return render_template("moderation/queue.html", items=items, page=page, forms=forms, open_form=open_form), status
 
 
 def _action(public_id: str, name: str, act, done_message: str):

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from portal.audit.models import AuditEntry
 from portal.errors import Conflict, PermissionDenied, ValidationError
 from portal.extensions import db
-from portal.moderation import services
+from portal.moderation import queue as moderation_queue, services
 from portal.moderation.models import Contribution
 
 
@@ -81,10 +81,10 @@ def test_hiding_a_flagged_item_closes_its_flags(published, moderator, make_user)
 def test_the_author_may_appeal_once_and_the_appeal_returns_to_the_queue(published, trusted, moderator):
     services.hide(moderator, published, "off_topic")
     assert published.can_be_appealed
-    assert services.queue(moderator) == []
+    assert moderation_queue.items(moderator) == []
 
     services.appeal(trusted, published, "Masukan ini membahas Pasal 7 tentang formasi.")
-    [item] = services.queue(moderator)
+    [item] = moderation_queue.items(moderator)
     assert item.contribution == published and item.reasons == ["appealed"]
     assert not published.can_be_appealed
 
@@ -112,7 +112,7 @@ def test_an_upheld_appeal_publishes_the_item_again(published, trusted, moderator
     assert published.hidden_reason is None
     assert appeal.outcome == "upheld" and not appeal.is_open
     assert published.events[-1].action == "appeal_upheld"
-    assert services.queue(moderator) == []
+    assert moderation_queue.items(moderator) == []
 
 
 def test_a_rejected_appeal_keeps_the_item_hidden_and_explains_why(published, trusted, moderator):
@@ -125,7 +125,7 @@ def test_a_rejected_appeal_keeps_the_item_hidden_and_explains_why(published, tru
     assert published.status == "hidden"
     assert appeal.outcome == "rejected"
     assert published.events[-1].note == "Nomor telepon pribadi tetap data pribadi."
-    assert services.queue(moderator) == []
+    assert moderation_queue.items(moderator) == []
     with pytest.raises(Conflict):
         services.decide_appeal(moderator, appeal, uphold=True)
     with pytest.raises(ValidationError):

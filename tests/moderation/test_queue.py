@@ -8,7 +8,7 @@ import pytest
 
 from portal.errors import PermissionDenied
 from portal.extensions import db, utcnow
-from portal.moderation import services
+from portal.moderation import queue as moderation_queue, services
 
 
 def _age(contribution, days: int) -> None:
@@ -37,7 +37,7 @@ def test_the_queue_lists_pending_flagged_and_appealed_items_oldest_first(
     hidden_not_appealed = contribute(trusted, "Disembunyikan saja.")
     services.hide(moderator, hidden_not_appealed, "spam")
 
-    items = services.queue(moderator)
+    items = moderation_queue.items(moderator)
     assert [item.contribution for item in items] == [pending_old, pending_new, flagged, hidden]
     assert [item.reasons for item in items] == [["pending"], ["pending"], ["flagged"], ["appealed"]]
     assert quiet not in [item.contribution for item in items]
@@ -55,7 +55,7 @@ def test_each_queue_item_shows_the_authors_history(contribute, make_user, truste
     waiting = contribute(newcomer)
     assert waiting.status == "pending"
 
-    [item] = services.queue(moderator)
+    [item] = moderation_queue.items(moderator)
     assert item.contribution == waiting
     assert item.author_history == {"published": 1, "hidden": 1, "pending": 1, "withdrawn": 0}
 
@@ -63,10 +63,10 @@ def test_each_queue_item_shows_the_authors_history(contribute, make_user, truste
 def test_acting_on_an_item_takes_it_out_of_the_queue(contribute, make_user, published, moderator):
     pending = contribute(make_user())
     services.flag(make_user(), published, "abuse")
-    assert len(services.queue(moderator)) == 2
+    assert len(moderation_queue.items(moderator)) == 2
     services.approve(moderator, pending)
     services.approve(moderator, published, "Kritik, bukan hinaan.")
-    assert services.queue(moderator) == []
+    assert moderation_queue.items(moderator) == []
     assert published.status == "published"
     assert published.open_flags == []
     assert published.flags[0].resolution == "dismissed"
@@ -74,11 +74,11 @@ def test_acting_on_an_item_takes_it_out_of_the_queue(contribute, make_user, publ
 
 def test_the_queue_can_be_filtered_by_kind(contribute, make_user, moderator):
     contribute(make_user())
-    assert len(services.queue(moderator, kind="contribution")) == 1
-    assert services.queue(moderator, kind="comment") == []
+    assert len(moderation_queue.items(moderator, kind="contribution")) == 1
+    assert moderation_queue.items(moderator, kind="comment") == []
 
 
 @pytest.mark.parametrize("role", ["citizen", "ngo", "academic"])
 def test_only_moderators_see_the_queue(make_user, role):
     with pytest.raises(PermissionDenied):
-        services.queue(make_user(role=role))
+        moderation_queue.items(make_user(role=role))
