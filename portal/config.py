@@ -70,6 +70,8 @@ class Config:
     MAIL_USE_TLS = False
     MAIL_USERNAME: str | None = None
     MAIL_PASSWORD: str | None = None
+    # Followers get at most one digest mail of new activity per this many minutes (`flask notifications send-digests`).
+    NOTIFICATION_DIGEST_MINUTES = 60
     # Moderation: contributions of a new, unverified account wait for a moderator
     # until it has this many published ones.
     MODERATION_PREMODERATE_FIRST_N = 2
