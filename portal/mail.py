@@ -21,7 +21,7 @@ def sender_domain() -> str:
     """The domain of MAIL_SENDER (else of PORTAL_BASE_URL), for Message-IDs."""
     config = current_app.config
     address = parseaddr(config["MAIL_SENDER"])[1]
-    domain = address.rpartition("@")[2].strip().strip(".")
+    domain = address.rpartition("@")[2].strip().strip(".") if "@" in address else ""
     if not domain:
         domain = urlsplit(str(config.get("PORTAL_BASE_URL") or "")).hostname or "localhost"
     return domain

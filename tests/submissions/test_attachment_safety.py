@@ -8,6 +8,7 @@ kilobytes per gibibyte, so nothing big is ever written to disk or committed.
 from __future__ import annotations
 
 import io
+import os
 import struct
 import tracemalloc
 import unicodedata
@@ -18,7 +19,8 @@ import pytest
 from sqlalchemy import func, select
 
 from portal.errors import ValidationError
-from portal.extensions import db
+from portal.extensions import db, utcnow
+from portal.i18n import local_zone
 from portal.submissions import attachments, services
 from portal.submissions.attachments import Upload
 from portal.submissions.models import Attachment, Submission
@@ -197,6 +199,24 @@ def test_a_docx_that_unpacks_to_one_gibibyte_is_refused_413_in_indonesian_and_th
     _nothing_saved()
 
 
+def test_a_zip_bomb_recorded_as_offline_input_is_refused_413_with_the_typed_text_kept(client, login_as, official, policy):
+    login_as(official)
+    response = post_multipart(
+        client,
+        f"/policies/{policy.slug}/submissions/offline",
+        {
+            "channel": "letter", "received_on": utcnow().astimezone(local_zone()).date().isoformat(),
+            "author_name": "Forum Warga Medan Johor", "stakeholder_group": "citizen",
+            "title": TITLE, "body": BODY, "attachments": [(io.BytesIO(docx_with(deflated_zeros(1024))), "surat.docx")],
+        },
+    )
+    assert response.status_code == 413
+    page = response.get_data(as_text=True)
+    assert "surat.docx unpacks to more than 100 MB" in page
+    assert f'value="{TITLE}"' in page and 'value="Forum Warga Medan Johor"' in page
+    _nothing_saved()
+
+
 def test_a_zip_bomb_whose_directory_lies_about_its_size_is_refused_all_the_same(app, ngo, policy):
     part = deflated_zeros(1024)
     liar = docx_with(part, declared={"word/media/image1.png": (4096, 0)})
@@ -253,8 +273,6 @@ def test_a_part_that_does_not_match_its_crc_is_refused_as_damaged(app, ngo, poli
 
 
 def test_real_documents_pass_the_archive_checks(app, ngo, policy):
-    import os
-
     photo = os.urandom(3 * MIB)  # incompressible, as pictures are
     report = docx_with(deflated(photo))
     sentences = (CORPORA / "indonesian" / "smsa" / "train_preprocess.tsv").read_text(encoding="utf-8").splitlines()
