@@ -227,8 +227,9 @@ def check_archive(name: str, data: bytes) -> None:
     """Refuse a DOCX or ODT with too many parts or that unpacks to too much (a "zip bomb").
 
     The declared sizes are checked first; then every part is inflated in chunks
-    and counted (never held whole in memory), so a directory that lies about the
-    sizes is caught too, and so is a part that does not match its size or CRC.
+    and counted (never held whole in memory): a part that unpacks to more than
+    its directory entry declares, or does not match its CRC, is refused as
+    damaged the moment it does, so a lying directory costs no more than an honest one.
     """
     limit = max_unpacked_bytes()
     too_large = AttachmentTooLarge("attachments", _(
@@ -281,13 +282,22 @@ def _unpack_counting(data: bytes, member: zipfile.ZipInfo, budget: int) -> int:
         size, crc = len(raw), zlib.crc32(raw)
     elif member.compress_type == zipfile.ZIP_DEFLATED:
         inflater = zlib.decompressobj(-zlib.MAX_WBITS)
-        pending = bytes(raw)
+        # Input a chunk at a time too, so that no large buffer is ever copied.
+        pieces = (raw[offset:offset + ZIP_CHUNK] for offset in range(0, len(raw), ZIP_CHUNK))
+        pending, fed_all = b"", False
         while not inflater.eof:
+            if not pending and not fed_all:
+                pending = next(pieces, None)
+                fed_all = pending is None
+                pending = pending or b""
             chunk = inflater.decompress(pending, ZIP_CHUNK)
             pending = inflater.unconsumed_tail
-            if not chunk and not pending and not inflater.eof:
+            if fed_all and not chunk and not pending and not inflater.eof:
                 raise zipfile.BadZipFile("part cut short")
             size += len(chunk)
+            # More than the directory declares: it lies (the declared total was checked above).
+            if size > member.file_size:
+                raise zipfile.BadZipFile("part larger than the directory says")
             if size > budget:
                 return size
             crc = zlib.crc32(chunk, crc)

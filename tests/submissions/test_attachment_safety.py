@@ -222,23 +222,33 @@ def test_a_zip_bomb_whose_directory_lies_about_its_size_is_refused_all_the_same(
     liar = docx_with(part, declared={"word/media/image1.png": (4096, 0)})
     with zipfile.ZipFile(io.BytesIO(liar)) as archive:
         assert sum(info.file_size for info in archive.infolist()) < 10_000  # what the directory claims
-    with pytest.raises(attachments.AttachmentTooLarge) as refused:
+    with pytest.raises(ValidationError) as refused:
         services.submit(ngo, policy, TITLE, BODY, [], [Upload("kajian.docx", liar)])
-    assert "100 MB" in refused.value.message
+    # Refused as damaged as soon as the part passes its declared 4 KB, not after inflating 100 MB.
+    assert "rusak" in refused.value.message
     _nothing_saved()
 
 
-def test_checking_a_zip_bomb_never_holds_it_unpacked_in_memory(app):
+def test_checking_a_zip_bomb_never_holds_it_unpacked_in_memory(app, monkeypatch):
     liar = docx_with(deflated_zeros(1024), declared={"word/media/image1.png": (4096, 0)})
-    tracemalloc.start()
-    try:
-        with pytest.raises(attachments.AttachmentTooLarge):
-            attachments.check(Upload("kajian.docx", liar))
-        peak = tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
-    # The file itself is about 1 MB and parts are inflated a quarter MiB at a time.
-    assert peak < 8 * MIB, f"peak {peak / MIB:.1f} MiB while checking"
+    # Limits raised so that an honest 256 MiB part is inflated to its end and accepted.
+    app.config["ATTACHMENT_MAX_UNPACKED_BYTES"] = 1024 * MIB
+    monkeypatch.setattr(attachments, "ZIP_MAX_RATIO", 10**6)
+    honest = docx_with(deflated_zeros(256))
+    outcomes = []
+    for bomb in (liar, honest):
+        tracemalloc.start()
+        try:
+            attachments.check(Upload("kajian.docx", bomb))
+            outcomes.append("accepted")
+        except ValidationError:
+            outcomes.append("refused")
+        finally:
+            peak = tracemalloc.get_traced_memory()[1]
+            tracemalloc.stop()
+        # The file itself is under 1 MB and parts are inflated a quarter MiB at a time.
+        assert peak < 8 * MIB, f"peak {peak / MIB:.1f} MiB while checking"
+    assert outcomes == ["refused", "accepted"]
 
 
 def test_the_unpacked_limit_is_a_setting(app, ngo, policy):
