@@ -52,8 +52,7 @@ SNIFF_BYTES = 1024
 # (PDF hex strings hold only 0-9, a-f and spaces), so genuine documents pass.
 _MARKUP = re.compile(
     rb"<(?:!doctype\s+html|html|head|body|script|iframe|frame|frameset|object|embed|applet|svg|img|meta"
-    rb"|link|style|title|form|table|pre|plaintext|xmp|div|base|a\s+href)[\s>/]"
-    rb"|javascript:",
+    rb"|link|style|title|form|table|pre|plaintext|xmp|div|base)[\s>/]|<a\s+href\b",
     re.IGNORECASE,
 )
 # Invisible characters that change how a name displays: Unicode's
@@ -121,7 +120,7 @@ def clean_filename(filename: str) -> str:
     """The name as it may be shown: NFC, no folder part, no invisible, control or bidirectional
     characters, nothing Windows refuses, at most 255 characters and 255 UTF-8 bytes."""
     name = unicodedata.normalize("NFC", filename or "")
-    # The folder part goes first, so that "a/\u202e/b.pdf" keeps only "b.pdf".
+    # Only the last path component counts (browsers on Windows send "C:\\...\\name.pdf").
     name = re.split(r"[/\\]", name)[-1]
     name = "".join(_clean_char(ch) for ch in name)
     # Collapsed spaces; no leading dots (hidden files) nor trailing dots and spaces (Windows drops them).
@@ -165,11 +164,11 @@ def download_name(filename: str, content_type: str) -> str:
 
 
 def detect_type(data: bytes) -> str | None:
-    """PDF, DOCX or ODT content type of `data`, or None for anything else."""
+    """PDF, DOCX or ODT content type of `data`, or None for anything else (a ZIP must start
+    with its first part: data before it could make the file a web page as well)."""
     if data.startswith(b"%PDF-"):
         return PDF if b"%%EOF" in data[-PDF_TAIL:] else None
-    # A ZIP may legally start with anything (its directory is at the end); a
-    # document must start with its first part, or it could be a web page too.
+    # A ZIP may legally start with anything (its directory is at the end).
     if not data.startswith(b"PK\x03\x04"):
         return None
     buffer = io.BytesIO(data)

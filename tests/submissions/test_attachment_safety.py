@@ -199,6 +199,18 @@ def test_a_docx_that_unpacks_to_one_gibibyte_is_refused_413_in_indonesian_and_th
     _nothing_saved()
 
 
+def test_an_odt_that_unpacks_to_one_gibibyte_is_refused_too(app, ngo, policy):
+    bomb = build_zip([
+        ("mimetype", deflated(b"application/vnd.oasis.opendocument.text")),
+        ("content.xml", deflated(b'<?xml version="1.0"?><office:document-content/>')),
+        ("Pictures/gambar.png", deflated_zeros(1024)),
+    ])
+    assert attachments.detect_type(bomb) == attachments.ODT
+    with pytest.raises(attachments.AttachmentTooLarge):
+        services.submit(ngo, policy, TITLE, BODY, [], [Upload("catatan.odt", bomb)])
+    _nothing_saved()
+
+
 def test_a_zip_bomb_recorded_as_offline_input_is_refused_413_with_the_typed_text_kept(client, login_as, official, policy):
     login_as(official)
     response = post_multipart(
@@ -321,8 +333,14 @@ def test_a_web_page_with_a_docx_appended_is_refused(app, ngo, policy):
 @pytest.mark.parametrize("marker", [b"<script>", b"<SVG onload=x>", b"<iframe src=x>", b"<a href='javascript:x'>", b"<img src=x>"])
 def test_markup_anywhere_in_the_first_kilobyte_is_found(pdf_bytes, marker):
     assert attachments.has_markup(pdf_bytes[:500] + marker + pdf_bytes[500:])
-    assert not attachments.has_markup(pdf_bytes)
-    assert not attachments.has_markup(make_docx())
+
+
+def test_pdf_and_office_structures_are_not_taken_for_markup(pdf_bytes):
+    pdf_syntax = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj <</Type /Catalog /Pages 2 0 R>> endobj\n" \
+        b"trailer <</ID [<a1b2c3d4e5f6><a1b2c3d4e5f6>] /Root 1 0 R>>\n<b> <a 0f> <abba>\n"
+    stored_xml = b'<table:table table:name="Tabel1"><text:p>Pasal 5</text:p><office:body/><w:p><w:t>Judul</w:t></w:p>'
+    for document in (pdf_bytes, make_docx(), pdf_syntax, stored_xml):
+        assert not attachments.has_markup(document), document
 
 
 def test_a_download_can_never_run_as_a_page_of_the_portal(client, ngo, policy, pdf_bytes):
