@@ -113,6 +113,7 @@ def _register_blueprints(app: Flask) -> None:
 def _register_cli(app: Flask) -> None:
     from portal.accounts.cli import create_user_command
     from portal.demo import seed_demo_command
+    from portal.notifications.cli import notifications_cli
     from portal.positions.cli import positions_cli
     from portal.proposals.cli import policies_cli
     from portal.search.cli import search_cli
@@ -122,6 +123,7 @@ def _register_cli(app: Flask) -> None:
     app.cli.add_command(positions_cli)
     app.cli.add_command(policies_cli)
     app.cli.add_command(search_cli)
+    app.cli.add_command(notifications_cli)
 
 
 def _register_templating(app: Flask) -> None:

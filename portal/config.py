@@ -29,6 +29,8 @@ class Config:
     MAX_CONTENT_LENGTH = 25 * 1024 * 1024
     # Largest accepted attachment of a formal submission (bytes); PDF, DOCX and ODT only.
     ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
+    # Most a DOCX or ODT attachment may unpack to (bytes, all its parts together); more is refused as a zip bomb.
+    ATTACHMENT_MAX_UNPACKED_BYTES = 100 * 1024 * 1024
     # Languages: Indonesian first, English second.
     BABEL_DEFAULT_LOCALE = "id"
     BABEL_DEFAULT_TIMEZONE = "Asia/Jakarta"
@@ -68,6 +70,8 @@ class Config:
     MAIL_USE_TLS = False
     MAIL_USERNAME: str | None = None
     MAIL_PASSWORD: str | None = None
+    # Followers get at most one digest mail of new activity per this many minutes (`flask notifications send-digests`).
+    NOTIFICATION_DIGEST_MINUTES = 60
     # Moderation: contributions of a new, unverified account wait for a moderator
     # until it has this many published ones.
     MODERATION_PREMODERATE_FIRST_N = 2

@@ -52,3 +52,31 @@ class Follow(db.Model):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
     user = relationship("User")
+
+
+class DigestEntry(db.Model):
+    """A followed event whose mail waits for the follower's next digest; `sent_at`
+    is set when a digest takes it, so no event is mailed twice."""
+
+    __tablename__ = "digest_entries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    notification_id: Mapped[int] = mapped_column(
+        ForeignKey("notifications.id", ondelete="CASCADE"), unique=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime, index=True)
+
+    notification: Mapped[Notification] = relationship()
+
+
+class DigestSchedule(db.Model):
+    """When a user was last sent a digest. Senders claim a user by moving
+    `last_sent_at` forward in one conditional UPDATE, so two senders running
+    at once never both mail the same user in one period."""
+
+    __tablename__ = "digest_schedules"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    last_sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime)

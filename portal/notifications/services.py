@@ -4,8 +4,9 @@ follows of policies and threads.
 `notify` only adds to the current transaction; the mail copy waits in an
 outbox on the session and is sent after that transaction commits, and is
 dropped if it rolls back, so nobody is mailed about something that did not
-happen. The message text is stored as a kind and parameters and rendered in
-the reader's language when shown.
+happen. Followers of a policy or thread are not mailed per event: their mail
+copies wait for a digest (see `digests`). The message text is stored as a
+kind and parameters and rendered in the reader's language when shown.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from portal.accounts.models import User
 from portal.errors import NotFound, ValidationError
 from portal.extensions import db, utcnow
 from portal.moderation.models import REASON_LABELS
-from portal.notifications.models import FOLLOW_TARGETS, Follow, Notification
+from portal.notifications.models import FOLLOW_TARGETS, DigestEntry, Follow, Notification
 from portal.proposals.models import Policy
 
 log = logging.getLogger(__name__)
@@ -96,11 +97,16 @@ def notify(user, kind: str, link: str = "", *, send_mail: bool = True, **params:
     return item
 
 
+def queue_mail(to: str, subject: str, body: str) -> None:
+    """Send a mail once the current transaction commits (dropped if it rolls back)."""
+    db.session.info.setdefault(_OUTBOX, []).append(OutgoingMail(to=to, subject=subject, body=body))
+
+
 def notify_followers(
     target_type: str, target_id: int, kind: str, link: str = "", *, exclude=None, **params: Any
 ) -> int:
     """Notify everyone following a policy or thread but `exclude` (a user or several; usually the actor,
-    and anyone already told of the same event); returns how many."""
+    and anyone already told of the same event); returns how many. Their mail waits for the next digest."""
     query = (
         select(User)
         .join(Follow, Follow.user_id == User.id)
@@ -112,7 +118,9 @@ def notify_followers(
         query = query.where(User.id.not_in([user.id for user in excluded if user is not None]))
     followers = list(db.session.scalars(query))
     for user in followers:
-        notify(user, kind, link, **params)
+        item = notify(user, kind, link, send_mail=False, **params)
+        if user.email:
+            db.session.add(DigestEntry(user_id=user.id, notification=item, created_at=item.created_at))
     return len(followers)
 
 

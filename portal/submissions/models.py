@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.extensions import UtcDateTime, db, utcnow
 from portal.moderation.models import Contribution
+from portal.submissions.attachments import clean_filename
 
 CHANNELS = ("portal", "letter", "hearing", "email", "other")
 OFFLINE_CHANNELS = CHANNELS[1:]
@@ -117,6 +118,12 @@ class Attachment(db.Model):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
     submission: Mapped[Submission] = relationship(back_populates="attachments")
+
+    @property
+    def display_name(self) -> str:
+        """The name as shown and offered on download, cleaned again (rows stored before the
+        name rules may still hold bidirectional controls)."""
+        return clean_filename(self.original_name)
 
     @property
     def type_label(self) -> str:

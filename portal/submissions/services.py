@@ -21,7 +21,7 @@ from portal.i18n import local_zone
 from portal.moderation import services as moderation
 from portal.moderation.models import Contribution
 from portal.proposals.models import Policy
-from portal.submissions import attachments
+from portal.submissions import attachments, receipts
 from portal.submissions.attachments import Upload
 from portal.submissions.models import (
     OFFLINE_CHANNELS,
@@ -183,7 +183,8 @@ def submit(
     article_keys: list[str] | tuple[str, ...] = (),
     files: list[Upload] | tuple[Upload, ...] = (),
 ) -> Submission:
-    """Send a formal submission for the actor's verified organisation; returns it with its receipt number."""
+    """Send a formal submission for the actor's verified organisation; returns it with its receipt number,
+    which is also mailed to the actor."""
     check_can_submit(actor, policy)
     title = _clean_title(title)
     body = _clean_body(body)
@@ -191,7 +192,7 @@ def submit(
     checked = attachments.check_all(list(files))
     _refuse_duplicate(actor, title, body)
     submission = Submission(policy_id=policy.id, title=title, body=body, channel="portal")
-    return _save(actor, submission, keys, checked)
+    return _save(actor, submission, keys, checked, before_commit=lambda item: receipts.queue_receipt(actor, item))
 
 
 def record_offline(
@@ -288,7 +289,8 @@ def withdraw(actor, submission: Submission, note: str = "") -> None:
 
 
 def invite_cosigner(actor, submission: Submission, organisation: Organisation | None) -> CoSignature:
-    """Ask another verified organisation to co-sign; one of its members confirms."""
+    """Ask another verified organisation to co-sign; its verified members are told (in the portal and
+    by mail), and one of them confirms."""
     permissions.require(actor, "submission.invite_cosigner", submission)
     if organisation is None or organisation not in cosign_candidates(submission):
         raise ValidationError("organisation_id", _("Choose an organisation from the list."))
@@ -300,6 +302,8 @@ def invite_cosigner(actor, submission: Submission, organisation: Organisation | 
     record(actor, "submission.invite_cosigner", submission, public_id=submission.public_id,
            organisation=organisation.name)
     try:
+        db.session.flush()  # the invitation's id is in the link its members are sent
+        receipts.tell_invited(cosignature)
         db.session.commit()
     except IntegrityError:  # the same organisation invited twice at once
         db.session.rollback()

@@ -53,7 +53,9 @@ def _uploads() -> list[Upload]:
     return [Upload.from_storage(storage) for storage in request.files.getlist("attachments") if storage]
 
 
-def _status() -> int:
+def _status(error: ValidationError | None = None) -> int:
+    if error is not None:
+        return error.status  # 413 for a file too large, on disk or unpacked
     return 400 if request.method == "POST" else 200
 
 
@@ -69,6 +71,7 @@ def new(slug: str):
     policy = policy_services.get_policy_by_slug(current_user, slug)
     form = SubmissionForm()
     form.fill_choices(policy)
+    refusal = None
     if request.method == "GET":
         # Refuse at once, with the reason, rather than after the text is typed.
         services.check_can_submit(current_user, policy)
@@ -78,13 +81,14 @@ def new(slug: str):
                 current_user, policy, form.title.data, form.body.data, form.article_keys.data or [], _uploads()
             )
         except ValidationError as error:
+            refusal = error
             attach_to_form(form, error)
             if error.field == "attachments":
                 form.attachments.errors.append(_("Your text is kept; choose the files again."))
         else:
             flash(_("Your submission was received. Receipt number: %(id)s", id=submission.public_id), "success")
             return redirect(url_for("submissions.receipt", public_id=submission.public_id))
-    return _form_page("submissions/form.html", form, policy), _status()
+    return _form_page("submissions/form.html", form, policy), _status(refusal)
 
 
 @bp.route("/policies/<slug>/submissions/offline", methods=["GET", "POST"])
@@ -96,6 +100,7 @@ def record_offline(slug: str):
     permissions.require(current_user, "submission.record_offline", policy)
     form = OfflineForm()
     form.fill_choices(policy)
+    refusal = None
     if form.validate_on_submit():
         try:
             submission = services.record_offline(
@@ -107,13 +112,14 @@ def record_offline(slug: str):
                 article_keys=form.article_keys.data or [], files=_uploads(),
             )
         except ValidationError as error:
+            refusal = error
             attach_to_form(form, error)
             if error.field == "attachments":
                 form.attachments.errors.append(_("Your text is kept; choose the files again."))
         else:
             flash(_("The offline input was recorded. Receipt number: %(id)s", id=submission.public_id), "success")
             return redirect(url_for("submissions.receipt", public_id=submission.public_id))
-    return _form_page("submissions/offline_form.html", form, policy), _status()
+    return _form_page("submissions/offline_form.html", form, policy), _status(refusal)
 
 
 @bp.get("/policies/<slug>/submissions")
@@ -212,7 +218,8 @@ def cosign(cosignature_id: int):
 
 @bp.get("/submissions/<public_id>/attachments/<int:attachment_id>")
 def download(public_id: str, attachment_id: int):
-    """Download an attachment, always as a file (never shown inline)."""
+    """Download an attachment, always as a file (never shown inline): a file that is a
+    document and a web page at once must not run as a page of the portal."""
     submission = services.get_submission(current_user, public_id)
     attachment = services.get_attachment(current_user, submission, attachment_id)
     path = attachments.path_of(attachment.stored_name)
@@ -223,10 +230,12 @@ def download(public_id: str, attachment_id: int):
         path,
         mimetype=attachment.content_type,
         as_attachment=True,
-        download_name=attachments.download_name(attachment.original_name, attachment.content_type),
+        download_name=attachments.download_name(attachment.display_name, attachment.content_type),
         max_age=0,
         etag=attachment.sha256,
     )
     response.headers["X-Content-Type-Options"] = "nosniff"
+    # Were it ever rendered, it would run in a sandbox with no script and no access to the portal.
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
     response.headers["Cache-Control"] = "private, no-store"
     return response

@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from portal.errors import NotFound, ValidationError
 from portal.extensions import db
 from portal.moderation import services as moderation
-from portal.notifications import services
+from portal.notifications import digests, services
 from portal.notifications.models import Follow, Notification
 
 
@@ -190,6 +190,8 @@ def test_followers_hear_of_new_activity_but_not_the_one_who_acted(policy, make_u
     assert services.unread_count(follower) == 1
     assert services.unread_count(actor) == services.unread_count(bystander) == 0
     assert "New activity on Rancangan Perwal Manajemen Jabatan." in _text(browser(follower).get("/me/notifications"))
+    assert mails() == [], "a follower's mail waits for the digest"
+    digests.send_digests()
     assert [to for to, _, _ in mails()] == ["ikut@example.org"]
 
 
