@@ -81,16 +81,6 @@ def test_invalid_registration_answers_400_with_message_and_keeps_typed_values(
     assert user_by_email("budi.santoso@example.org") is None
 
 
-def test_duplicate_email_is_refused_with_a_message(english, register, make_user):
-    make_user(email="ani@example.org")
-    response, _data = register(email="ANI@example.org", display_name="Ani Kedua")
-
-    assert response.status_code == 400
-    page = response.get_data(as_text=True)
-    assert "An account with this email already exists. Sign in or reset your password." in field_errors(page)
-    assert input_value(page, "display_name") == "Ani Kedua"
-
-
 def test_ngo_member_takes_part_as_citizen_until_verified(english, client, register):
     response, data = register(role="ngo", organisation="Yayasan Peduli Medan")
 
