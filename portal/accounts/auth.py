@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from flask import Flask, current_app, flash, redirect, request, session, url_for
+from flask import Flask, current_app, flash, g, redirect, request, session, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user, logout_user
 
@@ -105,12 +105,13 @@ def init_app(app: Flask) -> None:
             # An ended session: forget it, so the next request does not ask again.
             session.pop("_user_id", None)
             session.pop("_fresh", None)
+            g.session_ended = True
         return user
 
     @login_manager.unauthorized_handler
     def sign_in_first():
-        if request.method == "POST":
-            # A form sent after the session ended (signed out elsewhere, password changed):
+        if request.method == "POST" and g.get("session_ended"):
+            # A form sent after its session ended (signed out elsewhere, password changed, idle):
             # show what was typed instead of redirecting it away.
             from portal.errors import render_error
 
