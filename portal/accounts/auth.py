@@ -10,6 +10,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user, logout_user
 
 from portal.accounts import sessions
+from portal.errors import render_error
 from portal.extensions import db, login_manager
 
 # What a browser keeps in its session across signing in and out: the language it chose and
@@ -113,8 +114,6 @@ def init_app(app: Flask) -> None:
         if request.method == "POST" and g.get("session_ended"):
             # A form sent after its session ended (signed out elsewhere, password changed, idle):
             # show what was typed instead of redirecting it away.
-            from portal.errors import render_error
-
             return render_error(401)
         flash(login_manager.login_message, login_manager.login_message_category)
         return redirect(url_for(login_manager.login_view, next=request.full_path.rstrip("?")))
