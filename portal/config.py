@@ -155,7 +155,7 @@ class Config:
         return os.environ.get("SECRET_KEY", "")
 
     # Hosts a developer's browser or a test client uses, served besides PORTAL_BASE_URL's.
-    LOCAL_HOSTS: tuple[str, ...] = ("localhost", "127.0.0.1")
+    local_hosts: tuple[str, ...] = ("localhost", "127.0.0.1")
 
     @classmethod
     def finish(cls, settings) -> None:
@@ -163,7 +163,7 @@ class Config:
         if settings.get("TRUSTED_HOSTS") is None:
             base_host = urlsplit(str(settings["PORTAL_BASE_URL"])).hostname
             hosts = [base_host] if base_host else []
-            settings["TRUSTED_HOSTS"] = hosts + [h for h in cls.LOCAL_HOSTS if h not in hosts]
+            settings["TRUSTED_HOSTS"] = hosts + [h for h in cls.local_hosts if h not in hosts]
 
 
 class DevelopmentConfig(Config):
@@ -203,7 +203,7 @@ class ProductionConfig(Config):
     REMEMBER_COOKIE_SECURE = True
     MAIL_BACKEND = "smtp"
     PREFERRED_URL_SCHEME = "https"
-    LOCAL_HOSTS = ()
+    local_hosts = ()
 
     @classmethod
     def load(cls, instance_path: str) -> dict:
