@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from portal import create_app
+from portal.extensions import db
 
 ROOT = Path(__file__).resolve().parent.parent
 # Ways Flask and Werkzeug build an absolute URL from the request's Host.
@@ -73,8 +74,12 @@ def test_a_forwarded_host_is_checked_too(app, _schema, tmp_path):
         env="testing",
     )
     client = behind_proxy.test_client()
-    assert client.get("/", headers={"X-Forwarded-Host": "evil.example"}).status_code == 400
-    assert client.get("/", headers={"X-Forwarded-Host": "127.0.0.1:5000"}).status_code == 200
+    try:
+        assert client.get("/", headers={"X-Forwarded-Host": "evil.example"}).status_code == 400
+        assert client.get("/", headers={"X-Forwarded-Host": "127.0.0.1:5000"}).status_code == 200
+    finally:
+        with behind_proxy.app_context():
+            db.engine.dispose()  # its pooled connections to the shared test database
 
 
 def test_a_served_host_other_than_the_base_still_gets_links_on_the_base(app, client, make_user):
