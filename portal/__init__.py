@@ -39,6 +39,7 @@ def _load_config(app: Flask, env: str, overrides: dict[str, Any]) -> None:
     app.instance_path = instance_path
     app.config.update(config_class.load(instance_path))
     app.config.update(overrides)
+    config_class.finish(app.config)
 
 
 def _trust_proxies(app: Flask) -> None:
@@ -50,10 +51,11 @@ def _trust_proxies(app: Flask) -> None:
 
 
 def _init_extensions(app: Flask) -> None:
-    from portal import errors, i18n
+    from portal import after_response, errors, i18n
     from portal.accounts import auth
     from portal.extensions import csrf, db, limiter, migrate
 
+    errors.refuse_unserved_hosts(app)  # first: no other hook sees a request for a foreign Host
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(__file__), "..", "migrations"))
     csrf.init_app(app)
@@ -61,6 +63,7 @@ def _init_extensions(app: Flask) -> None:
     i18n.init_app(app)
     auth.init_app(app)
     errors.init_app(app)
+    after_response.init_app(app)
     from portal import search
 
     search.init_app(app)

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 
 def _database_url(url: str) -> str:
@@ -62,6 +64,14 @@ class Config:
     ARGON2_PARALLELISM = 4
     # Password-reset tokens stay valid this many seconds.
     PASSWORD_RESET_MAX_AGE = 3600
+    # The mailed link that finishes a registration stays valid this many seconds.
+    REGISTRATION_CONFIRM_MAX_AGE = 24 * 3600
+    # "Keep me signed in" lasts this long from sign-in (the cookie and the session on the server); no session lasts longer.
+    REMEMBER_COOKIE_DURATION = timedelta(days=14)
+    # A session without "keep me signed in" ends after this long without a request.
+    SESSION_IDLE_TIMEOUT = timedelta(hours=12)
+    # Prefix of the session keys in Redis (sessions are kept there when REDIS_URL is set, else in the database).
+    SESSION_REDIS_PREFIX = "portal:"
     # Mail: "file" writes .eml files under instance/mail (development), "smtp" sends.
     MAIL_BACKEND = "file"
     MAIL_SENDER = "Portal Partisipasi Kota Medan <noreply@localhost>"
@@ -85,6 +95,9 @@ class Config:
     FORUM_PAGE_SIZE: int | None = None
     # The portal's public address: every absolute link (mail, reset links) is built from it, never from the request.
     PORTAL_BASE_URL = "http://127.0.0.1:5000"
+    # Host names the portal answers to; a request for any other Host gets 400. None: the host of
+    # PORTAL_BASE_URL (plus localhost and 127.0.0.1 outside production). From the environment: comma-separated.
+    TRUSTED_HOSTS: list[str] | None = None
     # How many reverse proxies (load balancers) sit in front of the app; their
     # X-Forwarded-For/-Proto headers are trusted so rate limits see real addresses.
     TRUSTED_PROXIES = 0
@@ -126,6 +139,8 @@ class Config:
         settings["REDIS_URL"] = os.environ.get("REDIS_URL") or None
         if os.environ.get("PORTAL_BASE_URL"):
             settings["PORTAL_BASE_URL"] = os.environ["PORTAL_BASE_URL"]
+        if os.environ.get("TRUSTED_HOSTS"):
+            settings["TRUSTED_HOSTS"] = [h.strip() for h in os.environ["TRUSTED_HOSTS"].split(",") if h.strip()]
         if settings["REDIS_URL"]:
             settings["RATELIMIT_STORAGE_URI"] = settings["REDIS_URL"]
         for key in ("MAIL_BACKEND", "MAIL_SENDER", "MAIL_SERVER", "MAIL_USERNAME", "MAIL_PASSWORD"):
@@ -144,6 +159,17 @@ class Config:
     def secret_key(cls, instance_path: str) -> str:
         """Read SECRET_KEY from the environment."""
         return os.environ.get("SECRET_KEY", "")
+
+    # Hosts a developer's browser or a test client uses, served besides PORTAL_BASE_URL's.
+    local_hosts: tuple[str, ...] = ("localhost", "127.0.0.1")
+
+    @classmethod
+    def finish(cls, settings) -> None:
+        """Settings derived from others, once every override is in: the trusted hosts."""
+        if settings.get("TRUSTED_HOSTS") is None:
+            base_host = urlsplit(str(settings["PORTAL_BASE_URL"])).hostname
+            hosts = [base_host] if base_host else []
+            settings["TRUSTED_HOSTS"] = hosts + [h for h in cls.local_hosts if h not in hosts]
 
 
 class DevelopmentConfig(Config):
@@ -183,6 +209,17 @@ class ProductionConfig(Config):
     REMEMBER_COOKIE_SECURE = True
     MAIL_BACKEND = "smtp"
     PREFERRED_URL_SCHEME = "https"
+    local_hosts = ()
+
+    @classmethod
+    def load(cls, instance_path: str) -> dict:
+        """Refuse to start without the portal's public address: links in mail are built from it."""
+        if not os.environ.get("PORTAL_BASE_URL"):
+            raise RuntimeError(
+                "PORTAL_BASE_URL must be set in production to the portal's public address, "
+                "e.g. https://partisipasi.medan.go.id"
+            )
+        return super().load(instance_path)
 
     @classmethod
     def secret_key(cls, instance_path: str) -> str:

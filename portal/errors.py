@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import time
 
+from urllib.parse import urlsplit
+
 from flask import Flask, render_template, request
+from flask.globals import request_ctx
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, SecurityError
 
 from portal.extensions import limiter
 
@@ -53,6 +56,7 @@ class Conflict(DomainError):
 
 TITLES = {
     400: _l("The request could not be processed"),
+    401: _l("Please sign in again"),
     403: _l("You may not do this"),
     404: _l("Page not found"),
     405: _l("This action is not allowed here"),
@@ -64,6 +68,7 @@ TITLES = {
 
 MESSAGES = {
     400: _l("Please check what you sent and try again."),
+    401: _l("You are no longer signed in (you signed out, or your session ended), so this was not saved. Sign in and send it again."),
     403: _l("Your account does not have permission for this page or action."),
     404: _l("The page you asked for does not exist or has been removed."),
     405: _l("Please use the links and buttons on the portal."),
@@ -118,6 +123,27 @@ def _carries_nul() -> bool:
         if any("\x00" in key or "\x00" in value for key, value in values.items(multi=True)):
             return True
     return False
+
+
+def refuse_unserved_hosts(app: Flask) -> None:
+    """Answer a request for a Host the portal does not serve (TRUSTED_HOSTS) with 400, before
+    anything else looks at it. Call first in create_app, so no other hook runs before it."""
+
+    @app.before_request
+    def unserved_host():
+        if not isinstance(request.routing_exception, SecurityError):
+            return None
+        # Flask could not route a request for an untrusted host; the page is drawn with links
+        # on the portal's own address (relative), never on the one the request named.
+        from portal import links
+
+        base = urlsplit(links.base_url())
+        request_ctx.url_adapter = app.url_map.bind(
+            base.netloc, script_name=base.path or "/", url_scheme=base.scheme or "http"
+        )
+        return render_error(400, str(_l(
+            "This portal does not answer to the address you used. Open it at %(url)s.", url=links.base_url()
+        )))
 
 
 def init_app(app: Flask) -> None:

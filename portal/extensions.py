@@ -85,6 +85,16 @@ class LoginManager(BaseLoginManager):
             return False
         return super()._session_protection_failed()
 
+    def _load_user_from_remember_cookie(self, cookie):
+        # A remember-me cookie whose session has ended (or a forged one) signs nobody in;
+        # the browser is told to drop it, so it is not tried again on every request.
+        user = super()._load_user_from_remember_cookie(cookie)
+        if user is None:
+            session.pop("_user_id", None)
+            session.pop("_fresh", None)
+            session["_remember"] = "clear"
+        return user
+
 
 def utcnow() -> datetime:
     """The current time, timezone-aware, in UTC."""

@@ -82,6 +82,32 @@ class ResetPasswordForm(Form):
     )
 
 
+class ConfirmRegistrationForm(Form):
+    """Finish a registration from the mailed link."""
+
+    password = PasswordField(
+        _l("Password"),
+        description=_l("The password you chose when you registered."),
+        validators=[DataRequired(_l("Enter your password."))],
+    )
+
+
+class ChangePasswordForm(Form):
+    """Choose a new password while signed in."""
+
+    current_password = PasswordField(
+        _l("Current password"), validators=[DataRequired(_l("Enter your current password."))]
+    )
+    password = PasswordField(
+        _l("New password"),
+        description=_l("At least 10 characters."),
+        validators=[DataRequired(_l("Choose a password."))],
+    )
+    password2 = PasswordField(
+        _l("Repeat password"), validators=[EqualTo("password", _l("The passwords do not match."))]
+    )
+
+
 class ReasonForm(Form):
     """An admin action that needs a reason."""
 

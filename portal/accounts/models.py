@@ -61,9 +61,21 @@ class User(UserMixin, db.Model):
         back_populates="user", order_by="Consent.given_at", cascade="all, delete-orphan"
     )
 
+    # Set by the user loader (portal.accounts.sessions): the token of the session this object was
+    # loaded for. Not a column: the database keeps only the token's hash (UserSession).
+    session_token = None  # str | None; not annotated, so SQLAlchemy does not map it
+    session_record = None  # the sessions.Record it was loaded for
+
     @property
     def is_active(self) -> bool:  # Flask-Login reads this
         return self.active
+
+    def session_cookie_id(self) -> str:
+        """What Flask-Login puts in the session and the remember-me cookie: the account and its
+        session token, so the user loader can check the session is still open (login_manager.id_attribute)."""
+        if not self.session_token:
+            raise RuntimeError("sign in through portal.accounts.auth.sign_in, which opens a session")
+        return f"{self.id}:{self.session_token}"
 
     @property
     def is_official(self) -> bool:
@@ -131,3 +143,44 @@ class PasswordResetRequest(db.Model):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
     used_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class UserSession(db.Model):
+    """A signed-in session, kept on the server so that it can be ended (the database store).
+
+    Only what ending it needs (UU PDP): a hash of the token the cookie carries, the account,
+    when it began, when it ends, and whether the user asked to stay signed in. No address,
+    no browser.
+    """
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    remember: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+
+
+class PendingRegistration(db.Model):
+    """A registration waiting for its address to be confirmed by the mailed link.
+
+    The account is made only then, so nobody can hold an address they cannot read, and the
+    page after registering is the same whether or not the address already has an account.
+    Rows are deleted when used and once they expire.
+    """
+
+    __tablename__ = "pending_registrations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), index=True)
+    display_name: Mapped[str] = mapped_column(String(100))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(20))
+    organisation_name: Mapped[str | None] = mapped_column(String(200))
+    locale: Mapped[str | None] = mapped_column(String(5))
+    notice_version: Mapped[str] = mapped_column(String(20))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)

@@ -1,17 +1,25 @@
-"""Account rules: registration, sign-in, password reset, roles, affiliation."""
+"""Account rules: sign-in and signed-in sessions, passwords, roles, affiliation
+(registration is in `registration`).
+
+A password-reset request answers the same, in the same time, whether or not the address has
+an account: it does the same work either way and leaves what depends on it (the look-up, the
+token, the mail) to `after_response`, after the answer has been sent.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import secrets
 from datetime import timedelta
+from functools import partial
 
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
-from portal import links, mail, permissions
+from portal import after_response, links, mail, permissions
+from portal.accounts import sessions
 from portal.accounts.auth import hash_password, needs_rehash, verify_password
 from portal.accounts.models import (
     ORGANISATION_ROLES,
@@ -28,6 +36,8 @@ from portal.extensions import db, utcnow
 MIN_PASSWORD_LENGTH = 10
 MAX_PASSWORD_LENGTH = 256
 SELF_SERVICE_ROLES = ("citizen", "ngo", "academic")
+# Stands for the recipient's name in a mail written before we know who the recipient is.
+NAME_MARK = "\ue000"
 
 
 def normalise_email(email: str) -> str:
@@ -61,8 +71,9 @@ def check_password_strength(password: str, field: str = "password") -> None:
         )
 
 
-def find_or_create_organisation(name: str, kind: str) -> Organisation:
-    """The organisation of that name (case-insensitive), created if new."""
+def existing_organisation(name: str, kind: str) -> tuple[str, Organisation | None]:
+    """The cleaned name and the organisation of that name (case-insensitive), if there is one;
+    refuses a name taken by the other kind of organisation."""
     name = (name or "").strip()
     if not name:
         raise ValidationError("organisation", _("Name the organisation you act for."))
@@ -73,42 +84,21 @@ def find_or_create_organisation(name: str, kind: str) -> Organisation:
     existing = db.session.scalar(
         select(Organisation).where(func.lower(Organisation.name) == func.lower(name)).limit(1)
     )
+    if existing is not None and existing.kind != kind:
+        raise ValidationError(
+            "organisation", _("This organisation is registered as a different kind of organisation.")
+        )
+    return name, existing
+
+
+def find_or_create_organisation(name: str, kind: str) -> Organisation:
+    """The organisation of that name (case-insensitive), created if new."""
+    name, existing = existing_organisation(name, kind)
     if existing is not None:
-        if existing.kind != kind:
-            raise ValidationError(
-                "organisation", _("This organisation is registered as a different kind of organisation.")
-            )
         return existing
     organisation = Organisation(name=name, kind=kind)
     db.session.add(organisation)
     return organisation
-
-
-def register(
-    *,
-    email: str,
-    display_name: str,
-    password: str,
-    role: str = "citizen",
-    organisation_name: str | None = None,
-    consent: bool = False,
-    locale: str | None = None,
-) -> User:
-    """Create an account with consent to the current privacy notice."""
-    if not consent:
-        raise ValidationError("consent", _("You must agree to the privacy notice to register."))
-    if role not in SELF_SERVICE_ROLES:
-        raise ValidationError("role", _("Choose how you take part."))
-    try:
-        user = _new_user(email, display_name, password, role, locale)
-        if role in ORGANISATION_ROLES:
-            user.organisation = find_or_create_organisation(organisation_name or "", role)
-    except ValidationError:
-        # Leave no half-made account pending in the session for a later flush.
-        db.session.rollback()
-        raise
-    db.session.commit()
-    return user
 
 
 def _new_user(email: str, display_name: str, password: str, role: str, locale: str | None = None) -> User:
@@ -130,8 +120,8 @@ def _new_user(email: str, display_name: str, password: str, role: str, locale: s
     return user
 
 
-def authenticate(email: str, password: str) -> User | None:
-    """The active user with this email and password, or None.
+def authenticate(email: str, password: str, *, remember: bool = False) -> User | None:
+    """The active user with this email and password, with a new session opened, or None.
 
     An unknown email still costs one hash check, so timing does not tell
     which addresses have accounts.
@@ -149,8 +139,58 @@ def authenticate(email: str, password: str) -> User | None:
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     user.last_login_at = utcnow()
+    sessions.start(user, remember=remember)
     db.session.commit()
     return user
+
+
+def sign_out(actor: User) -> None:
+    """End the session `actor` signed out from, wherever its cookies have been copied to."""
+    permissions.require(actor, "account.edit_self")
+    sessions.end(actor.session_token)
+    db.session.commit()
+
+
+def end_sessions(user: User, *, keep_token: str | None = None) -> int:
+    """End `user`'s sessions everywhere (but `keep_token`'s) in the caller's transaction; how many ended.
+
+    For services that have checked their own permission: suspension, deactivation, passwords.
+    """
+    return sessions.end_all(user.id, keep_token=keep_token)
+
+
+def other_session_count(actor: User) -> int:
+    """How many sessions `actor` has open besides this one."""
+    return max(0, sessions.count(actor.id) - (1 if actor.session_token else 0))
+
+
+def end_other_sessions(actor: User) -> int:
+    """Sign out everywhere but here; returns how many sessions ended."""
+    permissions.require(actor, "account.edit_self")
+    ended = end_sessions(actor, keep_token=actor.session_token)
+    if actor.is_official:
+        record(actor, "account.end_sessions", actor, sessions_ended=ended)
+    db.session.commit()
+    return ended
+
+
+def change_password(actor: User, current_password: str, new_password: str) -> None:
+    """Set a new password (the current one is asked) and end every other session.
+
+    The session it is changed from goes on under a new token, so a copy of its old cookie
+    is worth nothing either.
+    """
+    permissions.require(actor, "account.edit_self")
+    if not verify_password(actor.password_hash, current_password or ""):
+        raise ValidationError("current_password", _("Your current password is wrong."))
+    check_password_strength(new_password)
+    actor.password_hash = hash_password(new_password)
+    remember = bool(actor.session_record and actor.session_record.remember)
+    ended = end_sessions(actor)
+    sessions.start(actor, remember=remember)
+    if actor.is_official:
+        record(actor, "account.password_change", actor, sessions_ended=max(0, ended - 1))
+    db.session.commit()
 
 
 _DUMMY: dict[str, str] = {}
@@ -163,48 +203,49 @@ def _dummy_hash() -> str:
     return _DUMMY[key]
 
 
-def _token_digest(token: str) -> str:
+def token_digest(token: str) -> str:
+    """How a mailed one-time token is stored: its SHA-256."""
     return hashlib.sha256(token.encode()).hexdigest()
 
 
 def request_password_reset(email: str) -> None:
-    """Mail a one-time reset link if the address has an account; say nothing either way."""
+    """Mail a one-time reset link if the address has an active account; say nothing either way.
+
+    The request does the same work whatever the address: the look-up, the token and the mail
+    come after the response.
+    """
     try:
         email = normalise_email(email)
     except ValidationError:
         return
-    user = db.session.scalar(select(User).where(User.email == email))
-    if user is None or not user.active:
-        verify_password(_dummy_hash(), email)  # same cost as the real path
-        return
     token = secrets.token_urlsafe(32)
     max_age = current_app.config["PASSWORD_RESET_MAX_AGE"]
-    db.session.add(
-        PasswordResetRequest(
-            user_id=user.id,
-            token_hash=_token_digest(token),
-            expires_at=utcnow() + timedelta(seconds=max_age),
-        )
+    subject = _("Reset your Portal Partisipasi password")
+    body = _(
+        "Hello %(name)s,\n\nOpen this link within %(minutes)d minutes to choose a new password:\n%(link)s\n\n"
+        "If you did not ask for this, ignore this mail; your password stays the same.",
+        name=NAME_MARK,
+        minutes=max_age // 60,
+        link=links.external_url("accounts.reset_password", token=token),
     )
+    expires_at = utcnow() + timedelta(seconds=max_age)
+    after_response.call(partial(_issue_reset, email, token_digest(token), expires_at, subject, body))
+
+
+def _issue_reset(email: str, token_hash: str, expires_at, subject: str, body: str) -> None:
+    """After the response: keep the token and mail the link, if the address has an active account."""
+    user = db.session.scalar(select(User).where(User.email == email))
+    if user is None or not user.active:
+        return
+    db.session.add(PasswordResetRequest(user_id=user.id, token_hash=token_hash, expires_at=expires_at))
     db.session.commit()
-    link = links.external_url("accounts.reset_password", token=token)
-    mail.send(
-        user.email,
-        _("Reset your Portal Partisipasi password"),
-        _(
-            "Hello %(name)s,\n\nOpen this link within %(minutes)d minutes to choose a new password:\n%(link)s\n\n"
-            "If you did not ask for this, ignore this mail; your password stays the same.",
-            name=user.display_name,
-            minutes=max_age // 60,
-            link=link,
-        ),
-    )
+    mail.send(user.email, subject, body.replace(NAME_MARK, user.display_name))
 
 
 def reset_request_for(token: str) -> PasswordResetRequest:
     """The unused, unexpired reset request behind `token`."""
     request = db.session.scalar(
-        select(PasswordResetRequest).where(PasswordResetRequest.token_hash == _token_digest(token or ""))
+        select(PasswordResetRequest).where(PasswordResetRequest.token_hash == token_digest(token or ""))
     )
     if request is None or request.used_at is not None or request.expires_at <= utcnow():
         raise ValidationError("token", _("This reset link is invalid or has expired. Ask for a new one."))
@@ -212,7 +253,8 @@ def reset_request_for(token: str) -> PasswordResetRequest:
 
 
 def reset_password(token: str, new_password: str) -> User:
-    """Set a new password with a reset token; the token and any others are spent."""
+    """Set a new password with a reset token; the token and any others are spent, and every
+    session of the account ends."""
     reset = reset_request_for(token)
     check_password_strength(new_password)
     user = db.session.get(User, reset.user_id)
@@ -224,6 +266,9 @@ def reset_password(token: str, new_password: str) -> User:
         )
     ):
         pending.used_at = now
+    ended = end_sessions(user)
+    if user.is_official:
+        record(user, "account.password_reset", user, sessions_ended=ended)
     db.session.commit()
     return user
 
@@ -316,7 +361,10 @@ def set_active(actor, user: User, active: bool, reason: str = "") -> None:
     if user.id == actor.id:
         raise Conflict(_("You cannot deactivate your own account."))
     user.active = active
-    record(actor, "user.activate" if active else "user.deactivate", user, reason=reason or None)
+    if active:
+        record(actor, "user.activate", user, reason=reason or None)
+    else:
+        record(actor, "user.deactivate", user, reason=reason or None, sessions_ended=end_sessions(user))
     db.session.commit()
 
 

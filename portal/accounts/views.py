@@ -5,12 +5,15 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_babel import ngettext
+from flask_login import current_user, login_required
 
 from portal import permissions
-from portal.accounts import services
+from portal.accounts import auth, registration, services
 from portal.accounts.forms import (
+    ChangePasswordForm,
     ConfirmForm,
+    ConfirmRegistrationForm,
     LoginForm,
     ReasonForm,
     RegisterForm,
@@ -18,7 +21,7 @@ from portal.accounts.forms import (
     ResetRequestForm,
     RoleForm,
 )
-from portal.errors import ValidationError, attach_to_form
+from portal.errors import Conflict, ValidationError, attach_to_form
 from portal.ratelimits import per_address
 from portal.redirects import safe_next
 
@@ -35,13 +38,13 @@ def _chosen_language() -> str | None:
 @bp.route("/register", methods=["GET", "POST"])
 @per_address("REGISTER_RATE_LIMIT")
 def register():
-    """Create an account, with consent to the privacy notice."""
+    """Register, with consent to the privacy notice; the account is made from the mailed link."""
     if current_user.is_authenticated:
         return redirect(url_for("main.index"))
     form = RegisterForm()
     if form.validate_on_submit():
         try:
-            user = services.register(
+            email = registration.start_registration(
                 email=form.email.data,
                 display_name=form.display_name.data,
                 password=form.password.data,
@@ -53,13 +56,44 @@ def register():
         except ValidationError as error:
             attach_to_form(form, error)
         else:
-            login_user(user)
+            session["registered_email"] = email
+            return redirect(url_for("accounts.registration_sent"))
+    status = 400 if request.method == "POST" else 200
+    return render_template("accounts/register.html", form=form), status
+
+
+@bp.get("/register/sent")
+def registration_sent():
+    """"Check your mail": the same page whether or not the address already had an account."""
+    return render_template("accounts/register_sent.html", email=session.pop("registered_email", None))
+
+
+@bp.route("/register/confirm/<token>", methods=["GET", "POST"])
+@per_address("LOGIN_RATE_LIMIT")
+def confirm_registration(token: str):
+    """Finish a registration from the mailed link: the password chosen then makes the account."""
+    try:
+        pending = registration.pending_registration_for(token)
+    except ValidationError as error:
+        flash(error.message, "error")
+        return redirect(url_for("accounts.register"))
+    form = ConfirmRegistrationForm()
+    if form.validate_on_submit():
+        try:
+            user = registration.confirm_registration(token, form.password.data)
+        except ValidationError as error:
+            attach_to_form(form, error)
+        except Conflict as error:
+            flash(error.message, "info")
+            return redirect(url_for("accounts.login"))
+        else:
+            auth.sign_in(user)
             flash(_("Welcome, %(name)s. Your account is ready.", name=user.display_name), "success")
             if user.affiliation_pending:
                 flash(_("An admin will verify your organisation. Until then you take part as a citizen."), "info")
             return redirect(url_for("main.index"))
     status = 400 if request.method == "POST" else 200
-    return render_template("accounts/register.html", form=form), status
+    return render_template("accounts/register_confirm.html", form=form, pending=pending), status
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -71,9 +105,9 @@ def login():
         return redirect(target)
     form = LoginForm()
     if form.validate_on_submit():
-        user = services.authenticate(form.email.data, form.password.data)
+        user = services.authenticate(form.email.data, form.password.data, remember=form.remember.data)
         if user is not None:
-            login_user(user, remember=form.remember.data)
+            auth.sign_in(user)
             flash(_("You are signed in."), "success")
             return redirect(target)
         form.form_errors.append(_("The email or password is wrong."))
@@ -82,10 +116,11 @@ def login():
 
 
 @bp.post("/logout")
-@login_required
 def logout():
-    """Sign out."""
-    logout_user()
+    """Sign out: this session ends on the server, so no copy of its cookies works afterwards."""
+    if current_user.is_authenticated:
+        services.sign_out(current_user._get_current_object())
+    auth.sign_out()
     flash(_("You are signed out."), "info")
     return redirect(url_for("main.index"))
 
@@ -128,8 +163,43 @@ def reset_password(token: str):
 @bp.get("/account")
 @login_required
 def account():
-    """The signed-in user's own account: role, organisation, consents."""
-    return render_template("accounts/account.html", user=current_user)
+    """The signed-in user's own account: role, organisation, consents, other sessions."""
+    user = current_user._get_current_object()
+    return render_template(
+        "accounts/account.html", user=user, other_sessions=services.other_session_count(user),
+        confirm_form=ConfirmForm(),
+    )
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+@per_address("LOGIN_RATE_LIMIT")
+def change_password():
+    """Choose a new password (the current one is asked); every other session ends."""
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        user = current_user._get_current_object()
+        try:
+            services.change_password(user, form.current_password.data, form.password.data)
+        except ValidationError as error:
+            attach_to_form(form, error)
+        else:
+            auth.continue_as(user)  # this browser goes on, under the session's new token
+            flash(_("Your password has been changed. You are signed out everywhere else."), "success")
+            return redirect(url_for("accounts.account"))
+    status = 400 if request.method == "POST" else 200
+    return render_template("accounts/change_password.html", form=form), status
+
+
+@bp.post("/account/sessions/end-others")
+@login_required
+def end_other_sessions():
+    """Sign out on every other device and browser."""
+    if ConfirmForm().validate_on_submit():
+        ended = services.end_other_sessions(current_user._get_current_object())
+        flash(ngettext("You were signed out of %(num)d other session.",
+                       "You were signed out of %(num)d other sessions.", ended), "success")
+    return redirect(url_for("accounts.account"))
 
 
 # --- admin -------------------------------------------------------------------

@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.sql.elements import ColumnElement
 
 from portal import permissions
+from portal.accounts import services as account_services
 from portal.audit.services import record
 from portal.errors import Conflict, NotFound, ValidationError
 from portal.extensions import db, utcnow
@@ -204,6 +205,7 @@ def suspend(actor, user, until: datetime, reason: str) -> None:
     if until is None or until.tzinfo is None or until <= utcnow():
         raise ValidationError("until", _("Choose an end of the suspension in the future."))
     user.suspended_until = until
+    account_services.end_sessions(user)  # signed out everywhere; signing in again shows the suspension
     record(actor, "moderation.suspend", user, reason=reason, until=until.isoformat())
     db.session.commit()
 

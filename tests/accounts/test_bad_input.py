@@ -8,7 +8,7 @@ from markupsafe import escape
 
 from portal.accounts.models import Organisation
 
-from .conftest import PASSWORD, user_by_email
+from .conftest import PASSWORD, post_registration, user_by_email
 
 
 def _expected(sent: str, limit: int) -> str | None:
@@ -29,7 +29,7 @@ def _register(client, n: int, **fields):
         "consent": "y",
     }
     data.update(fields)
-    return client.post("/register", data=data), data["email"]
+    return post_registration(client, data), data["email"]
 
 
 def _sign_out_quietly(client) -> None:

@@ -31,7 +31,9 @@ def _reset_link(app) -> str:
 
 
 def _request_reset(client, address):
-    return client.post("/reset-password", data={"email": address})
+    response = client.post("/reset-password", data={"email": address})
+    response.close()  # a WSGI server closes every response: the mail goes out then
+    return response
 
 
 def test_known_and_unknown_email_get_the_same_answer(app, client, make_user):
@@ -46,6 +48,15 @@ def test_known_and_unknown_email_get_the_same_answer(app, client, make_user):
     flash = re.compile(r'<div class="alert alert--info" role="status">(.*?)</div>', re.S)
     assert flash.findall(known_page) == flash.findall(unknown_page) != []
     assert len(_outbox(app)) == 1, "only the known address gets a mail"
+
+
+def test_nothing_is_mailed_before_the_response_is_closed(app, client, make_user):
+    user = make_user()
+    response = client.post("/reset-password", data={"email": user.email})
+    assert response.status_code == 302
+    assert _outbox(app) == [], "the look-up and the mail wait until the answer is sent"
+    response.close()
+    assert len(_outbox(app)) == 1
 
 
 def test_reset_mail_goes_to_the_account_and_names_the_user(app, client, make_user):

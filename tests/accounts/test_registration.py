@@ -8,7 +8,7 @@ import pytest
 
 from portal.extensions import utcnow
 
-from .conftest import PASSWORD, field_errors, input_value, user_by_email
+from .conftest import PASSWORD, field_errors, input_value, latest_mail_to, link_in, user_by_email
 
 
 def test_citizen_registration_creates_account_and_signs_in(app, client, register):
@@ -81,16 +81,6 @@ def test_invalid_registration_answers_400_with_message_and_keeps_typed_values(
     assert user_by_email("budi.santoso@example.org") is None
 
 
-def test_duplicate_email_is_refused_with_a_message(english, register, make_user):
-    make_user(email="ani@example.org")
-    response, _data = register(email="ANI@example.org", display_name="Ani Kedua")
-
-    assert response.status_code == 400
-    page = response.get_data(as_text=True)
-    assert "An account with this email already exists. Sign in or reset your password." in field_errors(page)
-    assert input_value(page, "display_name") == "Ani Kedua"
-
-
 def test_ngo_member_takes_part_as_citizen_until_verified(english, client, register):
     response, data = register(role="ngo", organisation="Yayasan Peduli Medan")
 
@@ -138,3 +128,97 @@ def test_signed_in_user_is_sent_home_from_register(client, register):
     register()
     response = client.get("/register")
     assert response.status_code == 302
+
+
+# --- finishing from the mailed link ---------------------------------------------------
+
+def _link(app, address: str) -> str:
+    return link_in(latest_mail_to(app, address), "/register/confirm/")
+
+
+def test_the_link_shows_what_was_registered_and_asks_the_password(english, app, client, register):
+    register(confirm=False, email="rina@example.org", display_name="Rina Aktivis", role="ngo",
+             organisation="LBH Medan")
+
+    page = client.get(_link(app, "rina@example.org")).get_data(as_text=True)
+
+    assert "Finish registering" in page
+    for shown in ("rina@example.org", "Rina Aktivis", "NGO member", "LBH Medan"):
+        assert shown in page
+    assert 'name="password"' in page
+
+
+def test_a_wrong_password_at_the_link_makes_no_account(english, app, client, register):
+    register(confirm=False, email="rina@example.org")
+    link = _link(app, "rina@example.org")
+
+    response = client.post(link, data={"password": "bukan-sandi-pilihan-saya"})
+
+    assert response.status_code == 400
+    assert "This is not the password you chose when you registered." in field_errors(response.get_data(as_text=True))
+    assert user_by_email("rina@example.org") is None
+    assert client.get(link).status_code == 200, "the link can still be used with the right password"
+
+
+def test_the_link_makes_the_account_once_with_the_consent_given_at_registration(english, app, client, register):
+    before = utcnow()
+    register(confirm=False, email="rina@example.org", display_name="Rina Aktivis")
+    link = _link(app, "rina@example.org")
+
+    response = client.post(link, data={"password": PASSWORD}, follow_redirects=True)
+
+    assert "Welcome, Rina Aktivis. Your account is ready." in response.get_data(as_text=True)
+    user = user_by_email("rina@example.org")
+    (consent,) = user.consents
+    assert before - timedelta(seconds=1) <= consent.given_at <= utcnow()
+    assert client.get("/account").status_code == 200
+    client.post("/logout")
+    again = client.get(link, follow_redirects=True)
+    assert "This confirmation link is invalid or has expired. Please register again." in again.get_data(as_text=True)
+
+
+def test_an_expired_link_says_so_and_offers_the_form(english, app, client, register):
+    from sqlalchemy import update
+
+    from portal.accounts.models import PendingRegistration
+    from portal.extensions import db
+
+    register(confirm=False, email="rina@example.org")
+    db.session.execute(update(PendingRegistration).values(expires_at=utcnow() - timedelta(seconds=1)))
+    db.session.commit()
+
+    page = client.get(_link(app, "rina@example.org"), follow_redirects=True).get_data(as_text=True)
+    assert "This confirmation link is invalid or has expired. Please register again." in page
+    assert 'name="display_name"' in page
+
+
+def test_two_registrations_of_one_address_make_one_account(english, app, client, register):
+    register(confirm=False, email="rina@example.org", display_name="Rina Pertama")
+    first = _link(app, "rina@example.org")
+    register(confirm=False, email="rina@example.org", display_name="Rina Kedua")
+    second = _link(app, "rina@example.org")
+    assert first != second
+
+    assert client.post(second, data={"password": PASSWORD}).status_code == 302
+    client.post("/logout")
+    assert client.get(first).status_code == 302, "the other link is spent with it"
+    assert user_by_email("rina@example.org").display_name == "Rina Kedua"
+
+
+def test_the_owner_of_an_address_cannot_be_made_to_confirm_a_strangers_account(english, app, client, register):
+    # A stranger registers someone else's address with a password of their own; the owner
+    # opens the mailed link but does not know that password, so no account is made for the stranger.
+    register(confirm=False, email="korban@example.org", password="sandi-si-penyusup-1",
+             password2="sandi-si-penyusup-1")
+    link = _link(app, "korban@example.org")
+
+    assert client.post(link, data={"password": "tebakan-pemilik-123"}).status_code == 400
+    assert user_by_email("korban@example.org") is None
+
+
+def test_the_mail_speaks_the_language_of_the_page(app, client, register):
+    register(confirm=False, email="rina@example.org")
+    assert latest_mail_to(app, "rina@example.org")["Subject"] == "Konfirmasi akun Portal Partisipasi Anda"
+    client.post("/language", data={"lang": "en", "next": "/"})
+    register(confirm=False, email="budi@example.org")
+    assert latest_mail_to(app, "budi@example.org")["Subject"] == "Confirm your Portal Partisipasi account"

@@ -58,6 +58,8 @@ def production_env(monkeypatch, tmp_path):
     monkeypatch.delenv("DATABASE_URL", raising=False)
     monkeypatch.delenv("REDIS_URL", raising=False)
     monkeypatch.delenv("PORTAL_INSTANCE_PATH", raising=False)
+    monkeypatch.delenv("TRUSTED_HOSTS", raising=False)
+    monkeypatch.setenv("PORTAL_BASE_URL", "https://portal.example")
     return {"INSTANCE_PATH": str(tmp_path / "prod-instance")}
 
 

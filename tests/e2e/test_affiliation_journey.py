@@ -1,7 +1,12 @@
-"""A visitor without JavaScript registers as an NGO member, an admin verifies them,
-and they see the verified badge; the language switch works both ways."""
+"""A visitor without JavaScript registers as an NGO member, finishes from the mailed link, an
+admin verifies them, and they see the verified badge; the language switch works both ways."""
 
 from __future__ import annotations
+
+import email
+import email.policy
+import re
+from pathlib import Path
 
 import pytest
 
@@ -16,7 +21,17 @@ def _submit(page):
     page.locator("main form.form button[type=submit]").click()
 
 
-def test_ngo_member_is_verified_by_admin_and_sees_the_badge(page, new_page, make_user, artifacts):
+def _mailed_link(app, address: str, prefix: str) -> str:
+    for path in (Path(app.instance_path) / "mail").glob("*.eml"):
+        message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+        if message["To"] == address:
+            match = re.search(r"https?://[^/\s]+(%s\S+)" % re.escape(prefix), message.get_content())
+            if match:
+                return match.group(1)
+    raise AssertionError(f"no {prefix} link mailed to {address}")
+
+
+def test_ngo_member_is_verified_by_admin_and_sees_the_badge(app, page, new_page, make_user, artifacts):
     admin = make_user(role="admin", display_name="Admin BKPSDM")
 
     # The visitor registers, naming the NGO they act for.
@@ -30,6 +45,14 @@ def test_ngo_member_is_verified_by_admin_and_sees_the_badge(page, new_page, make
     page.select_option("#role", "ngo")
     page.fill("#organisation", ORGANISATION)
     page.check("#consent")
+    _submit(page)
+    page.wait_for_url("**/register/sent")
+    assert "rina@lsm-medan.example" in page.locator("main").inner_text()
+
+    # The link in the mail finishes the registration with the password chosen.
+    page.goto(_mailed_link(app, "rina@lsm-medan.example", "/register/confirm/"))
+    assert "Rina Aktivis" in page.locator("main").inner_text()
+    page.fill("#password", "sandi-rina-panjang-1")
     _submit(page)
     page.wait_for_url("**/")
 
