@@ -61,9 +61,10 @@ def _init_extensions(app: Flask) -> None:
     i18n.init_app(app)
     auth.init_app(app)
     errors.init_app(app)
-    from portal import search
+    from portal import forums, search
 
     search.init_app(app)
+    forums.init_app(app)
 
 
 def _register_models() -> None:

@@ -72,15 +72,13 @@ def new_category():
 
 @bp.get("/policy/<slug>")
 def policy_forum(slug: str):
-    """The forum category of a policy, created on first visit once the policy is public."""
+    """The forum category of a policy (made with the policy; reading it writes nothing)."""
     from portal.proposals.services import get_policy_by_slug
 
     policy = get_policy_by_slug(current_user, slug)
     category = services.policy_category(policy)
     if category is None:
-        if policy.status == "draft":
-            raise NotFound()
-        category = services.ensure_policy_category(policy)
+        raise NotFound()
     return redirect(url_for("forums.category", slug=category.slug))
 
 
