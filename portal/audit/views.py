@@ -9,6 +9,7 @@ from flask_login import current_user, login_required
 
 from portal.audit import services
 from portal.i18n import to_utc
+from portal.numbers import query_int
 
 bp = Blueprint("audit", __name__, url_prefix="/admin/audit")
 
@@ -30,10 +31,10 @@ def index():
     pagination = services.browse(
         current_user,
         action=request.args.get("action") or None,
-        actor_id=request.args.get("actor", type=int),
+        actor_id=query_int("actor"),
         target_type=request.args.get("target") or None,
         since=since,
         until=until + timedelta(days=1) if until else None,
-        page=request.args.get("page", 1, type=int),
+        page=query_int("page", 1),
     )
     return render_template("audit/index.html", pagination=pagination, actions=services.actions())

@@ -106,7 +106,7 @@ def test_posts_are_paged_oldest_first(app, client, make_thread, member):
     assert tr("Page %(page)d of %(pages)d", page=1, pages=3) in first
     last = text_of(client.get(f"/forum/t/{thread.id}?page=3").get_data(as_text=True))
     assert "Jawaban nomor 6." in last and "Jawaban nomor 5." not in last
-    assert client.get(f"/forum/t/{thread.id}?page=abc").status_code == 200
+    assert client.get(f"/forum/t/{thread.id}?page=abc").status_code == 400  # see tests/test_numbers.py
 
 
 def test_after_answering_the_author_lands_on_the_page_of_the_answer(app, client, sign_in, make_thread, member):

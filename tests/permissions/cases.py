@@ -46,7 +46,7 @@ class Case:
 
     @property
     def id(self) -> str:
-        return self.qualname.removeprefix("portal.") + (f"[{self.label}]" if self.label else "")
+        return self.qualname.removeprefix("portal.") + (f"[{self.label.replace(' ', '-')}]" if self.label else "")
 
 
 def _until():
@@ -78,6 +78,8 @@ CASES: list[Case] = [
          lambda w, a: comments.post_position_comment(a, w.consulted_position, "main_tasks", "Tugas pokok kurang jelas.", "suggests_change")),
     Case(comments.endorse, SIGNED_IN_CONTRIBUTORS, "citizen",
          lambda w, a: comments.endorse(a, w.comment)),
+    Case(comments.endorse, ("citizen", "ngo", "moderator"), None,
+         lambda w, a: comments.endorse(a, w.pending_comment), label="comment waiting for review"),
 
     # --- forums ---------------------------------------------------------------------
     Case(forums.create_category, OFFICIALS_ONLY, "moderator",
