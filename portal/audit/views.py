@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from flask import Blueprint, render_template, request
 from flask_login import current_user, login_required
 
-from portal.audit import services
+from portal.audit import labels, services
 from portal.i18n import to_utc
 from portal.numbers import query_int
 
@@ -37,4 +37,13 @@ def index():
         until=until + timedelta(days=1) if until else None,
         page=query_int("page", 1),
     )
-    return render_template("audit/index.html", pagination=pagination, actions=services.actions())
+    return render_template(
+        "audit/index.html",
+        pagination=pagination,
+        rows=[
+            {"entry": entry, "action": labels.action_label(entry.action), "target": labels.target_text(entry),
+             "detail": labels.detail_text(entry)}
+            for entry in pagination.items
+        ],
+        actions=[(name, labels.action_label(name)) for name in services.actions()],
+    )

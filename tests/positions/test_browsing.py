@@ -122,6 +122,26 @@ def test_only_public_linked_policies_are_shown_to_visitors(client, make_user, lo
     assert "Perwal Rahasia" in client.get(f"/positions/{position.id}").get_data(as_text=True)
 
 
+def test_a_linked_policy_shows_its_phase_in_words_not_its_status_key(client, make_user, make_position):
+    from datetime import timedelta
+
+    from portal.extensions import utcnow
+
+    position = make_position()
+    author = make_user(role="moderator")
+    now = utcnow()
+    for title, opens in (("Perwal Terbuka", now - timedelta(days=1)), ("Perwal Mendatang", now + timedelta(days=3))):
+        policy = Policy(slug=title.lower().replace(" ", "-"), title=title, status="open", created_by_id=author.id,
+                        opens_at=opens, closes_at=now + timedelta(days=9))
+        policy.positions.append(position)
+        db.session.add(policy)
+    db.session.commit()
+    page = client.get(f"/positions/{position.id}").get_data(as_text=True)
+    badges = re.findall(r'<span class="badge[^"]*">([^<]*)</span>', page)
+    assert "Dibuka untuk konsultasi publik" in badges and "Segera dibuka" in badges
+    assert "open" not in badges
+
+
 def test_unknown_position_and_opd_answer_404(client):
     assert client.get("/positions/999999").status_code == 404
     assert client.get("/positions/opds/999999").status_code == 404
