@@ -138,6 +138,16 @@ class World:
         services.transition(self.moderator, policy, "open")
         return policy
 
+    @cached_property
+    def closed_policy(self):
+        """A consultation that has closed."""
+        from portal.proposals import services
+
+        policy = services.create_policy(self.moderator, body=POLICY_BODY, **self.policy_details("Perwal Lama"))
+        services.transition(self.moderator, policy, "open")
+        services.transition(self.moderator, policy, "closed")
+        return policy
+
     # --- contributions ------------------------------------------------------------------
 
     def _with_premoderation(self, n: int):
@@ -222,6 +232,18 @@ class World:
         from portal.submissions import services
 
         return services.submit(self.ngo, self.policy, "Masukan LBH Medan", "Pasal 2 perlu data terpilah.")
+
+    @cached_property
+    def closed_submission(self):
+        """A submission by the NGO member on a consultation that has closed since."""
+        from portal.proposals import services as proposals
+        from portal.submissions import services
+
+        policy = proposals.create_policy(self.moderator, body=POLICY_BODY, **self.policy_details("Perwal Ditutup"))
+        proposals.transition(self.moderator, policy, "open")
+        submission = services.submit(self.ngo, policy, "Masukan lama", "Pasal 1 perlu definisi.")
+        proposals.transition(self.moderator, policy, "closed")
+        return submission
 
     @cached_property
     def cosignature(self):

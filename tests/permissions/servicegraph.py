@@ -223,7 +223,8 @@ class ServiceGraph:
         return result
 
     def service_modules(self) -> list[str]:
-        """The modules that hold services: portal/<package>/<module>.py but pages, forms, models, commands, demo data."""
+        """The modules that hold services: portal/<package>/<module>.py, but not pages, forms, models,
+        commands or demo data."""
         names = []
         for name, module in self.modules.items():
             relative = module.path.relative_to(PORTAL)
@@ -246,7 +247,8 @@ class ServiceGraph:
         for _ in range(depth):
             if current.writes:
                 return " -> ".join(chain) + ": " + current.writes[0]
-            nxt = next((self.functions[c] for c in sorted(current.calls) if c in self.mutating and c in self.functions), None)
+            callees = (self.functions[c] for c in sorted(current.calls) if c in self.mutating and c in self.functions)
+            nxt = next(callees, None)
             if nxt is None:
                 break
             chain.append(nxt.name)

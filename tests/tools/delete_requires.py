@@ -81,7 +81,8 @@ def find_sites(graph: ServiceGraph) -> list[Site]:
                 continue
             if graph._target(module, node.value.func) != REQUIRE:
                 continue
-            action = node.value.args[1].value if len(node.value.args) > 1 and isinstance(node.value.args[1], ast.Constant) else "?"
+            args = node.value.args
+            action = args[1].value if len(args) > 1 and isinstance(args[1], ast.Constant) else "?"
             sites.append(Site(function.path, function.qualname, node.lineno, node.end_lineno, action, affected))
     return sites
 
@@ -112,7 +113,8 @@ def pytest(copy: Path, *args: str) -> tuple[bool, str]:
     """Run pytest in the copy; (passed, a short summary of what failed)."""
     command = [str(copy / ".venv" / "bin" / "python"), "-m", "pytest", "-q", "-p", "no:cacheprovider", "-x", *args]
     result = subprocess.run(command, cwd=copy, capture_output=True, text=True, env=os.environ.copy())
-    failed = [line.split(" - ")[0].removeprefix("FAILED ") for line in result.stdout.splitlines() if line.startswith("FAILED")]
+    lines = result.stdout.splitlines()
+    failed = [line.split(" - ")[0].removeprefix("FAILED ") for line in lines if line.startswith("FAILED")]
     if result.returncode not in (0, 1):  # 5: nothing collected, 2/3/4: usage or internal error
         failed = failed or [f"pytest exit {result.returncode}: {result.stdout[-300:]} {result.stderr[-300:]}"]
     return result.returncode == 0, "; ".join(failed)
@@ -143,7 +145,8 @@ def main() -> int:
         target.write_text(delete(original, site), encoding="utf-8")
         try:
             static_ok, static_failed = pytest(copy, "tests/permissions/test_discovery.py")
-            table_ok, table_failed = pytest(copy, "tests/permissions/test_refusals.py", "-k", row_selection(site.services))
+            rows = row_selection(site.services)
+            table_ok, table_failed = pytest(copy, "tests/permissions/test_refusals.py", "-k", rows)
             whole_ok = whole_failed = None
             if static_ok and table_ok:
                 whole_ok, whole_failed = pytest(copy, "tests/permissions")
