@@ -26,3 +26,26 @@ def test_safe_filter_is_used_only_on_rendered_user_text():
             if "|safe" in line.replace(" ", ""):
                 offenders.append(f"{path.relative_to(ROOT)}:{number}")
     assert offenders == [], "use the markdown/paragraphs filters (portal/text.py), never |safe"
+
+
+# Flask, Flask-Babel, Flask-Limiter, Flask-WTF and SQLAlchemy settings the portal sets but does not define,
+# and settings the README names by their environment variable.
+FRAMEWORK_SETTINGS = {
+    "ENV_NAME", "TESTING", "INSTANCE_PATH", "SQLALCHEMY_DATABASE_URI", "SQLALCHEMY_ENGINE_OPTIONS",
+    "BABEL_DEFAULT_TIMEZONE", "RATELIMIT_ENABLED", "RATELIMIT_STORAGE_URI", "RATELIMIT_HEADERS_ENABLED",
+    "SESSION_COOKIE_HTTPONLY", "SESSION_COOKIE_SAMESITE", "SESSION_COOKIE_SECURE", "REMEMBER_COOKIE_HTTPONLY",
+    "REMEMBER_COOKIE_SAMESITE", "REMEMBER_COOKIE_SECURE", "WTF_CSRF_TIME_LIMIT", "PREFERRED_URL_SCHEME",
+}
+
+
+def test_every_setting_in_config_has_a_row_in_the_readme():
+    from portal import config
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    table_rows = [line for line in readme.splitlines() if line.startswith("| `")]
+    named = set(re.findall(r"`([A-Z][A-Z0-9_]+)`", "\n".join(row.split(" | ")[0] for row in table_rows)))
+    settings = {
+        name for cls in config.CONFIGS.values() for klass in cls.__mro__ for name in vars(klass) if name.isupper()
+    }
+    missing = sorted(settings - named - FRAMEWORK_SETTINGS)
+    assert missing == [], "add a row to the README's settings table for: " + ", ".join(missing)
