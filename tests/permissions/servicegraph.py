@@ -51,6 +51,7 @@ class Function:
     name: str
     node: ast.FunctionDef
     path: Path
+    base: Path
     calls: set[tuple[str, str]] = field(default_factory=set)
     writes: list[str] = field(default_factory=list)  # why it writes, e.g. "db.session.commit() line 12"
 
@@ -64,20 +65,20 @@ class Function:
 
     @property
     def where(self) -> str:
-        return f"{self.path.relative_to(ROOT)}:{self.node.lineno}"
+        return f"{self.path.relative_to(self.base)}:{self.node.lineno}"
 
 
-def module_name(path: Path) -> str:
-    parts = path.relative_to(ROOT).with_suffix("").parts
+def module_name(path: Path, base: Path = ROOT) -> str:
+    parts = path.relative_to(base).with_suffix("").parts
     return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
 
 
 class Module:
     """A parsed module: its functions and what its names refer to."""
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, base: Path = ROOT):
         self.path = path
-        self.name = module_name(path)
+        self.name = module_name(path, base)
         self.tree = ast.parse(path.read_text(encoding="utf-8"))
         self.functions = {
             node.name: node for node in self.tree.body if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
@@ -101,14 +102,14 @@ class Module:
                         self.sqlalchemy_names[local] = alias.name
                     elif source.startswith("portal"):
                         candidate = f"{source}.{alias.name}"
-                        if _module_path(candidate) is not None:
+                        if _module_path(candidate, base) is not None:
                             self.module_aliases[local] = candidate
                         else:
                             self.symbol_aliases[local] = (source, alias.name)
 
 
-def _module_path(name: str) -> Path | None:
-    base = ROOT.joinpath(*name.split("."))
+def _module_path(name: str, root: Path = ROOT) -> Path | None:
+    base = root.joinpath(*name.split("."))
     for candidate in (base.with_suffix(".py"), base / "__init__.py"):
         if candidate.exists():
             return candidate
@@ -119,11 +120,13 @@ class ServiceGraph:
     """The call graph of every function under portal/ and what follows from it."""
 
     def __init__(self, root: Path = PORTAL):
-        self.modules = {m.name: m for m in (Module(p) for p in sorted(root.rglob("*.py")))}
+        """Read the package at `root` (portal/ by default, or a copy of it)."""
+        self.root = root
+        self.modules = {m.name: m for m in (Module(p, root.parent) for p in sorted(root.rglob("*.py")))}
         self.functions: dict[tuple[str, str], Function] = {}
         for module in self.modules.values():
             for name, node in module.functions.items():
-                self.functions[(module.name, name)] = Function(module.name, name, node, module.path)
+                self.functions[(module.name, name)] = Function(module.name, name, node, module.path, root.parent)
         for function in self.functions.values():
             self._read_body(self.modules[function.module], function)
 
@@ -227,7 +230,7 @@ class ServiceGraph:
         commands or demo data."""
         names = []
         for name, module in self.modules.items():
-            relative = module.path.relative_to(PORTAL)
+            relative = module.path.relative_to(self.root)
             if len(relative.parts) != 2 or relative.name in NOT_SERVICES or relative.parts[0] == "demo":
                 continue
             names.append(name)
