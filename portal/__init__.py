@@ -20,6 +20,7 @@ def create_app(overrides: dict[str, Any] | None = None, env: str | None = None) 
     _load_config(app, env or os.environ.get("PORTAL_ENV", "development"), overrides or {})
     _trust_proxies(app)
     _init_extensions(app)
+    _register_converters(app)
     _register_models()
     _register_blueprints(app)
     _register_cli(app)
@@ -64,9 +65,16 @@ def _init_extensions(app: Flask) -> None:
     auth.init_app(app)
     errors.init_app(app)
     after_response.init_app(app)
-    from portal import search
+    from portal import forums, search
 
     search.init_app(app)
+    forums.init_app(app)
+
+
+def _register_converters(app: Flask) -> None:
+    from portal import numbers
+
+    numbers.init_app(app)  # before the blueprints: their rules take the converter when added
 
 
 def _register_models() -> None:

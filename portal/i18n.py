@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app, has_request_context, request, session
@@ -49,11 +49,14 @@ def format_local_datetime(value: datetime | None) -> str:
     return format_datetime(value, "d MMM yyyy HH:mm") + " WIB"
 
 
-def format_local_date(value: datetime | None) -> str:
-    """A date for display in the user's language."""
+def format_local_date(value: date | datetime | None) -> str:
+    """A date for display in the user's language; a moment is first taken to the local zone (WIB),
+    a calendar date (such as the day a letter was received) is shown as it is."""
     if value is None:
         return ""
-    return format_date(value.astimezone(local_zone()), "d MMMM yyyy")
+    if isinstance(value, datetime):
+        value = value.astimezone(local_zone())
+    return format_date(value, "d MMMM yyyy")
 
 
 def init_app(app: Flask) -> None:

@@ -1,9 +1,10 @@
-"""Account commands."""
+"""Account commands, in the portal's default language."""
 
 from __future__ import annotations
 
 import click
 from flask.cli import with_appcontext
+from flask_babel import gettext as _
 
 from portal.accounts import services
 from portal.errors import ValidationError
@@ -21,4 +22,4 @@ def create_user_command(email: str, display_name: str, role: str, password: str)
         user = services.create_user(email, display_name, password, role)
     except ValidationError as error:
         raise click.ClickException(error.message)
-    click.echo(f"Created {user.role} account {user.email} (id {user.id}).")
+    click.echo(_("Created %(role)s account %(email)s (id %(id)d).", role=user.role, email=user.email, id=user.id))

@@ -22,6 +22,7 @@ from portal.accounts.forms import (
     RoleForm,
 )
 from portal.errors import Conflict, ValidationError, attach_to_form
+from portal.numbers import query_int
 from portal.ratelimits import per_address
 from portal.redirects import safe_next
 
@@ -208,7 +209,7 @@ def end_other_sessions():
 @login_required
 def users():
     """All accounts, with a filter for affiliations waiting for verification."""
-    page = request.args.get("page", 1, type=int)
+    page = query_int("page", 1)
     pagination = services.list_users(
         current_user,
         query=request.args.get("q", "")[:100],

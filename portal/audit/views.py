@@ -7,8 +7,9 @@ from datetime import datetime, timedelta
 from flask import Blueprint, render_template, request
 from flask_login import current_user, login_required
 
-from portal.audit import services
+from portal.audit import labels, services
 from portal.i18n import to_utc
+from portal.numbers import query_int
 
 bp = Blueprint("audit", __name__, url_prefix="/admin/audit")
 
@@ -30,10 +31,19 @@ def index():
     pagination = services.browse(
         current_user,
         action=request.args.get("action") or None,
-        actor_id=request.args.get("actor", type=int),
+        actor_id=query_int("actor"),
         target_type=request.args.get("target") or None,
         since=since,
         until=until + timedelta(days=1) if until else None,
-        page=request.args.get("page", 1, type=int),
+        page=query_int("page", 1),
     )
-    return render_template("audit/index.html", pagination=pagination, actions=services.actions())
+    return render_template(
+        "audit/index.html",
+        pagination=pagination,
+        rows=[
+            {"entry": entry, "action": labels.action_label(entry.action), "target": labels.target_text(entry),
+             "detail": labels.detail_text(entry)}
+            for entry in pagination.items
+        ],
+        actions=[(name, labels.action_label(name)) for name in services.actions()],
+    )

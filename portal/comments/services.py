@@ -45,8 +45,7 @@ def post_comment(
     parent: Comment | None = None,
 ) -> Comment:
     """Comment on an article of the policy's current version (or the whole policy), or reply to a comment."""
-    _check_signed_in(actor)
-    permissions.require(actor, "contribution.create", policy)
+    _require_contributor(actor, policy)
     if not policy.accepts_input():
         raise Conflict(closed_message())
     version = policy.current_version
@@ -77,8 +76,7 @@ def post_position_comment(
     parent: Comment | None = None,
 ) -> Comment:
     """Comment on one field of a position record, while a policy linked to it is open for consultation."""
-    _check_signed_in(actor)
-    permissions.require(actor, "contribution.create", position)
+    _require_contributor(actor, position)
     policy = open_policy_for(position)
     if policy is None:
         raise Conflict(position_closed_message())
@@ -286,6 +284,15 @@ def position_closed_message() -> str:
 
 
 # --- internals -------------------------------------------------------------------------
+
+def _require_contributor(actor, target) -> None:
+    """`permissions.require(actor, "contribution.create", target)`, saying in words why it refuses."""
+    try:
+        permissions.require(actor, "contribution.create", target)
+    except PermissionDenied:
+        _check_signed_in(actor)
+        raise
+
 
 def _check_signed_in(actor) -> None:
     if actor is None or not getattr(actor, "is_authenticated", False) or not actor.is_active:

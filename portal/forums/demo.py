@@ -134,7 +134,7 @@ def seed_forum_demo(admin, users: Mapping[str, object] | Iterable, policies: Ite
         )
 
     for number, policy in enumerate(policies[:3]):
-        category = services.ensure_policy_category(policy)
+        category = services.policy_category(policy)
         if number == 0:
             with _premoderate_first(0):
                 thread = services.start_thread(

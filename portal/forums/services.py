@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import exists, func, select, true
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased, joinedload, selectinload, undefer
 
 from portal import permissions
@@ -82,11 +81,11 @@ def policy_category(policy) -> Category | None:
     return db.session.scalar(select(Category).where(Category.policy_id == policy.id))
 
 
-def ensure_policy_category(policy) -> Category:
-    """The category of `policy`, created on first use (one per policy)."""
-    category = policy_category(policy)
-    if category is not None:
-        return category
+def add_policy_category(policy, **_signal_values) -> Category:
+    """Add the category of a new `policy` to the current transaction (the caller commits).
+
+    Connected to `proposals.signals.policy_created`, so every policy has its category
+    from the start and reading a policy's forum never writes."""
     category = Category(
         slug=_unique_slug(slugify(f"kebijakan-{policy.slug}")),
         name=policy.title[:MAX_NAME],
@@ -96,13 +95,6 @@ def ensure_policy_category(policy) -> Category:
         created_at=utcnow(),
     )
     db.session.add(category)
-    try:
-        db.session.commit()
-    except IntegrityError:  # another request created it at the same moment
-        db.session.rollback()
-        category = policy_category(policy)
-        if category is None:
-            raise
     return category
 
 
@@ -392,6 +384,7 @@ def set_pinned(actor, thread: Thread, pinned: bool, reason: str = "") -> None:
 
 def flag_post(actor, post: Post, reason: str, note: str = ""):
     """Report a post to the moderators (the moderation rules apply)."""
+    permissions.require(actor, "contribution.flag", post)
     return moderation.flag(actor, post, reason, note)
 
 

@@ -9,6 +9,7 @@ from flask_login import current_user, login_required
 
 from portal import permissions
 from portal.errors import Conflict, NotFound, PermissionDenied, ValidationError, attach_to_form
+from portal.numbers import query_int
 from portal.ratelimits import per_account_and_address
 from portal.forums import services
 from portal.forums.forms import CategoryForm, FlagForm, ReplyForm, ThreadActionForm, ThreadForm
@@ -22,7 +23,7 @@ def _status() -> int:
 
 
 def _page() -> int:
-    return max(1, min(request.args.get("page", 1, type=int) or 1, 100_000))
+    return query_int("page", 1)
 
 
 def _int_arg(value) -> int | None:
@@ -72,15 +73,13 @@ def new_category():
 
 @bp.get("/policy/<slug>")
 def policy_forum(slug: str):
-    """The forum category of a policy, created on first visit once the policy is public."""
+    """The forum category of a policy (made with the policy; reading it writes nothing)."""
     from portal.proposals.services import get_policy_by_slug
 
     policy = get_policy_by_slug(current_user, slug)
     category = services.policy_category(policy)
     if category is None:
-        if policy.status == "draft":
-            raise NotFound()
-        category = services.ensure_policy_category(policy)
+        raise NotFound()
     return redirect(url_for("forums.category", slug=category.slug))
 
 
@@ -116,7 +115,7 @@ def thread(thread_id: int):
     """A thread: its posts oldest first with their replies, the answer form and the quote and report buttons."""
     thread = services.get_thread(current_user, thread_id)
     form = ReplyForm()
-    parent_id, quote_id = _int_arg(request.args.get("reply_to")), _int_arg(request.args.get("quote"))
+    parent_id, quote_id = query_int("reply_to"), query_int("quote")
     return _render_thread(thread, form, parent_id, quote_id, prefill=True)
 
 

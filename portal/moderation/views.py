@@ -12,6 +12,7 @@ from flask_login import current_user, login_required
 
 from portal import permissions
 from portal.errors import Conflict, ValidationError, attach_to_form
+from portal.numbers import query_int
 from portal.ratelimits import per_account_and_address
 from portal.i18n import to_utc
 from portal.moderation import models, services
@@ -252,5 +253,5 @@ def flag(public_id: str):
 @login_required
 def mine():
     """Everything the signed-in user wrote, any kind, with its status, newest first."""
-    pagination = services.contributions_by(current_user, page=request.args.get("page", 1, type=int))
+    pagination = services.contributions_by(current_user, page=query_int("page", 1))
     return render_template("moderation/mine.html", pagination=pagination)

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from portal.notifications import services
 from portal.notifications.forms import ConfirmForm, FollowForm
+from portal.numbers import query_int
 from portal.redirects import safe_next
 
 bp = Blueprint("notifications", __name__, url_prefix="/me")
@@ -28,7 +29,7 @@ def notification_helpers():
 @login_required
 def index():
     """The signed-in user's notifications, newest first; showing them marks them read."""
-    pagination = services.notifications_for(current_user, page=request.args.get("page", 1, type=int))
+    pagination = services.notifications_for(current_user, page=query_int("page", 1))
     unread_ids = {item.id for item in pagination.items if not item.is_read}
     if unread_ids:
         services.mark_read(current_user, [item for item in pagination.items if item.id in unread_ids])

@@ -41,12 +41,12 @@ class ImportIssue:
     message: str
 
     def __str__(self) -> str:
-        # A fixed, greppable shape for the command line.
+        # One shape for the command line, in the language of its messages.
         if self.row is None:
             return self.message
         if self.column is None:
-            return f"row {self.row}: {self.message}"
-        return f"row {self.row}, column {self.column}: {self.message}"
+            return _("row %(row)d: %(message)s", row=self.row, message=self.message)
+        return _("row %(row)d, column %(column)s: %(message)s", row=self.row, column=self.column, message=self.message)
 
 
 class ImportFailed(ValidationError):

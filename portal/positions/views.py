@@ -11,6 +11,7 @@ from wtforms import SelectChoice
 
 from portal import permissions
 from portal.errors import ValidationError, attach_to_form
+from portal.numbers import query_int
 from portal.positions import importer, services
 from portal.positions.forms import ImportForm, OpdForm, PositionForm
 from portal.positions.models import POSITION_TYPE_LABELS, POSITION_TYPES
@@ -43,15 +44,15 @@ def _show_errors(form, error: ValidationError) -> None:
 def index():
     """All position records, filtered by OPD, type, grade and text, a page at a time."""
     filters = {
-        "opd_id": request.args.get("opd", type=int),
+        "opd_id": query_int("opd"),
         "position_type": request.args.get("type") if request.args.get("type") in POSITION_TYPES else None,
-        "grade": request.args.get("grade", type=int),
+        "grade": query_int("grade", minimum=services.MIN_GRADE, maximum=services.MAX_GRADE),
         "q": request.args.get("q", "")[:100],
     }
     pagination = services.list_positions(
         current_user,
         **filters,
-        page=request.args.get("page", 1, type=int),
+        page=query_int("page", 1),
         per_page=current_app.config["PAGE_SIZE"],
     )
     return render_template(
@@ -118,7 +119,7 @@ def _position_form(**kwargs) -> PositionForm:
 def create():
     """Add a position record (admins)."""
     permissions.require(current_user, "position.create")
-    form = _position_form(opd_id=request.args.get("opd", type=int))
+    form = _position_form(opd_id=query_int("opd"))
     if form.validate_on_submit():
         try:
             position = services.create_position(current_user, form.service_data())

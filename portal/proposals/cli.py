@@ -1,9 +1,10 @@
-"""Draft-policy commands."""
+"""Draft-policy commands, in the portal's default language."""
 
 from __future__ import annotations
 
 import click
 from flask.cli import AppGroup
+from flask_babel import gettext as _
 
 policies_cli = AppGroup("policies", help="Draft policies.")
 
@@ -14,4 +15,4 @@ def close_due_command() -> None:
     from portal.proposals.services import close_due
 
     closed = close_due()
-    click.echo(f"Closed {closed} consultation(s) whose window ended.")
+    click.echo(_("Closed %(n)d consultation(s) whose window ended.", n=closed))

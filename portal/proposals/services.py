@@ -20,6 +20,7 @@ from portal.positions.models import Opd, Position
 from portal.proposals.articles import parse_articles
 from portal.proposals.diff import ArticleChange, diff_versions  # noqa: F401  (part of this API)
 from portal.proposals.models import Article, Policy, PolicyTransition, PolicyVersion
+from portal.proposals.signals import policy_created
 from portal.proposals.workflow import (  # noqa: F401  (part of this API)
     MAX_NOTE,
     MOVE_LABELS,
@@ -128,6 +129,7 @@ def create_policy(
     db.session.add(policy)
     db.session.flush()
     record(actor, "policy.create", policy, slug=policy.slug)
+    policy_created.send(policy, actor=actor)  # e.g. the forum adds the policy's category
     commit()
     return policy
 

@@ -10,6 +10,7 @@ from flask_login import current_user, login_required
 from portal import permissions
 from portal.errors import ValidationError, attach_to_form
 from portal.extensions import utcnow
+from portal.numbers import query_int
 from portal.proposals import services
 from portal.proposals.articles import spaced_items
 from portal.proposals.forms import DetailsForm, PolicyForm, TransitionForm, VersionForm
@@ -88,8 +89,8 @@ def diff(slug: str):
     """What changed between two versions, article by article."""
     policy = services.get_policy_by_slug(current_user, slug)
     newest = policy.current_version.number
-    old_number = _version_arg("from", max(1, newest - 1))
-    new_number = _version_arg("to", newest)
+    old_number = query_int("from", max(1, newest - 1))
+    new_number = query_int("to", newest)
     old, new = services.get_version(policy, old_number), services.get_version(policy, new_number)
     changes = services.diff_versions(old, new)
     return render_template(
@@ -100,16 +101,6 @@ def diff(slug: str):
         changes=changes,
         changed=[c for c in changes if c.kind != "unchanged"],
     )
-
-
-def _version_arg(name: str, default: int) -> int:
-    """A version number from the query string; a garbled one is a 400."""
-    raw = request.args.get(name, "").strip()
-    if not raw:
-        return default
-    if not raw.isdigit() or len(raw) > 9:
-        raise ValidationError(name, _("Version numbers are whole numbers such as 1 or 2."))
-    return int(raw)
 
 
 @bp.route("/<slug>/edit", methods=["GET", "POST"])

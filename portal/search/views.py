@@ -11,6 +11,7 @@ from flask_login import current_user
 from portal import permissions
 from portal.errors import ValidationError
 from portal.moderation.models import KIND_LABELS, STATUS_LABELS
+from portal.numbers import query_int
 from portal.search import services
 
 bp = Blueprint("search", __name__)
@@ -44,13 +45,6 @@ def search_labels():
     return {"search_kind_labels": SEARCH_KIND_LABELS, "search_group_labels": GROUP_LABELS}
 
 
-def _int(value: str | None, default: int) -> int:
-    try:
-        return int(value) if value is not None else default
-    except ValueError:
-        return default
-
-
 def _date(value: str | None) -> date | None:
     try:
         return date.fromisoformat(value) if value else None
@@ -64,6 +58,7 @@ def index():
     args = request.args
     text = args.get("q", "")
     page, error = None, None
+    page_number = query_int("page", 1)
     if text.strip():
         try:
             page = services.search(
@@ -77,7 +72,7 @@ def index():
                 date_from=_date(args.get("from")),
                 date_to=_date(args.get("to")),
                 sort=args.get("sort", "relevance"),
-                page=_int(args.get("page"), 1),
+                page=page_number,
             )
         except ValidationError as failure:
             error = failure.message

@@ -9,6 +9,7 @@ from flask_login import current_user, login_required
 
 from portal import permissions
 from portal.errors import Conflict, NotFound, ValidationError, attach_to_form
+from portal.numbers import query_int
 from portal.ratelimits import per_account_and_address
 from portal.moderation.models import EVENT_ACTIONS, REASON_LABELS, STATUS_LABELS
 from portal.proposals import services as policy_services
@@ -127,7 +128,7 @@ def policy_list(slug: str):
     """The formal submissions on a policy that the reader may see."""
     policy = policy_services.get_policy_by_slug(current_user, slug)
     pagination = services.policy_submissions(
-        current_user, policy, page=request.args.get("page", 1, type=int), per_page=current_app.config["PAGE_SIZE"]
+        current_user, policy, page=query_int("page", 1), per_page=current_app.config["PAGE_SIZE"]
     )
     return render_template("submissions/policy_list.html", policy=policy, pagination=pagination)
 

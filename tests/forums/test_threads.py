@@ -106,7 +106,7 @@ def test_posts_are_paged_oldest_first(app, client, make_thread, member):
     assert tr("Page %(page)d of %(pages)d", page=1, pages=3) in first
     last = text_of(client.get(f"/forum/t/{thread.id}?page=3").get_data(as_text=True))
     assert "Jawaban nomor 6." in last and "Jawaban nomor 5." not in last
-    assert client.get(f"/forum/t/{thread.id}?page=abc").status_code == 200
+    assert client.get(f"/forum/t/{thread.id}?page=abc").status_code == 400  # see tests/test_numbers.py
 
 
 def test_after_answering_the_author_lands_on_the_page_of_the_answer(app, client, sign_in, make_thread, member):
@@ -206,8 +206,8 @@ def test_a_policy_has_one_category_and_its_threads_show_on_the_policy_page(
     client, make_policy, member, make_thread
 ):
     policy = make_policy()
-    category = services.ensure_policy_category(policy)
-    assert services.ensure_policy_category(policy).id == category.id
+    category = services.policy_category(policy)
+    assert services.policy_category(policy).id == category.id
     assert db.session.query(Category).filter_by(policy_id=policy.id).count() == 1
     thread = make_thread(author=member, category=category, title="Pasal 1 perlu definisi OPD")
     assert thread.policy_id == policy.id and thread.posts[0].policy_id == policy.id
@@ -218,11 +218,48 @@ def test_a_policy_has_one_category_and_its_threads_show_on_the_policy_page(
     assert "Pasal 1 perlu definisi OPD" in page
 
 
+def test_a_policy_gets_its_category_when_created_and_reading_its_forum_writes_nothing(
+    app, client, sign_in, make_policy, moderator, member
+):
+    from sqlalchemy import event
+
+    policy = make_policy()
+    category = services.policy_category(policy)
+    assert category is not None and category.name == policy.title, "made with the policy, in the same commit"
+    writes: list[str] = []
+
+    def listen(conn, cursor, statement, *args):
+        if statement.lstrip().split(" ", 1)[0].upper() in {"INSERT", "UPDATE", "DELETE"}:
+            writes.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", listen)
+    try:
+        for reader in (None, member, moderator):
+            if reader is not None:
+                sign_in(reader)
+            for _ in range(3):
+                response = client.get(f"/forum/policy/{policy.slug}")
+                assert response.status_code == 302
+                assert response.headers["Location"].endswith(f"/forum/c/{category.slug}")
+                assert client.get(f"/forum/c/{category.slug}").status_code == 200
+    finally:
+        event.remove(db.engine, "before_cursor_execute", listen)
+    sign_ins = [w for w in writes if "last_login_at" in w]  # signing in records the time; reading nothing
+    assert [w for w in writes if w not in sign_ins] == []
+    assert db.session.query(Category).filter_by(policy_id=policy.id).count() == 1
+
+    # A policy whose category is missing answers 404 and still does not make one on a GET.
+    db.session.delete(category)
+    db.session.commit()
+    assert client.get(f"/forum/policy/{policy.slug}").status_code == 404
+    assert db.session.query(Category).filter_by(policy_id=policy.id).count() == 0
+
+
 def test_the_policy_threads_partial_lists_the_threads(app, make_policy, member, make_thread):
     from flask import render_template_string
 
     policy = make_policy()
-    make_thread(author=member, category=services.ensure_policy_category(policy), title="Utas kebijakan")
+    make_thread(author=member, category=services.policy_category(policy), title="Utas kebijakan")
     with app.test_request_context("/"):
         html = render_template_string('{% include "forums/_policy_threads.html" %}', policy=policy)
     assert "Utas kebijakan" in html and f"/forum/policy/{policy.slug}" in html
@@ -230,7 +267,7 @@ def test_the_policy_threads_partial_lists_the_threads(app, make_policy, member, 
 
 def test_a_draft_policy_forum_refuses_posts(client, sign_in, make_policy, moderator, member):
     policy = make_policy(status="draft")
-    category = services.ensure_policy_category(policy)
+    category = services.policy_category(policy)
     with pytest.raises(Conflict) as refused:
         services.start_thread(moderator, category, "Draf", "Diskusi awal.")
     draft_message = tr("This policy is still a draft; its forum opens when the consultation is published.")

@@ -41,9 +41,14 @@ def test_list_orders_by_opd_then_highest_grade_then_name(client, make_opd, make_
 
 def test_list_filter_with_nonsense_values_still_answers(client, make_position):
     make_position(name="Arsiparis")
-    response = client.get("/positions/?opd=abc&grade=x&type=<script>&page=-3&q=%25")
+    response = client.get("/positions/?type=<script>&q=%25")
     assert response.status_code == 200
     assert "<script>" not in response.get_data(as_text=True)
+    # A garbled number is a 400 that says so (tests/test_numbers.py tries every such parameter).
+    response = client.get("/positions/?opd=abc&grade=<script>&page=-3")
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert "Alamat ini memuat angka yang tidak sah" in page and "<script>" not in page
 
 
 def test_list_is_paged_with_next_link_keeping_filters(client, english, app, make_opd, make_position):
@@ -115,6 +120,26 @@ def test_only_public_linked_policies_are_shown_to_visitors(client, make_user, lo
     assert "Perwal Terbuka" in page and "Perwal Rahasia" not in page
     login_as(author)
     assert "Perwal Rahasia" in client.get(f"/positions/{position.id}").get_data(as_text=True)
+
+
+def test_a_linked_policy_shows_its_phase_in_words_not_its_status_key(client, make_user, make_position):
+    from datetime import timedelta
+
+    from portal.extensions import utcnow
+
+    position = make_position()
+    author = make_user(role="moderator")
+    now = utcnow()
+    for title, opens in (("Perwal Terbuka", now - timedelta(days=1)), ("Perwal Mendatang", now + timedelta(days=3))):
+        policy = Policy(slug=title.lower().replace(" ", "-"), title=title, status="open", created_by_id=author.id,
+                        opens_at=opens, closes_at=now + timedelta(days=9))
+        policy.positions.append(position)
+        db.session.add(policy)
+    db.session.commit()
+    page = client.get(f"/positions/{position.id}").get_data(as_text=True)
+    badges = re.findall(r'<span class="badge[^"]*">([^<]*)</span>', page)
+    assert "Dibuka untuk konsultasi publik" in badges and "Segera dibuka" in badges
+    assert "open" not in badges
 
 
 def test_unknown_position_and_opd_answer_404(client):

@@ -46,7 +46,7 @@ def _count() -> int:
     return db.session.scalar(select(func.count(Position.id)))
 
 
-def test_good_file_imports_every_row_and_records_one_audit_entry(runner, admin, tmp_path):
+def test_good_file_imports_every_row_and_records_one_audit_entry(runner, admin, tmp_path, english_cli):
     rows = [
         _row("DINKES-1", name="Kepala Dinas Kesehatan", position_type="jpt", grade="14", parent_code=""),
         _row("DINKES-2", parent_code="DINKES-1", service_population="187000", service_area="Kecamatan Medan Deli"),
@@ -66,7 +66,7 @@ def test_good_file_imports_every_row_and_records_one_audit_entry(runner, admin, 
     assert json.loads(entries[0].detail) == {"created": 3, "updated": 0, "opds_created": 2, "rows": 3}
 
 
-def test_one_bad_row_imports_nothing_and_names_row_and_column(runner, admin, tmp_path):
+def test_one_bad_row_imports_nothing_and_names_row_and_column(runner, admin, tmp_path, english_cli):
     rows = [_row("A-1"), _row("A-2"), _row("A-3", grade="18"), _row("A-4")]
     result = runner.invoke(args=["positions", "import", _write(tmp_path, _csv(rows))])
     assert result.exit_code != 0
@@ -107,7 +107,7 @@ def test_parent_may_come_later_in_the_file(runner, admin, tmp_path):
     assert leaf.parent.code == "C-2" and leaf.parent.parent.code == "C-1"
 
 
-def test_a_loop_of_superiors_in_the_file_is_refused(runner, admin, tmp_path):
+def test_a_loop_of_superiors_in_the_file_is_refused(runner, admin, tmp_path, english_cli):
     rows = [_row("L-1", parent_code="L-2"), _row("L-2", parent_code="L-1")]
     result = runner.invoke(args=["positions", "import", _write(tmp_path, _csv(rows))])
     assert result.exit_code == 1
@@ -115,7 +115,7 @@ def test_a_loop_of_superiors_in_the_file_is_refused(runner, admin, tmp_path):
     assert _count() == 0
 
 
-def test_existing_code_updates_that_position(runner, admin, tmp_path, make_opd, make_position):
+def test_existing_code_updates_that_position(runner, admin, tmp_path, make_opd, make_position, english_cli):
     opd = make_opd(code="DINKES", name="Dinas Kesehatan")
     existing = make_position(opd=opd, code="U-1", name="Nama Lama", grade=6)
     rows = [_row("U-1", name="Nama Baru", grade="8", opd_name=""), _row("U-2", parent_code="U-1", opd_name="")]
@@ -128,7 +128,7 @@ def test_existing_code_updates_that_position(runner, admin, tmp_path, make_opd, 
     assert _count() == 2
 
 
-def test_header_problems_are_reported(runner, admin, tmp_path):
+def test_header_problems_are_reported(runner, admin, tmp_path, english_cli):
     columns = [c for c in COLUMNS if c != "grade"] + ["warna"]
     result = runner.invoke(args=["positions", "import", _write(tmp_path, _csv([_row("H-1")], columns=columns))])
     assert result.exit_code == 1
@@ -158,7 +158,7 @@ def test_empty_file_and_header_only_file_are_refused(runner, admin, tmp_path, en
     assert header_only.exit_code == 1 and "no rows" in header_only.output
 
 
-def test_import_needs_an_admin_account(runner, make_user, tmp_path):
+def test_import_needs_an_admin_account(runner, make_user, tmp_path, english_cli):
     path = _write(tmp_path, _csv([_row("X-1")]))
     none = runner.invoke(args=["positions", "import", path])
     assert none.exit_code != 0 and "no active admin" in none.output
@@ -166,6 +166,31 @@ def test_import_needs_an_admin_account(runner, make_user, tmp_path):
     refused = runner.invoke(args=["positions", "import", path, "--actor-email", citizen.email])
     assert refused.exit_code != 0 and "may not import" in refused.output
     assert _count() == 0
+
+
+def test_the_command_speaks_indonesian_by_default_in_every_line(runner, admin, tmp_path, make_user):
+    bad = _write(tmp_path, _csv([_row("I-1"), _row("I-2", grade="18")]), "salah.csv")
+    result = runner.invoke(args=["positions", "import", bad])
+    assert result.exit_code == 1
+    lines = result.output.strip().splitlines()
+    assert lines[0].startswith("baris 3, kolom grade: ") and lines[-1] == "Tidak ada yang diimpor: 1 masalah."
+    good = _write(tmp_path, _csv([_row("I-1"), _row("I-2")]), "benar.csv")
+    result = runner.invoke(args=["positions", "import", good])
+    assert result.exit_code == 0, result.output
+    assert result.output.strip() == "2 baris diimpor: 2 jabatan dibuat, 0 diperbarui, 1 OPD baru."
+    refused = runner.invoke(args=["positions", "import", good, "--actor-email", make_user().email])
+    assert "tidak boleh mengimpor data jabatan (hanya admin)" in refused.output
+    english_words = ("row ", "column ", "Imported", "position(s)", "Nothing was", "may not")
+    for output in (lines, result.output, refused.output):
+        assert not any(word in str(output) for word in english_words), output
+
+
+def test_the_command_speaks_english_when_asked(runner, admin, tmp_path):
+    bad = _write(tmp_path, _csv([_row("E-1", grade="18")]))
+    result = runner.invoke(args=["positions", "import", bad, "--lang", "en"])
+    lines = result.output.strip().splitlines()
+    assert lines[0].startswith("row 2, column grade: The grade (kelas jabatan) must be a whole number")
+    assert lines[-1] == "Nothing was imported: 1 problem(s)."
 
 
 def test_web_upload_imports_and_shows_errors_with_400(client, english, admin, login_as):

@@ -159,7 +159,7 @@ def test_close_due_closes_only_ended_consultations_as_the_system(app, make_polic
     assert ended.phase() == "ended" and ended.days_left() is None
     result = runner.invoke(args=["policies", "close-due"])
     assert result.exit_code == 0
-    assert "Closed 1 " in result.output
+    assert result.output.strip() == "1 konsultasi yang waktunya berakhir ditutup."  # the default language
     db.session.refresh(ended)
     db.session.refresh(running)
     assert (ended.status, running.status) == ("closed", "open")

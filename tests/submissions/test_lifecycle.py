@@ -138,6 +138,20 @@ def test_an_invitation_to_a_bad_organisation_id_is_answered_without_error(client
 
 # --- offline input ---------------------------------------------------------------------
 
+def test_the_receipt_shows_the_day_offline_input_arrived_as_a_date_in_words(client, english, official, policy):
+    from datetime import date
+
+    submission = services.record_offline(
+        official, policy, title="Surat RT 05", body="Isi surat.", channel="letter",
+        received_on=date(2025, 3, 17), author_name="Ketua RT 05",
+    )
+    path = f"/submissions/{submission.public_id}"
+    assert "17 March 2025" in client.get(path).get_data(as_text=True)
+    client.post("/language", data={"lang": "id", "next": "/"})
+    page = client.get(path).get_data(as_text=True)
+    assert "17 Maret 2025" in page and "2025-03-17" not in page
+
+
 def test_offline_input_recorded_by_an_official_counts_and_is_audited(client, login_as, official, policy):
     login_as(official)
     response = client.post(

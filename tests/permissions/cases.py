@@ -1,0 +1,178 @@
+"""The refusal table: every mutating service, called as each role that must be
+refused, and as one role that may do it.
+
+A row names the service (the function object, so a renamed or moved service
+breaks the table loudly), the roles that must get PermissionDenied, the role
+that must get through, and how to call it on the test portal (`World` in
+conftest.py). `test_discovery.py` fails when a mutating service the code has
+is missing here; `test_refusals.py` runs the rows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any, Callable
+
+from portal.accounts import services as accounts
+from portal.comments import services as comments
+from portal.extensions import utcnow
+from portal.forums import services as forums
+from portal.moderation import services as moderation
+from portal.moderation.models import Contribution
+from portal.notifications import services as notifications
+from portal.positions import importer
+from portal.positions import services as positions
+from portal.proposals import services as proposals
+from portal.proposals import workflow
+from portal.submissions import services as submissions
+
+from .conftest import POLICY_BODY
+
+
+@dataclass(frozen=True)
+class Case:
+    """One row: `call(world, actor)` must refuse every role in `refused` and let `allowed` through."""
+
+    service: Callable
+    refused: tuple[str, ...]
+    allowed: str | None
+    call: Callable[[Any, Any], Any]
+    label: str = ""
+
+    @property
+    def qualname(self) -> str:
+        return f"{self.service.__module__}.{self.service.__name__}"
+
+    @property
+    def id(self) -> str:
+        return self.qualname.removeprefix("portal.") + (f"[{self.label.replace(' ', '-')}]" if self.label else "")
+
+
+def _until():
+    return utcnow() + timedelta(days=7)
+
+
+ADMIN_ONLY = ("anonymous", "citizen", "ngo", "moderator")
+OFFICIALS_ONLY = ("anonymous", "citizen", "suspended", "ngo", "academic")
+SIGNED_IN_CONTRIBUTORS = ("anonymous", "suspended", "deactivated")
+
+CASES: list[Case] = [
+    # --- accounts -------------------------------------------------------------------
+    Case(accounts.set_locale, ("anonymous", "deactivated"), "citizen",
+         lambda w, a: accounts.set_locale(a, "en")),
+    Case(accounts.verify_affiliation, (*ADMIN_ONLY, "unverified"), "admin",
+         lambda w, a: accounts.verify_affiliation(a, w.unverified)),
+    Case(accounts.revoke_affiliation, (*ADMIN_ONLY, "academic"), "admin",
+         lambda w, a: accounts.revoke_affiliation(a, w.ngo, "Bukan pengurus organisasi ini.")),
+    Case(accounts.set_role, (*ADMIN_ONLY, "other"), "admin",
+         lambda w, a: accounts.set_role(a, w.other, "moderator")),
+    Case(accounts.set_active, (*ADMIN_ONLY, "moderator2"), "admin",
+         lambda w, a: accounts.set_active(a, w.other, False, "Akun ganda.")),
+
+    # --- comments -------------------------------------------------------------------
+    Case(comments.post_comment, SIGNED_IN_CONTRIBUTORS, "citizen",
+         lambda w, a: comments.post_comment(a, w.policy, body="Pasal 2 perlu batas waktu.", stance="objects",
+                                            article_key="pasal-2")),
+    Case(comments.post_comment, SIGNED_IN_CONTRIBUTORS, None,  # the refusal comes before the closed window
+         lambda w, a: comments.post_comment(a, w.closed_policy, body="Terlambat.", stance="objects"),
+         label="closed consultation"),
+    Case(comments.post_position_comment, SIGNED_IN_CONTRIBUTORS, "citizen",
+         lambda w, a: comments.post_position_comment(a, w.consulted_position, "main_tasks",
+                                                     "Tugas pokok kurang jelas.", "suggests_change")),
+    Case(comments.post_position_comment, SIGNED_IN_CONTRIBUTORS, None,
+         lambda w, a: comments.post_position_comment(a, w.position, "main_tasks", "Tanpa konsultasi.", "objects"),
+         label="no open consultation"),
+    Case(comments.endorse, SIGNED_IN_CONTRIBUTORS, "citizen",
+         lambda w, a: comments.endorse(a, w.comment)),
+    Case(comments.endorse, ("citizen", "ngo", "moderator"), None,
+         lambda w, a: comments.endorse(a, w.pending_comment), label="comment waiting for review"),
+
+    # --- forums ---------------------------------------------------------------------
+    Case(forums.create_category, OFFICIALS_ONLY, "moderator",
+         lambda w, a: forums.create_category(a, "Kategori Baru", "Tentang apa saja.")),
+    Case(forums.start_thread, SIGNED_IN_CONTRIBUTORS, "citizen",
+         lambda w, a: forums.start_thread(a, w.general, "Formasi guru", "Berapa kebutuhan guru SD?")),
+    Case(forums.start_thread, ("anonymous", "citizen", "unverified", "suspended_ngo"), "ngo",
+         lambda w, a: forums.start_thread(a, w.roundtable, "Kajian ABK", "Metodologi kajian beban kerja."),
+         label="restricted category"),
+    Case(forums.reply, SIGNED_IN_CONTRIBUTORS, "citizen",
+         lambda w, a: forums.reply(a, w.thread, "Sudah, tahun lalu.")),
+    Case(forums.set_locked, (*OFFICIALS_ONLY, "author"), "moderator",
+         lambda w, a: forums.set_locked(a, w.thread, True, "Selesai.")),
+    Case(forums.set_pinned, (*OFFICIALS_ONLY, "author"), "moderator",
+         lambda w, a: forums.set_pinned(a, w.thread, True)),
+    Case(forums.flag_post, (*SIGNED_IN_CONTRIBUTORS, "author"), "citizen",
+         lambda w, a: forums.flag_post(a, w.post, "spam")),
+
+    # --- moderation -------------------------------------------------------------------
+    Case(moderation.admit, SIGNED_IN_CONTRIBUTORS, "citizen",
+         lambda w, a: moderation.admit(a, Contribution(body="Masukan tentang jabatan pelaksana."))),
+    Case(moderation.flag, (*SIGNED_IN_CONTRIBUTORS, "author"), "citizen",
+         lambda w, a: moderation.flag(a, w.comment, "off_topic")),
+    Case(moderation.approve, (*OFFICIALS_ONLY, "author"), "moderator",
+         lambda w, a: moderation.approve(a, w.pending_comment)),
+    Case(moderation.hide, (*OFFICIALS_ONLY, "author"), "moderator",
+         lambda w, a: moderation.hide(a, w.comment, "spam")),
+    Case(moderation.hide, ("moderator2",), "moderator",
+         lambda w, a: moderation.hide(a, w.moderator2_comment, "spam"), label="own contribution"),
+    Case(moderation.restore, (*OFFICIALS_ONLY, "author"), "moderator",
+         lambda w, a: moderation.restore(a, w.hidden_comment)),
+    Case(moderation.suspend, (*OFFICIALS_ONLY, "other"), "moderator",
+         lambda w, a: moderation.suspend(a, w.other, _until(), "Spam berulang.")),
+    Case(moderation.suspend, ("moderator", "moderator2"), "admin",
+         lambda w, a: moderation.suspend(a, w.moderator2, _until(), "Menyalahgunakan wewenang."), label="an official"),
+    Case(moderation.lift_suspension, (*OFFICIALS_ONLY,), "moderator",
+         lambda w, a: moderation.lift_suspension(a, w.suspended, "Banding diterima.")),
+    Case(moderation.appeal, ("anonymous", "citizen", "moderator", "suspended"), "author",
+         lambda w, a: moderation.appeal(a, w.hidden_comment, "Komentar saya relevan.")),
+    Case(moderation.decide_appeal, (*OFFICIALS_ONLY, "author"), "moderator",
+         lambda w, a: moderation.decide_appeal(a, w.appeal, True)),
+    Case(moderation.withdraw, ("anonymous", "citizen", "moderator", "admin"), "author",
+         lambda w, a: moderation.withdraw(a, w.comment)),
+
+    # --- notifications -------------------------------------------------------------------
+    Case(notifications.mark_read, ("anonymous", "deactivated"), "citizen",
+         lambda w, a: notifications.mark_read(a)),
+    Case(notifications.follow, ("anonymous", "deactivated"), "citizen",
+         lambda w, a: notifications.follow(a, "policy", w.policy.id)),
+    Case(notifications.unfollow, ("anonymous", "deactivated"), "citizen",
+         lambda w, a: notifications.unfollow(a, "policy", w.policy.id)),
+
+    # --- positions -------------------------------------------------------------------
+    Case(positions.create_opd, ADMIN_ONLY, "admin",
+         lambda w, a: positions.create_opd(a, "DISDIK", "Dinas Pendidikan")),
+    Case(positions.create_position, ADMIN_ONLY, "admin",
+         lambda w, a: positions.create_position(a, w.position_data())),
+    Case(positions.update_position, ADMIN_ONLY, "admin",
+         lambda w, a: positions.update_position(a, w.position, {"name": "Perawat Mahir"})),
+    Case(importer.import_csv, ADMIN_ONLY, "admin",
+         lambda w, a: importer.import_csv(a, w.positions_csv())),
+
+    # --- draft policies -------------------------------------------------------------------
+    Case(proposals.create_policy, OFFICIALS_ONLY, "moderator",
+         lambda w, a: proposals.create_policy(a, body=POLICY_BODY, **w.policy_details("Rancangan Baru"))),
+    Case(proposals.add_version, OFFICIALS_ONLY, "moderator",
+         lambda w, a: proposals.add_version(a, w.policy, POLICY_BODY + "\n### Pasal 3\nPenutup\n\nBerlaku.\n",
+                                            "Menambah Pasal 3.")),
+    Case(proposals.update_details, OFFICIALS_ONLY, "moderator",
+         lambda w, a: proposals.update_details(a, w.policy, **w.policy_details("Judul Diperbarui"))),
+    Case(workflow.transition, OFFICIALS_ONLY, "moderator",
+         lambda w, a: workflow.transition(a, w.policy, "closed", "Selesai.")),
+
+    # --- formal submissions -------------------------------------------------------------------
+    Case(submissions.submit, ("anonymous", "citizen", "unverified", "suspended_ngo", "moderator"), "ngo",
+         lambda w, a: submissions.submit(a, w.policy, "Masukan resmi", "Pasal 1 perlu definisi OPD.")),
+    Case(submissions.record_offline, ("anonymous", "citizen", "ngo", "academic"), "moderator",
+         lambda w, a: submissions.record_offline(
+             a, w.policy, title="Surat warga", body="Isi surat.", channel="letter",
+             received_on=utcnow().date(), author_name="Budi")),
+    Case(submissions.withdraw, ("anonymous", "citizen", "academic", "moderator"), "ngo",
+         lambda w, a: submissions.withdraw(a, w.submission)),
+    Case(submissions.withdraw, ("anonymous", "citizen", "academic", "moderator"), None,
+         lambda w, a: submissions.withdraw(a, w.closed_submission), label="closed consultation"),
+    Case(submissions.invite_cosigner, ("anonymous", "citizen", "academic", "moderator"), "ngo",
+         lambda w, a: submissions.invite_cosigner(a, w.submission, w.academic.organisation)),
+    Case(submissions.confirm_cosign, ("anonymous", "citizen", "ngo", "unverified", "moderator"), "academic",
+         lambda w, a: submissions.confirm_cosign(a, w.cosignature)),
+]

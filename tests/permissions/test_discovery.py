@@ -1,0 +1,135 @@
+"""Every service that changes data asks `permissions.require` first, and is in
+the refusal table; found by reading the code (servicegraph.py), not from a list.
+
+The only list kept by hand is SYSTEM: the mutating services that act for no
+user, each with the reason. A new mutating service fails here until it asks
+`require` before it writes and has a row in cases.py, or is added to SYSTEM
+with its reason.
+"""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from .cases import CASES
+from .servicegraph import ROOT, ServiceGraph
+
+SYSTEM = {
+    "portal.accounts.services.register": "self-service sign-up: nobody is signed in yet",
+    "portal.accounts.services.authenticate": "sign-in: the password is the check; it records the sign-in time",
+    "portal.accounts.services.request_password_reset": "anyone may ask; the link goes only to the address's owner",
+    "portal.accounts.services.reset_password": "the mailed one-time token is the permission",
+    "portal.accounts.services.create_user": "the operator's `flask create-user` command and the demo data",
+    "portal.accounts.services.find_or_create_organisation": "adds to the caller's transaction (sign-up, demo data)",
+    "portal.audit.services.record": "adds the audit entry to the caller's transaction; the caller asked",
+    "portal.forums.services.add_policy_category": "runs in create_policy's transaction, on its policy_created signal",
+    "portal.notifications.services.notify": "adds to the caller's transaction; the caller asked",
+    "portal.notifications.services.notify_followers": "adds to the caller's transaction; the caller asked",
+    "portal.proposals.workflow.close_due": "the scheduler closes consultations whose time is up",
+    "portal.proposals.workflow.commit": "commits the caller's transaction; the caller asked",
+    "portal.search.indexer.drain": "the search indexer applies committed changes to the index",
+    "portal.search.indexer.purge_processed": "the search indexer forgets applied outbox rows",
+    "portal.search.indexer.rebuild": "the operator's `flask search rebuild`",
+    "portal.search.services.drain": "the search indexer (after a request, `flask search drain`, the worker)",
+    "portal.search.services.rebuild": "the operator's `flask search rebuild`",
+}
+
+
+@pytest.fixture(scope="module")
+def graph() -> ServiceGraph:
+    return ServiceGraph()
+
+
+def test_the_reading_finds_the_services_known_to_change_data(graph):
+    # The reading must see writes made through helpers, local commit functions and callbacks.
+    found = {f.qualname for f in graph.mutating_services()}
+    for name in (
+        "portal.proposals.services.add_version",  # commits through workflow.commit()
+        "portal.proposals.workflow.transition",  # update(...) in _claim, two calls down
+        "portal.submissions.services.record_offline",  # audit record in a nested before_commit callback
+        "portal.forums.services.flag_post",  # only calls moderation.flag
+        "portal.notifications.services.mark_read",  # update(...) built into a variable first
+        "portal.accounts.services.set_locale",  # sets an attribute of its argument, then commits
+        "portal.positions.importer.import_csv",  # outside a services.py module
+    ):
+        assert name in found, name
+    for name in (
+        "portal.forums.services.list_posts",  # a loop variable named `reply` is not forums.reply
+        "portal.moderation.services.queue",  # a local named `appeal` is not moderation.appeal
+        "portal.accounts.services.list_users",
+        "portal.forums.services.policy_category",
+        "portal.submissions.services.check_can_submit",
+    ):
+        assert name not in found, name
+
+
+def unchecked(graph: ServiceGraph) -> list[str]:
+    """Mutating services (not system work) that do not ask permissions.require before they write."""
+    offenders = []
+    for function in graph.mutating_services():
+        if function.qualname in SYSTEM:
+            continue
+        problem = graph.asks_before_writing(function)
+        if problem:
+            offenders.append(f"{function.where} {function.qualname}: {problem} ({graph.why_mutates(function)})")
+    return offenders
+
+
+def not_in_table(graph: ServiceGraph) -> list[str]:
+    """Mutating services with no row in the refusal table and no reason in SYSTEM."""
+    in_table = {case.qualname for case in CASES}
+    return sorted({f.qualname for f in graph.mutating_services()} - in_table - set(SYSTEM))
+
+
+def test_every_mutating_service_asks_permission_before_it_writes(graph):
+    offenders = unchecked(graph)
+    assert offenders == [], "mutating services that do not ask permissions.require first:\n" + "\n".join(offenders)
+
+
+def test_every_mutating_service_is_in_the_refusal_table_or_is_system_work(graph):
+    missing = not_in_table(graph)
+    assert missing == [], "add a row to tests/permissions/cases.py (or a reason to SYSTEM) for: " + ", ".join(missing)
+    mutating = {f.qualname for f in graph.mutating_services()}
+    in_table = {case.qualname for case in CASES}
+    stale = sorted((in_table | set(SYSTEM)) - mutating)
+    assert stale == [], "no longer a mutating service, remove it from the table or SYSTEM: " + ", ".join(stale)
+    assert not in_table & set(SYSTEM), "a service is either checked or system work, not both"
+
+
+def test_a_new_or_weakened_service_is_caught(tmp_path):
+    # On a copy of the code: a new service that commits through a helper, one that only sets an attribute of
+    # its argument before a commit elsewhere, and add_version without its require (the case issue 8 found).
+    copy = tmp_path / "portal"
+    shutil.copytree(ROOT / "portal", copy, ignore=shutil.ignore_patterns("__pycache__", "translations"))
+    forums = copy / "forums" / "services.py"
+    forums.write_text(forums.read_text(encoding="utf-8") + '''
+
+def _store() -> None:
+    db.session.commit()
+
+
+def rename_category(actor, category_id, name):
+    """Rename a category."""
+    category = db.session.get(Category, category_id)
+    category.name = name
+    _store()
+
+
+def retitle_thread(actor, thread, title):
+    """Change a thread's title (the caller commits)."""
+    thread.title = title
+''', encoding="utf-8")
+    proposals = copy / "proposals" / "services.py"
+    source = proposals.read_text(encoding="utf-8")
+    guard = '    permissions.require(actor, "policy.edit", policy)\n    if policy.status in ("adopted", "withdrawn"):'
+    assert guard in source
+    proposals.write_text(source.replace(guard, '    if policy.status in ("adopted", "withdrawn"):'), encoding="utf-8")
+
+    graph = ServiceGraph(copy)
+    assert not_in_table(graph) == ["portal.forums.services.rename_category", "portal.forums.services.retitle_thread"]
+    offenders = " ".join(unchecked(graph))
+    for name in ("rename_category", "retitle_thread", "proposals.services.add_version"):
+        assert name in offenders, name
+    assert "rename_category -> _store: db.session.commit()" in offenders
