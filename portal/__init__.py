@@ -61,8 +61,9 @@ def _init_extensions(app: Flask) -> None:
     i18n.init_app(app)
     auth.init_app(app)
     errors.init_app(app)
-    from portal import search
+    from portal import rendered, search
 
+    rendered.init_app(app)
     search.init_app(app)
 
 
@@ -115,6 +116,7 @@ def _register_cli(app: Flask) -> None:
     from portal.demo import seed_demo_command
     from portal.positions.cli import positions_cli
     from portal.proposals.cli import policies_cli
+    from portal.rendered import text_cli
     from portal.search.cli import search_cli
 
     app.cli.add_command(seed_demo_command)
@@ -122,6 +124,7 @@ def _register_cli(app: Flask) -> None:
     app.cli.add_command(positions_cli)
     app.cli.add_command(policies_cli)
     app.cli.add_command(search_cli)
+    app.cli.add_command(text_cli)
 
 
 def _register_templating(app: Flask) -> None:
