@@ -47,7 +47,8 @@ class Refresh:
 
 
 def _fields(obj: Any) -> dict[str, str]:
-    return getattr(type(obj), "RENDERED_TEXT", {})
+    """source attribute -> html attribute, of a model or one of its rows."""
+    return getattr(obj if isinstance(obj, type) else type(obj), "RENDERED_TEXT", {})
 
 
 def _markdown(obj: Any, field: str) -> str:
