@@ -7,11 +7,12 @@ sanitiser) with an allowlist, so `|safe` is used only on what this module
 returns.
 
 Both steps are safe under any server threading: nh3 keeps no Python state,
-and each thread gets its own parser (a markdown-it parser holds per-render
-state in its link detector). Both run in time linear in the text: the bare
-link detector here is one regular expression without backtracking (linkify-it
-is quadratic on inputs such as "a://" repeated), and the adversarial inputs
-are in tests/test_text.py.
+and each thread gets its own parser, since markdown-it-py promises no thread
+safety (its optional link detector, linkify-it, keeps each text's matches on
+the instance). Both run in time linear in the text: bare links are found here
+by one regular expression without backtracking, in one pass (linkify-it is
+quadratic on inputs such as "a://" repeated); the adversarial inputs are in
+tests/text/test_linear.py.
 """
 
 from __future__ import annotations

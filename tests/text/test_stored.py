@@ -207,3 +207,12 @@ def test_edits_refresh_the_stored_html(client, world, moderator):
     assert _row(Contribution, post.id, "body_html")[0] == "<p>Disunting <strong>moderator</strong>.</p>\n"
     assert "Ringkasan <em>baru</em>." in view(client, _pages(world)["position"])
     assert "Disunting <strong>moderator</strong>." in view(client, _pages(world)["forum"])
+
+
+def test_a_code_block_shows_its_html_as_written_on_the_page(client, world, citizen):
+    forums.reply(citizen, world["thread"], "Contoh:\n\n```\n<h1>Judul</h1>\n```\n\n    <h1>Indentasi</h1>\n\n`<h1>`")
+    html = view(client, _pages(world)["forum"])
+    assert "<pre><code>&lt;h1&gt;Judul&lt;/h1&gt;\n</code></pre>" in html
+    assert "<pre><code>&lt;h1&gt;Indentasi&lt;/h1&gt;\n</code></pre>" in html
+    assert "<code>&lt;h1&gt;</code>" in html
+    assert "&amp;lt;" not in html
