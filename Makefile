@@ -20,6 +20,7 @@ translations: install
 
 migrate: install
 	$(FLASK) db upgrade
+	$(FLASK) text rerender
 
 # Demo data goes in once, on the first run of the embedded default; the
 # search index is rebuilt whenever it is missing, outdated or out of step.

@@ -65,8 +65,9 @@ def _init_extensions(app: Flask) -> None:
     auth.init_app(app)
     errors.init_app(app)
     after_response.init_app(app)
-    from portal import forums, search
+    from portal import forums, rendered, search
 
+    rendered.init_app(app)
     search.init_app(app)
     forums.init_app(app)
 
@@ -127,6 +128,7 @@ def _register_cli(app: Flask) -> None:
     from portal.notifications.cli import notifications_cli
     from portal.positions.cli import positions_cli
     from portal.proposals.cli import policies_cli
+    from portal.rendered import text_cli
     from portal.search.cli import search_cli
 
     app.cli.add_command(seed_demo_command)
@@ -135,6 +137,7 @@ def _register_cli(app: Flask) -> None:
     app.cli.add_command(policies_cli)
     app.cli.add_command(search_cli)
     app.cli.add_command(notifications_cli)
+    app.cli.add_command(text_cli)
 
 
 def _register_templating(app: Flask) -> None:

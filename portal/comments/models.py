@@ -60,6 +60,7 @@ class Comment(Contribution):
         CheckConstraint("(position_id IS NULL) = (position_field IS NULL)", name="position_target"),
     )
     PUBLIC_ID_PREFIX = "KMT"
+    RENDERED_TEXT = {"body": "body_html", "suggested_wording": "suggested_wording_html"}
 
     id: Mapped[int] = mapped_column(ForeignKey("contributions.id", ondelete="CASCADE"), primary_key=True)
     version_id: Mapped[int | None] = mapped_column(ForeignKey("policy_versions.id"), index=True)
@@ -68,6 +69,7 @@ class Comment(Contribution):
     # Required on top-level comments; a reply may leave it out.
     stance: Mapped[str | None] = mapped_column(String(20))
     suggested_wording: Mapped[str] = mapped_column(Text, default="")
+    suggested_wording_html: Mapped[str | None] = mapped_column(Text)  # kept by portal.rendered
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("comments.id", ondelete="SET NULL"), index=True)
     position_id: Mapped[int | None] = mapped_column(ForeignKey("positions.id"), index=True)
     position_field: Mapped[str | None] = mapped_column(String(40))

@@ -92,6 +92,8 @@ class Contribution(db.Model):
 
     # Receipt prefix of the public id; each kind overrides it (KMT, MSK, FRM).
     PUBLIC_ID_PREFIX = "KTR"
+    # User text shown as HTML -> where its HTML is kept (portal.rendered).
+    RENDERED_TEXT = {"body": "body_html"}
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(20), index=True)
@@ -99,6 +101,10 @@ class Contribution(db.Model):
     public_id: Mapped[str | None] = mapped_column(String(40), unique=True)
     author_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     body: Mapped[str] = mapped_column(Text)
+    # The text's HTML as portal.text rendered it when it was written, and that renderer's
+    # version (portal.rendered keeps both current).
+    body_html: Mapped[str | None] = mapped_column(Text)
+    html_version: Mapped[str | None] = mapped_column(String(80))
     status: Mapped[str] = mapped_column(String(20), default="pending", index=True)
     policy_id: Mapped[int | None] = mapped_column(ForeignKey("policies.id"), index=True)
     # Snapshots of the author at writing time, so later role changes do not rewrite the counts.

@@ -38,6 +38,7 @@ class Position(db.Model):
     """A position record (jabatan) with its informasi jabatan and workload figures."""
 
     __tablename__ = "positions"
+    RENDERED_TEXT = {"aspiration_summary": "aspiration_summary_html"}  # portal.rendered
     __table_args__ = (
         CheckConstraint(
             "position_type IN ('jpt', 'administrator', 'pengawas', 'pelaksana', 'fungsional')",
@@ -72,6 +73,10 @@ class Position(db.Model):
     service_population: Mapped[int | None]  # population served
     # The published aspiration summary; filled by the aspirations package.
     aspiration_summary: Mapped[str | None] = mapped_column(Text)
+    # The text's HTML as portal.text rendered it when it was written, and that renderer's
+    # version (portal.rendered keeps both current).
+    aspiration_summary_html: Mapped[str | None] = mapped_column(Text)
+    html_version: Mapped[str | None] = mapped_column(String(80))
     aspiration_updated_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow)

@@ -8,6 +8,7 @@ from sqlalchemy import CheckConstraint, Column, ForeignKey, String, Table, Text,
 from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
 from portal.extensions import UtcDateTime, db, utcnow
+from portal.proposals.articles import spaced_items
 
 STATUSES = ("draft", "open", "closed", "adopted", "withdrawn")
 # The only moves a policy may make.
@@ -31,6 +32,7 @@ class Policy(db.Model):
     """A draft policy put to public consultation."""
 
     __tablename__ = "policies"
+    RENDERED_TEXT = {"summary": "summary_html"}
     __table_args__ = (
         CheckConstraint(
             "status IN ('draft', 'open', 'closed', 'adopted', 'withdrawn')", name="status"
@@ -42,6 +44,10 @@ class Policy(db.Model):
     title: Mapped[str] = mapped_column(String(300))
     kind: Mapped[str] = mapped_column(String(120), default="Rancangan Peraturan Wali Kota")
     summary: Mapped[str] = mapped_column(Text, default="")
+    # The text's HTML as portal.text rendered it when it was written, and that renderer's
+    # version (portal.rendered keeps both current).
+    summary_html: Mapped[str | None] = mapped_column(Text)
+    html_version: Mapped[str | None] = mapped_column(String(80))
     opd_id: Mapped[int | None] = mapped_column(ForeignKey("opds.id"))
     status: Mapped[str] = mapped_column(String(20), default="draft", index=True)
     opens_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
@@ -118,6 +124,7 @@ class Article(db.Model):
     """An article (Pasal) of a version, or the preamble; `key` is its stable anchor."""
 
     __tablename__ = "articles"
+    RENDERED_TEXT = {"body": "body_html"}
     __table_args__ = (UniqueConstraint("version_id", "key", name="uq_articles_version_key"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -128,8 +135,16 @@ class Article(db.Model):
     label: Mapped[str] = mapped_column(String(100))  # e.g. "Pasal 5"
     heading: Mapped[str] = mapped_column(String(300), default="")
     body: Mapped[str] = mapped_column(Text, default="")
+    # The text's HTML as portal.text rendered it when it was written, and that renderer's
+    # version (portal.rendered keeps both current).
+    body_html: Mapped[str | None] = mapped_column(Text)
+    html_version: Mapped[str | None] = mapped_column(String(80))
 
     version: Mapped[PolicyVersion] = relationship(back_populates="articles")
+
+    def markdown_source(self, field: str) -> str:
+        """The body with each ayat and list item on its own line, as Markdown needs it."""
+        return spaced_items(self.body)
 
 
 class PolicyTransition(db.Model):

@@ -12,7 +12,6 @@ from portal.errors import ValidationError, attach_to_form
 from portal.extensions import utcnow
 from portal.numbers import query_int
 from portal.proposals import services
-from portal.proposals.articles import spaced_items
 from portal.proposals.forms import DetailsForm, PolicyForm, TransitionForm, VersionForm
 
 bp = Blueprint("proposals", __name__, url_prefix="/policies")
@@ -26,12 +25,6 @@ def policy_labels():
         "policy_phase_labels": services.PHASE_LABELS,
         "policy_move_labels": services.MOVE_LABELS,
     }
-
-
-@bp.app_template_filter("ayat")
-def ayat_filter(body: str) -> str:
-    """Put each ayat and list item of an article body on its own line before `|markdown`."""
-    return spaced_items(body)
 
 
 def _status() -> int:
