@@ -40,7 +40,8 @@ from portal.search.backend import (
 
 CURRENT = "CURRENT"
 # Bumped whenever the schema or what is stored changes; a generation without this version is outdated.
-FORMAT_VERSION = "2"
+# 3: no posting list inlined in the term table (Whoosh could not merge the segments that had them).
+FORMAT_VERSION = "3"
 FORMAT_FILE = "FORMAT"
 EPOCH = date(1970, 1, 1)
 EPOCH_UTC = datetime(1970, 1, 1, tzinfo=timezone.utc)

@@ -99,7 +99,7 @@ def read_postings(reader, fieldname: str, text: str) -> tuple[np.ndarray, np.nda
         return NO_IDS, NO_WEIGHTS
     if isinstance(matcher, FilterMatcher):  # deletions: the caller's live mask removes them
         matcher = matcher.child
-    if not isinstance(matcher, W3LeafMatcher):  # a term with one posting is stored inline
+    if not isinstance(matcher, W3LeafMatcher):  # a posting list inlined in the term table (not written here)
         ids, weights = [], []
         while matcher.is_active():
             ids.append(matcher.id())
