@@ -115,6 +115,8 @@ class Config:
     SEARCH_INLINE_LOCK_WAIT = 2.0
     # Seconds between outbox polls of `flask search worker`.
     SEARCH_WORKER_INTERVAL = 1.0
+    # Seconds a change may wait in the search outbox before `flask search check` reports the index stuck (exit 1).
+    SEARCH_OUTBOX_MAX_AGE = 300
     # Processes `flask search rebuild` uses to write the index.
     SEARCH_REBUILD_PROCS = 2
     # Longest search query accepted (characters); longer ones are cut.

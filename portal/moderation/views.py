@@ -28,6 +28,7 @@ from portal.moderation.forms import (
 from portal.moderation.models import Contribution
 from portal.moderation.queue import filters_from, queue_page
 from portal.redirects import safe_next
+from portal.search import services as search
 
 bp = Blueprint("moderation", __name__, url_prefix="/moderation")
 contributions_bp = Blueprint("contributions", __name__)
@@ -95,7 +96,8 @@ def _render_queue(failed: tuple[str, str, object] | None = None, status: int = 2
         for errors in failed[2].errors.values():
             for message in errors:
                 flash(message, "error")
-    return render_template("moderation/queue.html", items=items, page=page, forms=forms, open_form=open_form), status
+    return render_template("moderation/queue.html", items=items, page=page, forms=forms, open_form=open_form,
+                           indexing=search.indexing_status()), status
 
 
 def _action(public_id: str, name: str, act, done_message: str):

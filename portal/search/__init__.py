@@ -3,7 +3,7 @@
 Modules: `analysis` (Indonesian analyzer), `backend` (the interface),
 `whoosh_backend` (with `whoosh_bulk`, the parallel rebuild writer, and
 `whoosh_eval`, query evaluation over cached postings, and `whoosh_compat`,
-two fixes to the library), `highlight`,
+a fix to the library), `highlight`,
 `outbox` (changes recorded in the writing transaction), `documents` (what
 the index should hold), `indexer` (the one writer), `services` (what views
 and the CLI call), `views`, `cli`.

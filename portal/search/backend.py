@@ -149,8 +149,9 @@ class SearchBackend(ABC):
             self.index_documents(documents)
 
     @abstractmethod
-    def search(self, query: SearchQuery, visibility: Visibility) -> SearchResults:
-        """Answer `query` with what `visibility` may see; raises QuerySyntaxError."""
+    def search(self, query: SearchQuery, visibility: Visibility, exclude: frozenset[str] = frozenset()) -> SearchResults:
+        """Answer `query` with what `visibility` may see, leaving out the doc ids in `exclude` (from the hits,
+        the total and the facet counts); raises QuerySyntaxError."""
 
     @abstractmethod
     def rebuild(self, source: DocumentSource, progress: Progress | None = None) -> int:

@@ -20,7 +20,7 @@ from typing import Iterator
 from sqlalchemy import delete, select, update
 
 from portal.extensions import db, utcnow
-from portal.search import documents
+from portal.search import documents, status
 from portal.search.backend import Progress, SearchBackend
 from portal.search.outbox import SearchOutbox
 
@@ -65,35 +65,48 @@ class DrainReport:
 
 def drain(backend: SearchBackend, root: str | os.PathLike, batch_size: int = 200,
           max_batches: int | None = None, wait: float = 0.0) -> DrainReport:
-    """Apply waiting outbox rows to the index; skip at once when another process is indexing."""
+    """Apply waiting outbox rows to the index; skip at once when another process is indexing.
+
+    A batch that fails is recorded (`portal.search.status`) and re-raised; its rows stay waiting,
+    so the next drain retries them.
+    """
     report = DrainReport()
     with indexer_lock(root, wait=wait) as acquired:
         if not acquired:
             report.skipped = True
             return report
-        while max_batches is None or report.batches < max_batches:
-            rows = db.session.execute(
-                select(SearchOutbox.id, SearchOutbox.doc_type, SearchOutbox.doc_id)
-                .where(SearchOutbox.processed_at.is_(None))
-                .order_by(SearchOutbox.id)
-                .limit(batch_size)
-            ).all()
-            db.session.rollback()  # end the read: SQLite writers must not wait on us
-            if not rows:
-                break
-            docs, deletions = documents.resolve({(row.doc_type, row.doc_id) for row in rows})
-            db.session.rollback()
-            backend.apply(docs, deletions)
-            _mark_processed([row.id for row in rows])
-            report.rows += len(rows)
-            report.upserts += len(docs)
-            report.deletions += len(deletions)
-            report.batches += 1
-        else:
-            report.more = _has_pending()
+        try:
+            _drain_batches(backend, batch_size, max_batches, report)
+        except Exception as error:
+            status.record_failure(error)
+            raise
         if report.rows:
+            status.record_recovery()
             purge_processed()
     return report
+
+
+def _drain_batches(backend: SearchBackend, batch_size: int, max_batches: int | None, report: DrainReport) -> None:
+    while max_batches is None or report.batches < max_batches:
+        rows = db.session.execute(
+            select(SearchOutbox.id, SearchOutbox.doc_type, SearchOutbox.doc_id)
+            .where(SearchOutbox.processed_at.is_(None))
+            .order_by(SearchOutbox.id)
+            .limit(batch_size)
+        ).all()
+        db.session.rollback()  # end the read: SQLite writers must not wait on us
+        if not rows:
+            break
+        docs, deletions = documents.resolve({(row.doc_type, row.doc_id) for row in rows})
+        db.session.rollback()
+        backend.apply(docs, deletions)
+        _mark_processed([row.id for row in rows])
+        report.rows += len(rows)
+        report.upserts += len(docs)
+        report.deletions += len(deletions)
+        report.batches += 1
+    else:
+        report.more = _has_pending()
 
 
 def _has_pending() -> bool:
@@ -133,8 +146,13 @@ def rebuild(backend: SearchBackend, root: str | os.PathLike, progress: Progress 
                 db.engine.dispose(close=False)
             return documents.all_documents(part, parts)
 
-        count = backend.rebuild(source, progress)
+        try:
+            count = backend.rebuild(source, progress)
+        except Exception as error:
+            status.record_failure(error)
+            raise
         _mark_processed(waiting)
+        status.record_recovery()  # a fresh index: whatever failed before is behind us
     return count
 
 
@@ -149,15 +167,22 @@ class CheckReport:
     indexed: int = 0
     expected: int = 0
     outdated: bool = False  # built by an older version of the backend: rebuild
+    health: status.IndexingStatus = field(default_factory=status.IndexingStatus)  # failures, rows waiting too long
 
     @property
     def agrees(self) -> bool:
         """True when nothing is missing, extra or stale, and the index is of the current version."""
         return not (self.missing or self.extra or self.stale or self.outdated)
 
+    @property
+    def healthy(self) -> bool:
+        """The index agrees, the last drain worked and no change has waited too long."""
+        return self.agrees and self.health.healthy
 
-def check(backend: SearchBackend) -> CheckReport:
-    """Compare the index with what the database says it should hold."""
+
+def check(backend: SearchBackend, max_age: timedelta = timedelta(minutes=5)) -> CheckReport:
+    """Compare the index with what the database says it should hold, and read the indexer's health."""
+    health = status.indexing_status(max_age)
     waiting_rows = db.session.execute(
         select(SearchOutbox.doc_type, SearchOutbox.doc_id).where(SearchOutbox.processed_at.is_(None))
     ).all()
@@ -174,7 +199,7 @@ def check(backend: SearchBackend) -> CheckReport:
         return not (key.startswith("article:") and flight_policies)
 
     report = CheckReport(waiting=len(waiting_rows), indexed=len(indexed), expected=len(expected),
-                         outdated=backend.outdated())
+                         outdated=backend.outdated(), health=health)
     report.missing = sorted(key for key in expected.keys() - indexed.keys() if settled(key, expected))
     report.extra = sorted(key for key in indexed.keys() - expected.keys() if settled(key, indexed))
     report.stale = sorted(

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import String, event, insert, select
+from sqlalchemy import String, Text, event, insert, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from portal.extensions import UtcDateTime, db, utcnow
@@ -39,6 +39,22 @@ class SearchOutbox(db.Model):
 
     def __repr__(self) -> str:
         return f"<SearchOutbox {self.id} {self.op} {self.doc_type}:{self.doc_id}>"
+
+
+class SearchIndexerState(db.Model):
+    """How the indexer last fared, in one row (id 1) that every process reads; only the indexer,
+    holding its lock, writes it: when a batch fails, and when the next one succeeds again."""
+
+    __tablename__ = "search_indexer_state"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    failures: Mapped[int] = mapped_column(default=0)  # failed drains in a row; 0: the last one worked
+    failed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)  # the last failure, kept after recovery
+    failure: Mapped[str | None] = mapped_column(Text)  # its error, as "Type: message"
+    recovered_at: Mapped[datetime | None] = mapped_column(UtcDateTime)  # when a drain or rebuild worked again
+
+    def __repr__(self) -> str:
+        return f"<SearchIndexerState failures={self.failures} failed_at={self.failed_at}>"
 
 
 def _changes(session: Session) -> dict[tuple[str, int], str]:

@@ -9,7 +9,7 @@ index that lags behind a moderator's action never shows what it must not.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from flask import current_app, url_for
@@ -24,7 +24,7 @@ from portal.extensions import db
 from portal.moderation import services as moderation
 from portal.moderation.models import Contribution
 from portal.proposals.models import Article, Policy, PolicyVersion
-from portal.search import indexer
+from portal.search import in_flight, indexer, status
 from portal.search.backend import (
     DATE_RANGES,
     KINDS,
@@ -39,6 +39,8 @@ from portal.search.backend import (
 
 DEFAULT_MAX_QUERY_LENGTH = 200
 MAX_PAGE = 100
+# Searches run again, at most, with hits the database refused left out (the index drifted from it).
+RECOUNTS = 2
 
 
 def index_root() -> Path:
@@ -125,11 +127,19 @@ def search(
         page=min(max(1, page), MAX_PAGE),
         per_page=int(current_app.config.get("SEARCH_PAGE_SIZE", 10)),
     )
-    try:
-        results = backend().search(request, visibility_for(viewer))
-    except QuerySyntaxError:
-        raise ValidationError("q", _("The search words could not be understood. Try plain words without symbols."))
-    items = _reload(viewer, results.hits)
+    # Left out of the hits and of every count: what has changed since the index last saw it and the
+    # viewer may not see now, then anything on the page the database refuses (drift, which `check` reports).
+    excluded = in_flight.hidden_from(viewer)
+    for _attempt in range(RECOUNTS + 1):
+        try:
+            results = backend().search(request, visibility_for(viewer), exclude=excluded)
+        except QuerySyntaxError:
+            raise ValidationError("q", _("The search words could not be understood. Try plain words without symbols."))
+        items = _reload(viewer, results.hits)
+        dropped = {hit.doc_id for hit in results.hits} - {item.hit.doc_id for item in items}
+        if not dropped:
+            break
+        excluded = excluded | dropped
     return SearchPage(request, results, items, _policy_names(viewer, results))
 
 
@@ -244,8 +254,18 @@ def rebuild(progress=None) -> int:
 
 
 def check() -> indexer.CheckReport:
-    """Compare the index with the database."""
-    return indexer.check(backend())
+    """Compare the index with the database, and read the indexer's health."""
+    return indexer.check(backend(), max_age=outbox_max_age())
+
+
+def indexing_status() -> status.IndexingStatus:
+    """How many changes wait for the index and since when, and the indexer's last failure (for the moderation queue)."""
+    return status.indexing_status(outbox_max_age())
+
+
+def outbox_max_age() -> timedelta:
+    """How long a change may wait for the index before `check` calls it stuck (SEARCH_OUTBOX_MAX_AGE, seconds)."""
+    return timedelta(seconds=float(current_app.config.get("SEARCH_OUTBOX_MAX_AGE", 300)))
 
 
 def inline_indexing() -> bool:

@@ -40,7 +40,9 @@ from portal.search.backend import (
 
 CURRENT = "CURRENT"
 # Bumped whenever the schema or what is stored changes; a generation without this version is outdated.
-FORMAT_VERSION = "2"
+# 3: no posting list inlined in the term table (Whoosh could not merge the segments that had them);
+#    a column of document keys (to leave out documents the index holds in an outdated state).
+FORMAT_VERSION = "3"
 FORMAT_FILE = "FORMAT"
 EPOCH = date(1970, 1, 1)
 EPOCH_UTC = datetime(1970, 1, 1, tzinfo=timezone.utc)
@@ -57,6 +59,8 @@ REFUSED_PLUGINS = (
 )
 FACET_FIELDS = {"kind": "kind", "policy": "policy", "group": "group", "status": "status"}
 DATE_COLUMN = "created_ts"  # epoch microseconds: fine enough to order items posted in the same second
+KEY_COLUMN = "key"  # db_id * 4 + the doc_type's code: which row a document is, as a number
+DOC_TYPE_CODES = {"policy": 1, "article": 2, "contribution": 3}
 MICROSECONDS = 1_000_000
 DAY = 86_400 * MICROSECONDS
 DATE_DAYS = {"7d": 7, "30d": 30, "365d": 365}
@@ -85,6 +89,7 @@ def make_schema() -> fields.Schema:
         created_at=fields.STORED(),
         published_at=fields.STORED(),
         created_ts=fields.COLUMN(columns.NumericColumn("q")),
+        key=fields.COLUMN(columns.NumericColumn("q")),
         title=fields.TEXT(analyzer=stemmed, stored=True, field_boost=FIELD_BOOSTS["title"]),
         text=fields.TEXT(analyzer=stemmed, stored=True),
         text_exact=fields.TEXT(analyzer=exact, field_boost=FIELD_BOOSTS["text_exact"]),
@@ -114,6 +119,12 @@ def _aware(value):
     return value
 
 
+def doc_key_number(doc_id: str) -> int:
+    """The key column's number of a doc_id ("contribution:12" -> 12 * 4 + 3)."""
+    doc_type, _sep, db_id = doc_id.partition(":")
+    return int(db_id) * 4 + DOC_TYPE_CODES[doc_type]
+
+
 def to_fields(doc: Document) -> dict:
     """The Whoosh field values of a document (None values left out).
 
@@ -139,6 +150,7 @@ def to_fields(doc: Document) -> dict:
         "created_at": _naive_utc(doc.created_at),
         "published_at": _naive_utc(doc.published_at),
         "created_ts": _epoch_us(doc.created_at),
+        "key": doc_key_number(doc.doc_id),
         "policy": str(doc.policy_id) if doc.policy_id is not None else None,
         "organisation": str(doc.organisation_id) if doc.organisation_id is not None else None,
         "author": str(doc.author_id) if doc.author_id is not None else None,
@@ -258,10 +270,11 @@ class WhooshBackend(SearchBackend):
                 writer.delete_by_term("doc_id", doc_id)
             for doc in documents:
                 writer.update_document(**to_fields(doc))
+            writer.commit()
         except BaseException:
-            writer.cancel()
+            if not writer.is_closed:  # a failed commit (in a merge, say) still holds the lock and temp files
+                writer.cancel()
             raise
-        writer.commit()
 
     def rebuild(self, source: DocumentSource, progress: Progress | None = None) -> int:
         """Write every document into a new generation (in `procs` processes), then swap CURRENT to it."""
@@ -319,11 +332,12 @@ class WhooshBackend(SearchBackend):
         except Exception as error:  # Whoosh raises assorted errors on odd input
             raise QuerySyntaxError(str(error)) from error
 
-    def search(self, request: SearchQuery, visibility: Visibility) -> SearchResults:
+    def search(self, request: SearchQuery, visibility: Visibility, exclude=frozenset()) -> SearchResults:
         """Run one search: visibility and facet filters, facet counts, ranking, highlights, suggestion.
 
         Each segment turns the query into a mask of matched documents (`whoosh_eval`), counts the
         facets over it and offers its best `page * per_page` documents; the best of all are the page.
+        Documents in `exclude` (doc ids) are left out of everything, the counts included.
         """
         searcher = self._searcher()
         user_query = self.parse(request.text, searcher.schema)
@@ -340,6 +354,7 @@ class WhooshBackend(SearchBackend):
         total = 0
         counts: dict[str, Counter] = {name: Counter() for name in (*FACET_FIELDS.values(), "date")}
         since = {key: _epoch_us(now) - days * DAY for key, days in DATE_DAYS.items()}
+        excluded = np.array(sorted({doc_key_number(doc_id) for doc_id in exclude}), np.int64)
         candidates = []  # (-sort key, tie-breaker, leaf number, docnum in the leaf)
         leaves = _leaves(searcher)
         for number, (leaf, base) in enumerate(leaves):
@@ -349,6 +364,8 @@ class WhooshBackend(SearchBackend):
             if not matched.any():
                 continue
             matched &= segment.live()
+            if len(excluded):
+                matched &= ~np.isin(data.keys, excluded)
             if first_day is not None:
                 matched &= data.created // DAY >= first_day
             if last_day is not None:
@@ -396,7 +413,7 @@ class WhooshBackend(SearchBackend):
         key = (reader.segment().segment_id(), "data")
         data = self._per_segment.get(key)
         if data is None:
-            data = SegmentData(reader, FACET_FIELDS.values(), DATE_COLUMN, SEARCH_FIELDS)
+            data = SegmentData(reader, FACET_FIELDS.values(), DATE_COLUMN, SEARCH_FIELDS, KEY_COLUMN)
             with self._per_segment_lock:
                 self._per_segment[key] = data
         return data

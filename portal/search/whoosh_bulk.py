@@ -31,8 +31,6 @@ from whoosh.filedb.filestore import Storage
 from whoosh.index import TOC
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
-from portal.search import whoosh_compat  # noqa: F401  (the inlining the codec below asks for)
-
 # Documents per segment: about 60 postings each, held in memory until the segment is written.
 SEGMENT_DOCS = 100_000
 PROGRESS_EVERY = 500
@@ -48,9 +46,11 @@ class SegmentBuilder:
     def __init__(self, storage: Storage, indexname: str, schema: Schema):
         self.schema = schema
         self.storage = storage
-        # Blocks stored uncompressed (a bigger index, but no zlib on every block written or read);
-        # a term with one posting (every doc_id, most rare words) kept in the term table itself.
-        self.codec = W3Codec(compression=0, inlinelimit=2)
+        # Blocks stored uncompressed (a bigger index, but no zlib on every block written or read: the
+        # decoded postings are the same). Every posting list goes to the postings file, as Whoosh's own
+        # writer leaves it (inlinelimit=1 inlines nothing): Whoosh reads an inlined list without
+        # values back as '' where its writer wants None, and its next merge of the segment failed.
+        self.codec = W3Codec(compression=0, inlinelimit=1)
         self.segment = self.codec.new_segment(storage, indexname)
         self.perdoc = self.codec.per_document_writer(storage, self.segment)
         self.doc_count = 0

@@ -1,28 +1,24 @@
-"""Two fixes to whoosh-reloaded, applied once on import (each guarded, so a release that fixes the
-library leaves it alone).
+"""A fix to whoosh-reloaded, applied once on import (guarded, so a release that fixes the library
+leaves it alone).
 
-1. Whoosh's postings writer calls `W3TermInfo.set_inline` to keep short posting lists in the term
-   table, but the class names the method `set_inlined`, so no Whoosh writer could inline. The bulk
-   writer asks for inlining; the name it calls is supplied.
+Opening a file inside a compound segment (every segment Whoosh writes is one compound file,
+memory-mapped) wrapped its bytes in `BytesIO`, which copies them: every reader or searcher
+opened copied every file of every segment into memory, tens of megabytes at 100,000 documents.
+Each update to the index opens a searcher (to replace documents by id) and the next query opens
+another, so one post cost ~100 ms of copying, and the copies evicted the CPU caches the next
+request ran in. Compound files now read straight from the map.
 
-2. Opening a file inside a compound segment (every segment Whoosh writes is one compound file,
-   memory-mapped) wrapped its bytes in `BytesIO`, which copies them: every reader or searcher
-   opened copied every file of every segment into memory, tens of megabytes at 100,000 documents.
-   Each update to the index opens a searcher (to replace documents by id) and the next query opens
-   another, so one post cost ~100 ms of copying, and the copies evicted the CPU caches the next
-   request ran in. Compound files now read straight from the map.
+(Whoosh's postings writer can also keep short posting lists in the term table, "inlined", but
+calls a method the term info class does not have, so no Whoosh writer inlines; the portal does
+not either, see `whoosh_bulk`.)
 """
 
 from __future__ import annotations
 
 import os
 
-from whoosh.codec.whoosh3 import W3TermInfo
 from whoosh.filedb import compound
 from whoosh.filedb.structfile import BufferFile
-
-if not hasattr(W3TermInfo, "set_inline"):
-    W3TermInfo.set_inline = W3TermInfo.set_inlined
 
 
 class MemoryReader:

@@ -32,9 +32,10 @@ POSTINGS_CACHE = 4_000_000
 
 
 class SegmentData:
-    """What is read once per segment: facet columns as integer codes, creation times, field lengths."""
+    """What is read once per segment: facet columns as integer codes, creation times, document keys,
+    field lengths."""
 
-    def __init__(self, reader, facet_fields, date_column: str, length_fields):
+    def __init__(self, reader, facet_fields, date_column: str, length_fields, key_column: str | None = None):
         self.size = size = reader.doc_count_all()
         self.codes: dict[str, np.ndarray] = {}
         self.labels: dict[str, list] = {}
@@ -49,6 +50,10 @@ class SegmentData:
             self.created = np.fromiter(reader.column_reader(date_column), np.int64, size)
         else:
             self.created = np.zeros(size, np.int64)
+        if key_column is not None and reader.has_column(key_column):
+            self.keys = np.fromiter(reader.column_reader(key_column), np.int64, size)
+        else:
+            self.keys = np.zeros(size, np.int64)
         self.lengths: dict[str, np.ndarray] = {}
         perdoc = reader._perdoc  # the per-document reader holds the length columns
         for name in length_fields:
@@ -99,7 +104,7 @@ def read_postings(reader, fieldname: str, text: str) -> tuple[np.ndarray, np.nda
         return NO_IDS, NO_WEIGHTS
     if isinstance(matcher, FilterMatcher):  # deletions: the caller's live mask removes them
         matcher = matcher.child
-    if not isinstance(matcher, W3LeafMatcher):  # a term with one posting is stored inline
+    if not isinstance(matcher, W3LeafMatcher):  # a posting list inlined in the term table (not written here)
         ids, weights = [], []
         while matcher.is_active():
             ids.append(matcher.id())

@@ -50,7 +50,7 @@ def dump(ix) -> dict:
                 matcher = reader.postings(fieldname, term)
                 items = []
                 while matcher.is_active():
-                    items.append((matcher.id(), matcher.weight(), matcher.value() or None))  # "" or None: no value
+                    items.append((matcher.id(), matcher.weight(), matcher.value()))
                     matcher.next()
                 postings[(fieldname, term)] = items
         docs = range(reader.doc_count_all())
