@@ -5,7 +5,7 @@ Until now a policy's category was created by the first visit of its forum page
 creates them; this data step gives existing policies theirs. No schema change.
 
 Revision ID: 0006
-Revises: 0001
+Revises: 0005
 Create Date: 2026-12-04
 """
 from datetime import datetime, timezone
@@ -18,7 +18,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0006'
-down_revision = '0001'
+down_revision = '0005'
 branch_labels = None
 depends_on = None
 
