@@ -9,6 +9,9 @@ import json
 from flask_babel import lazy_gettext as _l
 
 ACTION_LABELS = {
+    "account.end_sessions": _l("Signed out everywhere else"),
+    "account.password_change": _l("Password changed"),
+    "account.password_reset": _l("Password reset by link"),
     "affiliation.revoke": _l("Affiliation withdrawn"),
     "affiliation.verify": _l("Affiliation verified"),
     "contribution.appeal": _l("Appeal sent"),
