@@ -161,10 +161,12 @@ def to_fields(doc: Document) -> dict:
 class WhooshBackend(SearchBackend):
     """Search backed by a Whoosh file index under `root`."""
 
-    def __init__(self, root: str | os.PathLike, procs: int = 1, writer_timeout: float = 10.0):
+    def __init__(self, root: str | os.PathLike, procs: int = 1, writer_timeout: float = 10.0,
+                 segment_docs: int = whoosh_bulk.SEGMENT_DOCS):
         self.root = Path(root)
         self.procs = procs
         self.writer_timeout = writer_timeout
+        self.segment_docs = segment_docs  # documents per segment a rebuild writes
         self._opened: tuple[str, index.Index] | None = None
         # One open searcher per thread, reused until the index changes (opening one reads every
         # segment's headers and term tables).
@@ -285,7 +287,7 @@ class WhooshBackend(SearchBackend):
 
         def build_part(part: int, parts: int, report: Progress | None):
             fields = (to_fields(doc) for doc in source(part, parts))
-            return whoosh_bulk.write_segments(ix.storage, ix.indexname, ix.schema, fields, report)
+            return whoosh_bulk.write_segments(ix.storage, ix.indexname, ix.schema, fields, report, self.segment_docs)
 
         try:
             if self.procs > 1:
