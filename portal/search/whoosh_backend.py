@@ -24,7 +24,7 @@ from whoosh.qparser import MultifieldParser, plugins
 
 from portal.search import whoosh_bulk, whoosh_compat  # noqa: F401  (whoosh_compat: fixes on import)
 from portal.search.analysis import TOKEN_PATTERN, exact_analyzer, index_terms, indonesian_analyzer, normalise
-from portal.search.highlight import highlight
+from portal.search.highlight import highlight, plain_text
 from portal.search.whoosh_eval import PostingsCache, SegmentData, SegmentQuery, term_statistics
 from portal.search.backend import (
     Document,
@@ -41,7 +41,8 @@ from portal.search.backend import (
 CURRENT = "CURRENT"
 # Bumped whenever the schema or what is stored changes; a generation without this version is outdated.
 # 3: no posting list inlined in the term table (Whoosh could not merge the segments that had them);
-#    a column of document keys (to leave out documents the index holds in an outdated state).
+#    a column of document keys (to leave out documents the index holds in an outdated state);
+#    texts indexed without their Markdown syntax.
 FORMAT_VERSION = "3"
 FORMAT_FILE = "FORMAT"
 EPOCH = date(1970, 1, 1)
@@ -129,10 +130,12 @@ def to_fields(doc: Document) -> dict:
     """The Whoosh field values of a document (None values left out).
 
     The texts are analysed here, once, into the exact and the stemmed terms (Whoosh takes a list
-    of terms as an already analysed value); the original text is what gets stored.
+    of terms as an already analysed value), the text's Markdown syntax left out; the original text
+    is what gets stored.
     """
     title_exact, title_stemmed = index_terms(doc.title or "")
-    text_exact, text_stemmed = index_terms(doc.text or "")
+    # The words of the Markdown, not its syntax: `**wajib**` is found by "wajib" (the tokenizer keeps `*`).
+    text_exact, text_stemmed = index_terms(plain_text(doc.text or ""))
     values = {
         "doc_id": doc.doc_id,
         "doc_type": doc.doc_type,
@@ -502,7 +505,7 @@ def _hit(stored: dict, score: float, words: frozenset[str], stems: frozenset[str
     stored = {key: _aware(value) for key, value in stored.items()}
     title = stored.get("title") or ""
     title_html = highlight(title, words, stems, top=1) or escape(title)
-    text = stored.get("text") or ""
+    text = plain_text(stored.get("text") or "")  # Markdown as written: the snippet shows the words, not the syntax
     fragments = highlight(text, words, stems) or escape(text[:240] + ("…" if len(text) > 240 else ""))
     return Hit(
         doc_id=stored["doc_id"],
