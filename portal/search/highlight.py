@@ -2,16 +2,44 @@
 
 A word is marked when its exact (lowercased, accent-folded) form or its stem is
 one the query asked for, so `dilatih` is marked for a search for `pelatihan`.
-Everything outside the marks is escaped by markupsafe.
+Everything outside the marks is escaped by markupsafe. Stored texts are Markdown
+as written: `plain_text` gives the words they render to, for snippets.
 """
 
 from __future__ import annotations
+
+import re
 
 from markupsafe import Markup, escape
 
 from portal.search.analysis import TOKEN_PATTERN, normalise
 
 BETWEEN = " … "
+
+# Markdown syntax a snippet leaves out: [text](url "title") and ![alt](url) keep their text; line
+# starts lose heading, quote, list and rule markers; emphasis, strike and code delimiters go where
+# they touch a word (so "5 * 3" keeps its asterisk); backslash escapes keep the escaped character.
+# Every pattern is linear: possessive repeats, bounded spans, and a delimiter run is only tried
+# where it starts.
+_LINK = re.compile(r'!?\[([^\[\]\n]{0,300}+)\]\([^()\s]{0,2000}+(?:[ \t]++"[^"\n]{0,300}+")?\)')
+_LINE_START = re.compile(r"^[ \t]{0,3}+(?:(?:>[ \t]?+)++|#{1,6}+[ \t]++|[-*+][ \t]++(?:\[[ xX]\][ \t]++)?)", re.MULTILINE)
+_RULE = re.compile(r"^[ \t]{0,3}+(?:(?:[-*_][ \t]*+){3,}+|=++[ \t]*+|#++[ \t]*+)$", re.MULTILINE)
+_DELIMITER = r"(?:\*++|_++|~~|`++)"
+_OPENING = re.compile(r"(?<![\w\\*_~`])" + _DELIMITER + r"(?=[^\s*_~`])")
+_CLOSING = re.compile(r"(?<=[^\s*_~`\\])" + _DELIMITER + r"(?![\w*_~`])")
+_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
+
+
+def plain_text(markdown: str) -> str:
+    """The words a Markdown text renders to, without its syntax (`**penting**` -> `penting`)."""
+    if not markdown:
+        return ""
+    text = _LINK.sub(r"\1", markdown)
+    text = _RULE.sub("", text)
+    text = _LINE_START.sub("", text)
+    text = _OPENING.sub("", text)
+    text = _CLOSING.sub("", text)
+    return _ESCAPE.sub(r"\1", text)
 
 
 def highlight(text: str, words: frozenset[str], stems: frozenset[str], top: int = 2, maxchars: int = 240,

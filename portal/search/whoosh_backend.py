@@ -24,7 +24,7 @@ from whoosh.qparser import MultifieldParser, plugins
 
 from portal.search import whoosh_bulk, whoosh_compat  # noqa: F401  (whoosh_compat: fixes on import)
 from portal.search.analysis import TOKEN_PATTERN, exact_analyzer, index_terms, indonesian_analyzer, normalise
-from portal.search.highlight import highlight
+from portal.search.highlight import highlight, plain_text
 from portal.search.whoosh_eval import PostingsCache, SegmentData, SegmentQuery, term_statistics
 from portal.search.backend import (
     Document,
@@ -41,7 +41,8 @@ from portal.search.backend import (
 CURRENT = "CURRENT"
 # Bumped whenever the schema or what is stored changes; a generation without this version is outdated.
 # 3: no posting list inlined in the term table (Whoosh could not merge the segments that had them);
-#    a column of document keys (to leave out documents the index holds in an outdated state).
+#    a column of document keys (to leave out documents the index holds in an outdated state);
+#    texts indexed without their Markdown syntax.
 FORMAT_VERSION = "3"
 FORMAT_FILE = "FORMAT"
 EPOCH = date(1970, 1, 1)
@@ -129,10 +130,12 @@ def to_fields(doc: Document) -> dict:
     """The Whoosh field values of a document (None values left out).
 
     The texts are analysed here, once, into the exact and the stemmed terms (Whoosh takes a list
-    of terms as an already analysed value); the original text is what gets stored.
+    of terms as an already analysed value), the text's Markdown syntax left out; the original text
+    is what gets stored.
     """
     title_exact, title_stemmed = index_terms(doc.title or "")
-    text_exact, text_stemmed = index_terms(doc.text or "")
+    # The words of the Markdown, not its syntax: `**wajib**` is found by "wajib" (the tokenizer keeps `*`).
+    text_exact, text_stemmed = index_terms(plain_text(doc.text or ""))
     values = {
         "doc_id": doc.doc_id,
         "doc_type": doc.doc_type,
@@ -161,10 +164,12 @@ def to_fields(doc: Document) -> dict:
 class WhooshBackend(SearchBackend):
     """Search backed by a Whoosh file index under `root`."""
 
-    def __init__(self, root: str | os.PathLike, procs: int = 1, writer_timeout: float = 10.0):
+    def __init__(self, root: str | os.PathLike, procs: int = 1, writer_timeout: float = 10.0,
+                 segment_docs: int = whoosh_bulk.SEGMENT_DOCS):
         self.root = Path(root)
         self.procs = procs
         self.writer_timeout = writer_timeout
+        self.segment_docs = segment_docs  # documents per segment a rebuild writes
         self._opened: tuple[str, index.Index] | None = None
         # One open searcher per thread, reused until the index changes (opening one reads every
         # segment's headers and term tables).
@@ -285,7 +290,7 @@ class WhooshBackend(SearchBackend):
 
         def build_part(part: int, parts: int, report: Progress | None):
             fields = (to_fields(doc) for doc in source(part, parts))
-            return whoosh_bulk.write_segments(ix.storage, ix.indexname, ix.schema, fields, report)
+            return whoosh_bulk.write_segments(ix.storage, ix.indexname, ix.schema, fields, report, self.segment_docs)
 
         try:
             if self.procs > 1:
@@ -500,7 +505,7 @@ def _hit(stored: dict, score: float, words: frozenset[str], stems: frozenset[str
     stored = {key: _aware(value) for key, value in stored.items()}
     title = stored.get("title") or ""
     title_html = highlight(title, words, stems, top=1) or escape(title)
-    text = stored.get("text") or ""
+    text = plain_text(stored.get("text") or "")  # Markdown as written: the snippet shows the words, not the syntax
     fragments = highlight(text, words, stems) or escape(text[:240] + ("…" if len(text) > 240 else ""))
     return Hit(
         doc_id=stored["doc_id"],

@@ -68,3 +68,81 @@ def test_an_index_from_an_older_version_is_reported_and_rebuilt(runner, citizen,
     assert result.exit_code == 1 and "older version" in result.output
     assert runner.invoke(args=["search", "rebuild"]).exit_code == 0
     assert runner.invoke(args=["search", "check"]).exit_code == 0
+
+
+def _stray_writer():
+    """Whoosh's write lock held by a writer nobody commits: every update of the index fails meanwhile."""
+    from whoosh import index
+
+    backend = services.backend()
+    backend.writer_timeout = 0.1
+    return index.open_dir(str(backend.current_dir())).writer()
+
+
+def test_check_is_healthy_with_fresh_changes_waiting(runner, citizen, contribute, drain):
+    drain()
+    contribute(citizen, "Usulan yang baru saja dikirim.")
+    result = runner.invoke(args=["search", "check"])
+    assert result.exit_code == 0, result.output
+    assert "waiting in the outbox: 1" in result.output and "agrees" in result.output
+
+
+def test_check_fails_on_changes_waiting_longer_than_the_set_age_and_a_rebuild_repairs_it(
+        app, runner, citizen, contribute, drain):
+    from datetime import timedelta
+
+    from sqlalchemy import update
+
+    from portal.extensions import utcnow
+    from portal.search.outbox import SearchOutbox
+
+    drain()
+    contribute(citizen, "Usulan yang tertahan lama.")
+    db.session.execute(update(SearchOutbox).values(created_at=utcnow() - timedelta(minutes=6)))
+    db.session.commit()  # no indexer ran for six minutes (a stopped worker, say)
+    result = runner.invoke(args=["search", "check"])
+    assert result.exit_code == 1
+    assert "1 changes have waited longer than 300 s (SEARCH_OUTBOX_MAX_AGE)" in result.output
+    assert "agrees" not in result.output
+    app.config["SEARCH_OUTBOX_MAX_AGE"] = 600
+    assert runner.invoke(args=["search", "check"]).exit_code == 0
+    app.config["SEARCH_OUTBOX_MAX_AGE"] = 300
+    # What `make run` does when check fails: rebuild, which covers the waiting rows.
+    assert runner.invoke(args=["search", "rebuild"]).exit_code == 0
+    assert runner.invoke(args=["search", "check"]).exit_code == 0
+
+
+def test_a_failed_drain_is_recorded_and_check_fails_until_a_drain_works(runner, citizen, contribute, drain, find):
+    drain()
+    item = contribute(citizen, "Komentar tentang mutasi jabatan.")
+    stray = _stray_writer()
+    try:
+        result = runner.invoke(args=["search", "drain"])
+        assert result.exit_code == 1
+        assert "Updating the index failed: LockError" in result.output
+        checked = runner.invoke(args=["search", "check"])
+        assert checked.exit_code == 1
+        assert "The last update of the index failed (1 in a row" in checked.output and "LockError" in checked.output
+        assert runner.invoke(args=["search", "drain"]).exit_code == 1
+        assert "(2 in a row" in runner.invoke(args=["search", "check"]).output
+    finally:
+        stray.cancel()
+    result = runner.invoke(args=["search", "drain"])  # the next drain retries the same rows
+    assert result.exit_code == 0 and "Applied 1 outbox rows" in result.output
+    assert find(None, "mutasi") == [f"contribution:{item.id}"]
+    checked = runner.invoke(args=["search", "check"])
+    assert checked.exit_code == 0, checked.output
+
+
+def test_a_rebuild_clears_a_recorded_failure(runner, citizen, contribute, drain):
+    drain()
+    contribute(citizen, "Komentar tentang rotasi pegawai.")
+    stray = _stray_writer()
+    try:
+        assert runner.invoke(args=["search", "drain"]).exit_code == 1
+    finally:
+        stray.cancel()
+    assert runner.invoke(args=["search", "check"]).exit_code == 1
+    assert runner.invoke(args=["search", "rebuild"]).exit_code == 0  # as `make run` does on a failed check
+    assert runner.invoke(args=["search", "check"]).exit_code == 0
+    assert not services.indexing_status().failing and services.indexing_status().last_failure

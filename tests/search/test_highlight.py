@@ -31,3 +31,29 @@ def test_long_texts_show_the_best_fragments_cut_at_spaces():
     assert len(html) < 240 + 2 * 60 + 40 and html.startswith("kata ") and html.endswith(" kata")
     both = str(highlight(text, words, stems, top=2))
     assert both.count("<mark>") == 3 and " … " in both and both.index("pertama") < both.index("kedua")
+
+
+def test_markdown_syntax_is_left_out_of_the_words_a_snippet_shows():
+    from portal.search.highlight import plain_text
+
+    markdown = (
+        "# Usulan\n\n> Kutipan **penting** dari _warga_\n\n- satu `kode`\n- dua ~~lama~~ baru\n\n---\n\n"
+        "Lihat [Perwal 12](https://jdih.pemkomedan.go.id/perwal \"judul\") dan ![bagan](bagan.png). "
+        "***Sangat*** penting: 5 * 3 = 15, nama_berkas tetap, \\*bukan miring\\*."
+    )
+    assert plain_text(markdown) == (
+        "Usulan\n\nKutipan penting dari warga\n\nsatu kode\ndua lama baru\n\n\n\n"
+        "Lihat Perwal 12 dan bagan. Sangat penting: 5 * 3 = 15, nama_berkas tetap, *bukan miring*."
+    )
+
+
+def test_plain_text_of_naughty_and_adversarial_strings_only_drops_syntax(blns):
+    import re
+
+    from portal.search.highlight import plain_text
+
+    words = re.compile(r"[^\W_]+")
+    for text in blns + ["[" * 20_000, "![" * 10_000, "*a **b" * 4_000, "[a](" * 5_000, "> " * 10_000]:
+        plain = plain_text(text)
+        assert len(plain) <= len(text)
+        assert set(words.findall(plain)) <= set(words.findall(text)), text[:80]

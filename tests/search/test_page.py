@@ -109,3 +109,19 @@ def test_the_header_has_a_search_box_on_every_page(client):
     html = client.get("/").get_data(as_text=True)
     assert 'action="/search"' in html and 'name="q"' in html
 
+
+
+def test_snippets_show_the_words_of_markdown_not_its_syntax(client, policy, citizen, drain):
+    from portal.comments import services as comments
+
+    comments.post_comment(citizen, policy, stance="supports", body=(
+        "Pelatihan **wajib daring** untuk _semua_ camat, lihat [Perwal 12](https://contoh.go.id/perwal).\n\n"
+        "- jadwal `tetap`\n- ~~lama~~"))
+    drain()
+    html = _page(client, q="daring")  # a word written in **bold** is found too
+    card = html[html.index('<ol class="cards search__results">'):html.index("</ol>")]
+    assert "wajib <mark>daring</mark> untuk semua camat, lihat Perwal 12" in card
+    for syntax in ("**", "_semua_", "](", "https://contoh", "`", "~~", "- jadwal"):
+        assert syntax not in card
+    # Found by a word that only the Markdown's words hold, the snippet is shown the same way.
+    assert "<mark>jadwal</mark> tetap" in _page(client, q="jadwal")
