@@ -1,12 +1,14 @@
 """Full-text search over policies and contributions.
 
 Modules: `analysis` (Indonesian analyzer), `backend` (the interface),
-`whoosh_backend` (with `whoosh_bulk`, the parallel rebuild writer, and
-`whoosh_eval`, query evaluation over cached postings, and `whoosh_compat`,
-a fix to the library), `highlight`,
-`outbox` (changes recorded in the writing transaction), `documents` (what
-the index should hold), `indexer` (the one writer), `services` (what views
-and the CLI call), `views`, `cli`.
+`whoosh_backend` (with `whoosh_schema`, what a document becomes in the index,
+`whoosh_bulk`, the parallel rebuild writer, `whoosh_eval`, query evaluation
+over cached postings, and `whoosh_compat`, a fix to the library), `highlight`
+(snippets, and the words of Markdown), `outbox` (changes recorded in the
+writing transaction, and the indexer's record), `documents` (what the index
+should hold), `indexer` (the one writer), `status` (its health: failures,
+what waits), `in_flight` (what a search leaves out while changes wait),
+`services` (what views and the CLI call), `views`, `cli`.
 """
 
 from __future__ import annotations

@@ -28,18 +28,27 @@ _DELIMITER = r"(?:\*++|_++|~~|`++)"
 _OPENING = re.compile(r"(?<![\w\\*_~`])" + _DELIMITER + r"(?=[^\s*_~`])")
 _CLOSING = re.compile(r"(?<=[^\s*_~`\\])" + _DELIMITER + r"(?![\w*_~`])")
 _ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
+_LINE_MARKERS = frozenset("#>-*+=_")
 
 
 def plain_text(markdown: str) -> str:
     """The words a Markdown text renders to, without its syntax (`**penting**` -> `penting`)."""
     if not markdown:
         return ""
-    text = _LINK.sub(r"\1", markdown)
-    text = _RULE.sub("", text)
-    text = _LINE_START.sub("", text)
-    text = _OPENING.sub("", text)
-    text = _CLOSING.sub("", text)
-    return _ESCAPE.sub(r"\1", text)
+    text = markdown
+    # Each pattern only where its characters occur: most texts are a plain line (and a rebuild
+    # runs this on every document).
+    if "[" in text:
+        text = _LINK.sub(r"\1", text)
+    if "\n" in text or text.lstrip()[:1] in _LINE_MARKERS:
+        text = _RULE.sub("", text)
+        text = _LINE_START.sub("", text)
+    if any(mark in text for mark in "*_~`"):
+        text = _OPENING.sub("", text)
+        text = _CLOSING.sub("", text)
+    if "\\" in text:
+        text = _ESCAPE.sub(r"\1", text)
+    return text
 
 
 def highlight(text: str, words: frozenset[str], stems: frozenset[str], top: int = 2, maxchars: int = 240,
