@@ -27,6 +27,8 @@ from portal.proposals import services as proposals
 from portal.proposals import workflow
 from portal.submissions import services as submissions
 
+from tests.conftest import PASSWORD
+
 from .conftest import POLICY_BODY
 
 
@@ -61,6 +63,12 @@ CASES: list[Case] = [
     # --- accounts -------------------------------------------------------------------
     Case(accounts.set_locale, ("anonymous", "deactivated"), "citizen",
          lambda w, a: accounts.set_locale(a, "en")),
+    Case(accounts.sign_out, ("anonymous", "deactivated"), "citizen",
+         lambda w, a: accounts.sign_out(a)),
+    Case(accounts.end_other_sessions, ("anonymous", "deactivated"), "citizen",
+         lambda w, a: accounts.end_other_sessions(a)),
+    Case(accounts.change_password, ("anonymous", "deactivated"), "citizen",
+         lambda w, a: accounts.change_password(a, PASSWORD, "Sandi baru untuk Medan 2027")),
     Case(accounts.verify_affiliation, (*ADMIN_ONLY, "unverified"), "admin",
          lambda w, a: accounts.verify_affiliation(a, w.unverified)),
     Case(accounts.revoke_affiliation, (*ADMIN_ONLY, "academic"), "admin",

@@ -17,7 +17,6 @@ from .cases import CASES
 from .servicegraph import ROOT, ServiceGraph
 
 SYSTEM = {
-    "portal.accounts.services.register": "self-service sign-up: nobody is signed in yet",
     "portal.accounts.services.authenticate": "sign-in: the password is the check; it records the sign-in time",
     "portal.accounts.services.request_password_reset": "anyone may ask; the link goes only to the address's owner",
     "portal.accounts.services.reset_password": "the mailed one-time token is the permission",
@@ -34,6 +33,17 @@ SYSTEM = {
     "portal.search.indexer.rebuild": "the operator's `flask search rebuild`",
     "portal.search.services.drain": "the search indexer (after a request, `flask search drain`, the worker)",
     "portal.search.services.rebuild": "the operator's `flask search rebuild`",
+    "portal.search.status.record_failure": "the search indexer records its own failure for every process to see",
+    "portal.search.status.record_recovery": "the search indexer records that it works again",
+    "portal.accounts.auth.init_app": "its request hook moves the end of the requester's own session forward",
+    "portal.accounts.sessions.start": "opens a session for an account that just proved its password",
+    "portal.accounts.sessions.keep_alive": "moves the end of the requester's own session forward",
+    "portal.accounts.registration.start_registration": "self-service sign-up: nobody is signed in yet",
+    "portal.accounts.registration.confirm_registration": "the mailed one-time link and the chosen password are the permission",
+    "portal.notifications.digests.send_digests": "`flask notifications send-digests` from cron mails followers what they were told",
+    "portal.notifications.digests.send_digest": "one follower's digest, for send_digests",
+    "portal.submissions.receipts.queue_receipt": "adds the receipt to submit's transaction; submit asked",
+    "portal.submissions.receipts.tell_invited": "adds the invitation notices to invite_cosigner's transaction; it asked",
 }
 
 
