@@ -129,6 +129,10 @@ def _update(table, values: dict, ident: Any, guards: list):
     return update(table).where(key == ident, *guards).values({**untouched, **values})
 
 
+def _lock_order(refresh: Refresh) -> tuple[str, Any]:
+    return inspect(refresh.model).columns["html_version"].table.name, refresh.ident
+
+
 def _write_back(app: Flask, refreshes: list[Refresh]) -> None:
     with app.app_context():
         try:
@@ -210,6 +214,7 @@ def init_app(app: Flask) -> None:
         pending = g.pop(PENDING_KEY, None)
         if pending:
             application = current_app._get_current_object()
-            refreshes = list(pending.values())
+            # Rows in one order (table, id) in every write-back, so two never wait on each other (PostgreSQL).
+            refreshes = sorted(pending.values(), key=_lock_order)
             response.call_on_close(lambda: _write_back(application, refreshes))
         return response
