@@ -22,6 +22,7 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from sqlalchemy import delete, event
 from sqlalchemy.engine import Engine
+from werkzeug.serving import make_server
 
 from portal import create_app
 from portal.extensions import db
@@ -145,6 +146,22 @@ def english(client):
     response = client.post("/language", data={"lang": "en", "next": "/"})
     assert response.status_code == 302
     return client
+
+
+@pytest.fixture
+def live_server(app):
+    """The test app served on 127.0.0.1 at a free port by werkzeug's threaded server (one thread
+    per request, as in production), in a background thread. Built on the `app` fixture, so it
+    shares the test database with `make_user`; every request gets its own app context."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+        server.server_close()
 
 
 @pytest.fixture

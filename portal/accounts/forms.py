@@ -92,19 +92,11 @@ class ConfirmRegistrationForm(Form):
     )
 
 
-class ChangePasswordForm(Form):
+class ChangePasswordForm(ResetPasswordForm):
     """Choose a new password while signed in."""
 
     current_password = PasswordField(
         _l("Current password"), validators=[DataRequired(_l("Enter your current password."))]
-    )
-    password = PasswordField(
-        _l("New password"),
-        description=_l("At least 10 characters."),
-        validators=[DataRequired(_l("Choose a password."))],
-    )
-    password2 = PasswordField(
-        _l("Repeat password"), validators=[EqualTo("password", _l("The passwords do not match."))]
     )
 
 

@@ -11,7 +11,6 @@ from itertools import count
 
 import pytest
 from sqlalchemy import update
-from werkzeug.serving import make_server
 
 from portal import text
 from portal.extensions import db
@@ -24,20 +23,6 @@ CLIENTS = 16
 VIEWS_EACH = 15
 SECRET = "RAHASIA-MENUNGGU-MODERASI"
 BODY = re.compile(r'<div class="post__body">(.*?)</div>', re.S)
-
-
-@pytest.fixture
-def live_server(app):
-    """The test app on a free local port, one thread per request (werkzeug's threaded server)."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
-        server.server_close()
 
 
 def _fetch(url: str) -> tuple[int, str]:
