@@ -84,15 +84,18 @@ def worker_command(interval: float | None) -> None:
     stopping = []
     signal.signal(signal.SIGTERM, lambda *_: stopping.append(True))
     click.echo(f"Search worker polling every {interval:g} s; stop with Ctrl-C.")
+    failures = 0
     try:
         while not stopping:
             try:
                 report = services.drain(wait=interval)
-            except Exception as error:  # recorded by the indexer; the rows are retried on the next poll
+            except Exception as error:  # recorded by the indexer; the rows are retried, less often while it lasts
+                failures += 1
                 current_app.logger.exception("search: the worker's drain failed")
                 click.echo(f"Updating the index failed: {status.describe(error)}", err=True)
-                time.sleep(interval)
+                time.sleep(min(60.0, interval * 2 ** min(failures, 6)))
                 continue
+            failures = 0
             if report.rows:
                 click.echo(f"Applied {report.rows} outbox rows.")
             if not report.rows:
