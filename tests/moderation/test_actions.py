@@ -20,7 +20,7 @@ def _visible_ids(viewer) -> set[int]:
 
 
 def _audit(action: str) -> list[AuditEntry]:
-    return list(db.session.scalars(select(AuditEntry).where(AuditEntry.action == action)))
+    return list(db.session.scalars(select(AuditEntry).where(AuditEntry.action == action).order_by(AuditEntry.id)))
 
 
 def test_a_hidden_item_stays_visible_to_its_author_with_the_reason(published, trusted, moderator, make_user):
