@@ -69,3 +69,15 @@ def test_built_in_form_messages_speak_indonesian_then_english(client):
     client.post("/language", data={"lang": "en", "next": "/"})
     page = client.post("/register", data=too_long).get_data(as_text=True)
     assert "Field cannot be longer than 254 characters." in page
+
+
+@pytest.mark.parametrize("locale", ["id", "en"])
+def test_catalogue_passes_the_checks_pybabel_compile_runs(locale):
+    """`make test` and `make run` start with `pybabel compile`, which refuses a
+    catalogue whose entries fail Babel's checks (a plural form naming a
+    placeholder the singular lacks, a wrong number of forms)."""
+    problems = [
+        (message.id, [str(error) for error in errors])
+        for message, errors in _catalog(locale).check()
+    ]
+    assert problems == []
