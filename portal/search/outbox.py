@@ -59,7 +59,7 @@ class SearchIndexerState(db.Model):
 
 def _changes(session: Session) -> dict[tuple[str, int], str]:
     """(doc_type, id) -> op for every indexed row this flush wrote."""
-    from portal.moderation.models import Contribution
+    from portal.contributions.models import Contribution
     from portal.proposals.models import Article, Policy, PolicyVersion
 
     found: dict[tuple[str, int], str] = {}

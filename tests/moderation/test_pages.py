@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from portal.extensions import db, utcnow
+from portal.contributions import services as contributions
 from portal.moderation import services
 from portal.moderation.views import contribution_url
 
@@ -156,7 +157,7 @@ def test_approving_twice_says_so_instead_of_failing(contribute, make_user, moder
 
 def test_a_rejected_appeal_needs_a_note_and_is_shown_to_the_author(published, trusted, moderator, browser):
     services.hide(moderator, published, "spam")
-    services.appeal(trusted, published, "Ini bukan iklan.")
+    contributions.appeal(trusted, published, "Ini bukan iklan.")
     mod = browser(moderator)
     prefix = f"appeal-{published.id}"
     refused = mod.post(f"/moderation/items/{published.public_id}/appeal", data={f"{prefix}-decision": "reject"})
@@ -261,7 +262,7 @@ def test_my_contributions_lists_every_status_newest_first_and_pages(app, contrib
     hidden = contribute(trusted, "Kedua: akan disembunyikan.")
     services.hide(moderator, hidden, "off_topic")
     withdrawn = contribute(trusted, "Ketiga: ditarik kembali.")
-    services.withdraw(trusted, withdrawn)
+    contributions.withdraw(trusted, withdrawn)
     contribute(make_user(), "Milik orang lain.")
 
     page = _text(browser(trusted).get("/me/contributions"))
