@@ -14,7 +14,7 @@ import pytest
 from portal.extensions import db, utcnow
 from portal.contributions import services as contributions
 from portal.moderation import services
-from portal.moderation.views import contribution_url
+from portal.contributions.urls import contribution_url
 
 WIB = ZoneInfo("Asia/Jakarta")
 
@@ -286,11 +286,17 @@ def test_a_waiting_contribution_tells_its_author_why(contribute, make_user, brow
     assert "New accounts' first contributions are reviewed before they appear." in page
 
 
-def test_contribution_url_asks_the_kind_for_its_place(app):
-    placed = SimpleNamespace(location=lambda: ("proposals.detail", {"slug": "perwal"}, "c-1"))
-    plain = SimpleNamespace(location=lambda: ("contributions.detail", {"public_id": "KTR-2026-000002"}, None))
+def test_contribution_url_places_each_kind_on_its_page(app):
+    comment = SimpleNamespace(kind="comment", id=1, position_id=None, policy=SimpleNamespace(slug="perwal"))
+    on_position = SimpleNamespace(kind="comment", id=3, position_id=7, policy=None)
+    post = SimpleNamespace(kind="post", id=4, thread_id=9)
+    submission = SimpleNamespace(kind="submission", public_id="MSK-2026-000005")
+    plain = SimpleNamespace(kind="contribution", public_id="KTR-2026-000002")
     with app.test_request_context():
-        assert contribution_url(placed) == "/policies/perwal#c-1"
+        assert contribution_url(comment) == "/policies/perwal#c-1"
+        assert contribution_url(on_position) == "/positions/7#c-3"
+        assert contribution_url(post) == "/forum/t/9#post-4"
+        assert contribution_url(submission) == "/submissions/MSK-2026-000005"
         assert contribution_url(plain) == "/contributions/KTR-2026-000002"
 
 
