@@ -15,6 +15,7 @@ from portal.ratelimits import per_account_and_address
 from portal.forums import services
 from portal.forums.forms import CategoryForm, ReplyForm, ThreadActionForm, ThreadForm
 from portal.contributions.models import FLAG_REASONS, REASON_LABELS, STATUS_LABELS
+from portal.proposals import services as proposals
 
 bp = Blueprint("forums", __name__, url_prefix="/forum")
 
@@ -75,9 +76,7 @@ def new_category():
 @bp.get("/policy/<slug>")
 def policy_forum(slug: str):
     """The forum category of a policy (made with the policy; reading it writes nothing)."""
-    from portal.proposals.services import get_policy_by_slug
-
-    policy = get_policy_by_slug(current_user, slug)
+    policy = proposals.get_policy_by_slug(current_user, slug)
     category = services.policy_category(policy)
     if category is None:
         raise NotFound()

@@ -26,6 +26,8 @@ from portal.contributions.models import Contribution
 from portal.contributions.services import visible_to
 from portal.proposals.models import Article, Policy, PolicyVersion
 from portal.search import in_flight, indexer, status
+from portal.search.documents import contribution_article_keys
+from portal.search.whoosh_backend import WhooshBackend
 from portal.search.backend import (
     DATE_RANGES,
     KINDS,
@@ -55,8 +57,6 @@ def backend() -> SearchBackend:
     backends = current_app.extensions.setdefault("portal_search", {})
     root = str(index_root())
     if root not in backends:
-        from portal.search.whoosh_backend import WhooshBackend
-
         backends[root] = WhooshBackend(root, procs=int(current_app.config.get("SEARCH_REBUILD_PROCS", 1)))
     return backends[root]
 
@@ -213,8 +213,6 @@ def _contribution_item(viewer, hit: Hit, contribution: Contribution) -> ResultIt
 
 
 def _article_keys(contribution: Contribution) -> list[str]:
-    from portal.search.documents import contribution_article_keys
-
     return contribution_article_keys(contribution)
 
 
