@@ -35,7 +35,9 @@ serve:
 
 run: translations seed serve
 
+# The import contracts (.importlinter) first: a dependency pointing the wrong way fails fast.
 test: translations
+	$(BIN)/lint-imports --no-cache
 	$(BIN)/python -m pytest
 
 clean:

@@ -113,7 +113,7 @@ def thread_page(size: int, replies: int, views: int) -> None:
     from portal.accounts.models import Consent, User
     from portal.extensions import db
     from portal.forums import services
-    from portal.moderation.models import Contribution
+    from portal.contributions.models import Contribution
 
     texts = normal_texts()["forum replies (SmSA)"]
     with tempfile.TemporaryDirectory(prefix="render-bench-") as instance:

@@ -72,7 +72,7 @@ def build_corpus(app, n_docs: int, rng: random.Random, pool: list[str]) -> list[
 
     from portal.accounts.models import User
     from portal.extensions import db, utcnow
-    from portal.moderation.models import Contribution
+    from portal.contributions.models import Contribution
     from portal.proposals import services as proposals
 
     official = User(email="pejabat@example.org", display_name="Pejabat", password_hash="x", role="moderator")

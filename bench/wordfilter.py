@@ -32,7 +32,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from portal.moderation import wordlist  # noqa: E402
+from portal.contributions import wordlist  # noqa: E402
 
 # The filter before this change (portal/moderation/wordlist.py at d232793), for comparison.
 OLD_WORDS = (

@@ -65,11 +65,13 @@ def _init_extensions(app: Flask) -> None:
     auth.init_app(app)
     errors.init_app(app)
     after_response.init_app(app)
-    from portal import forums, rendered, search
+    from portal import forums, notifications, proposals, rendered, search
 
     rendered.init_app(app)
     search.init_app(app)
+    proposals.init_app(app)
     forums.init_app(app)
+    notifications.init_app(app)
 
 
 def _register_converters(app: Flask) -> None:
@@ -83,8 +85,8 @@ def _register_models() -> None:
     from portal.accounts import models as _accounts  # noqa: F401
     from portal.audit import models as _audit  # noqa: F401
     from portal.comments import models as _comments  # noqa: F401
+    from portal.contributions import models as _contributions  # noqa: F401
     from portal.forums import models as _forums  # noqa: F401
-    from portal.moderation import models as _moderation  # noqa: F401
     from portal.notifications import models as _notifications  # noqa: F401
     from portal.positions import models as _positions  # noqa: F401
     from portal.proposals import models as _proposals  # noqa: F401
@@ -142,9 +144,11 @@ def _register_cli(app: Flask) -> None:
 
 def _register_templating(app: Flask) -> None:
     from portal import permissions, text
+    from portal.contributions.urls import contribution_url
     from portal.i18n import format_local_datetime, format_local_date
 
     app.jinja_env.globals["can"] = permissions.can
+    app.jinja_env.globals["contribution_url"] = contribution_url
     app.jinja_env.filters["markdown"] = text.render
     app.jinja_env.filters["paragraphs"] = text.render_plain
     app.jinja_env.filters["local_datetime"] = format_local_datetime

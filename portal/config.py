@@ -54,9 +54,7 @@ class Config:
     FORUM_POST_RATE_LIMIT = "6 per minute;60 per hour"
     # Comments and replies on policies and positions (and, separately, "I agree"), per account and per address.
     COMMENT_RATE_LIMIT = "6 per minute;60 per hour"
-    # Reports (flags) on forum posts, per account and per address.
-    FORUM_FLAG_RATE_LIMIT = "10 per minute;60 per hour"
-    # Reports (flags) from a contribution's status page, any kind, per account and per address.
+    # Reports (flags) on contributions of any kind (status page, forum thread), per account and per address.
     FLAG_RATE_LIMIT = "10 per minute;60 per hour"
     # Argon2id cost (OWASP: m >= 19 MiB, t >= 2); argon2-cffi's RFC 9106 profile by default.
     ARGON2_TIME_COST = 3

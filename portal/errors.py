@@ -13,6 +13,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, SecurityError
 
+from portal import links
 from portal.extensions import limiter
 
 
@@ -135,8 +136,6 @@ def refuse_unserved_hosts(app: Flask) -> None:
             return None
         # Flask could not route a request for an untrusted host; the page is drawn with links
         # on the portal's own address (relative), never on the one the request named.
-        from portal import links
-
         base = urlsplit(links.base_url())
         request_ctx.url_adapter = app.url_map.bind(
             base.netloc, script_name=base.path or "/", url_scheme=base.scheme or "http"

@@ -29,18 +29,19 @@ def rule(*actions: str):
     return decorator
 
 
-def _signed_in(actor) -> bool:
+def signed_in(actor) -> bool:
+    """A real, active, signed-in account (not the anonymous user, not a deactivated one)."""
     return actor is not None and getattr(actor, "is_authenticated", False) and actor.is_active
 
 
 def is_official(actor) -> bool:
     """Moderators (officials) and admins."""
-    return _signed_in(actor) and actor.role in ("moderator", "admin")
+    return signed_in(actor) and actor.role in ("moderator", "admin")
 
 
 def is_admin(actor) -> bool:
     """Admins only."""
-    return _signed_in(actor) and actor.role == "admin"
+    return signed_in(actor) and actor.role == "admin"
 
 
 def can(actor, action: str, obj: Any = None) -> bool:
@@ -61,7 +62,7 @@ def require(actor, action: str, obj: Any = None) -> None:
 
 @rule("account.edit_self")
 def _edit_self(actor, obj) -> bool:
-    return _signed_in(actor)
+    return signed_in(actor)
 
 
 @rule("user.manage", "organisation.verify", "audit.view")
@@ -98,11 +99,11 @@ def _manage_policies(actor, obj) -> bool:
 # --- moderation -------------------------------------------------------------
 
 def _not_suspended(actor) -> bool:
-    return _signed_in(actor) and not actor.is_suspended()
+    return signed_in(actor) and not actor.is_suspended()
 
 
 def _is_author(actor, obj) -> bool:
-    return _signed_in(actor) and obj is not None and getattr(obj, "author_id", None) == actor.id
+    return signed_in(actor) and obj is not None and getattr(obj, "author_id", None) == actor.id
 
 
 @rule("contribution.create")
@@ -155,7 +156,7 @@ def _suspend(actor, obj) -> bool:
 @rule("notification.read", "notification.follow")
 def _own_notifications(actor, obj) -> bool:
     # Services only ever touch the actor's own notifications and follows.
-    return _signed_in(actor)
+    return signed_in(actor)
 
 
 # --- formal submissions ---------------------------------------------------------

@@ -25,6 +25,7 @@ from portal.accounts.models import User
 from portal.comments import services
 from portal.comments.models import Comment
 from portal.extensions import db, utcnow
+from portal.contributions import services as contributions
 from portal.moderation import services as moderation
 from portal.proposals.models import Policy
 
@@ -204,7 +205,7 @@ def _written_earlier(author: User, policy: Policy, spec: _Spec, parent: Comment 
         body=spec.body,
     )
     with db.session.no_autoflush:
-        moderation.admit(author, comment)
+        contributions.admit(author, comment)
     when = _moment_before(policy, version, spec)
     comment.created_at = comment.updated_at = when
     if comment.published_at is not None:

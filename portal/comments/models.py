@@ -10,7 +10,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstrai
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.extensions import UtcDateTime, db, utcnow
-from portal.moderation.models import Contribution
+from portal.contributions.models import Contribution
 
 STANCES = ("supports", "objects", "suggests_change")
 STANCE_LABELS = {
@@ -83,15 +83,6 @@ class Comment(Contribution):
     def replied_to(self) -> "Comment | None":
         """A reply answers its parent comment."""
         return self.parent
-
-    def location(self) -> tuple[str, dict, str | None]:
-        """The comment in its place on the position or policy page."""
-        anchor = f"c-{self.id}"
-        if self.position_id is not None:
-            return "positions.detail", {"position_id": self.position_id}, anchor
-        if self.policy is not None:
-            return "proposals.detail", {"slug": self.policy.slug}, anchor
-        return super().location()
 
     def moderated_text(self) -> str:
         """The word filter reads the suggested wording along with the comment."""

@@ -2,7 +2,7 @@
 whole) and on a position record's fields, one-level replies, "I agree"
 endorsements, and what a viewer sees of them on the policy and position pages.
 
-Comments are Contributions: `moderation.services.admit` decides whether a new
+Comments are Contributions: `contributions.services.admit` decides whether a new
 one waits for review; what a viewer sees follows `visible_filter`. Articles
 keep their identity across versions through their key ("pasal-5"), so a
 comment made on version 1 shows under the same article of version 2, marked
@@ -23,8 +23,9 @@ from portal.accounts.models import User
 from portal.comments.models import POSITION_FIELDS, STANCES, Comment, Endorsement
 from portal.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from portal.extensions import db, utcnow
-from portal.moderation import services as moderation
-from portal.moderation.models import Contribution
+from portal.contributions import checks
+from portal.contributions import services as contributions
+from portal.contributions.models import Contribution
 from portal.positions.models import Position
 from portal.proposals.models import Article, Policy, policy_positions
 
@@ -124,7 +125,7 @@ def endorse(actor, comment: Comment) -> Endorsement:
 def get_comment(viewer, public_id: str) -> Comment:
     """The comment with this public id, if the viewer may see it; else NotFound."""
     comment = db.session.scalar(select(Comment).where(Comment.public_id == (public_id or "")[:40]))
-    if comment is None or not moderation.visible_to(viewer, comment):
+    if comment is None or not contributions.visible_to(viewer, comment):
         raise NotFound()
     return comment
 
@@ -132,7 +133,7 @@ def get_comment(viewer, public_id: str) -> Comment:
 def get_visible_comment_id(viewer, comment_id: int) -> Comment:
     """The comment with this id, if the viewer may see it; else NotFound."""
     comment = db.session.get(Comment, comment_id) if 0 < comment_id < 2**31 else None
-    if comment is None or not moderation.visible_to(viewer, comment):
+    if comment is None or not contributions.visible_to(viewer, comment):
         raise NotFound()
     return comment
 
@@ -167,7 +168,7 @@ def comments_for_policy(viewer, policy: Policy) -> dict[str | None, list[Comment
     comments = list(
         db.session.scalars(
             select(Comment)
-            .where(Comment.policy_id == policy.id, Comment.position_id.is_(None), moderation.visible_filter(viewer))
+            .where(Comment.policy_id == policy.id, Comment.position_id.is_(None), contributions.visible_filter(viewer))
             .options(joinedload(Comment.author).joinedload(User.organisation))
             .order_by(Comment.id)
         ).unique()
@@ -233,7 +234,7 @@ def counts_by_article(viewer, policy: Policy) -> dict[str | None, int]:
     rows = db.session.execute(
         select(Comment.article_key, func.count(Comment.id))
         .select_from(Comment)
-        .where(Comment.policy_id == policy.id, Comment.position_id.is_(None), moderation.visible_filter(viewer))
+        .where(Comment.policy_id == policy.id, Comment.position_id.is_(None), contributions.visible_filter(viewer))
         .group_by(Comment.article_key)
     )
     return {key: count for key, count in rows}
@@ -244,7 +245,7 @@ def comments_for_position(viewer, position: Position) -> dict[str, list[CommentV
     comments = list(
         db.session.scalars(
             select(Comment)
-            .where(Comment.position_id == position.id, moderation.visible_filter(viewer))
+            .where(Comment.position_id == position.id, contributions.visible_filter(viewer))
             .options(joinedload(Comment.author).joinedload(User.organisation))
             .order_by(Comment.id)
         ).unique()
@@ -295,7 +296,7 @@ def _require_contributor(actor, target) -> None:
 
 
 def _check_signed_in(actor) -> None:
-    if actor is None or not getattr(actor, "is_authenticated", False) or not actor.is_active:
+    if not permissions.signed_in(actor):
         raise PermissionDenied(_("Sign in to comment."))
     if actor.is_suspended():
         raise PermissionDenied(_("Your account is suspended: you can read comments but not write until the "
@@ -304,7 +305,7 @@ def _check_signed_in(actor) -> None:
 
 def _reply_target(actor, parent: Comment) -> Comment:
     """The comment a reply attaches to: replies stay one level deep."""
-    if not moderation.visible_to(actor, parent) or parent.status not in ("published", "pending"):
+    if not contributions.visible_to(actor, parent) or parent.status not in ("published", "pending"):
         raise ValidationError("parent", _("The comment you answered is no longer available."))
     if parent.parent_id is not None and parent.parent is not None:
         parent = parent.parent
@@ -323,45 +324,23 @@ def _clean_article_key(version, article_key: str | None) -> str | None:
     return key
 
 
-def _clean_text(field_name: str, value: str | None, limit: int, required: str | None) -> str:
-    """The text exactly as written, if it fits; `required` is the message when it may not be blank."""
-    value = value or ""
-    if required and not value.strip():
-        raise ValidationError(field_name, required)
-    if not value.strip():
-        return ""
-    if len(value) > limit:
-        raise ValidationError(field_name, _("The text may be at most %(n)d characters.", n=limit))
-    if "\x00" in value:  # PostgreSQL cannot store NUL; refuse it on both backends alike
-        raise ValidationError(field_name, _("The text contains a character that cannot be stored (NUL)."))
-    return value
-
-
 def _admit(actor, comment: Comment, body: str, stance: str | None, wording: str, *, is_reply: bool) -> Comment:
     if stance in (None, "") and is_reply:
         stance = None
     elif stance not in STANCES:
         raise ValidationError("stance", _("Choose whether you support, object to or suggest a change."))
     comment.stance = stance
-    comment.body = _clean_text("body", body, MAX_BODY, _("Write your comment."))
-    comment.suggested_wording = _clean_text("suggested_wording", wording, MAX_WORDING, None)
-    _refuse_duplicate(actor, comment.body)
+    comment.body = checks.clean_text("body", body, MAX_BODY, required=_("Write your comment."))
+    comment.suggested_wording = checks.clean_text("suggested_wording", wording, MAX_WORDING)
+    checks.refuse_repeat(actor, "comment", comment.body, _repeated)
     with db.session.no_autoflush:  # the comment joins the session inside admit, not before
-        moderation.admit(actor, comment)
+        contributions.admit(actor, comment)
     db.session.commit()
     return comment
 
 
-def _refuse_duplicate(actor, body: str) -> None:
-    """The same text twice in a row by the same author is refused."""
-    last = db.session.scalar(
-        select(Contribution.body)
-        .where(Contribution.author_id == actor.id, Contribution.kind == "comment")
-        .order_by(Contribution.id.desc())
-        .limit(1)
-    )
-    if last is not None and last.strip() == body.strip():
-        raise ValidationError("body", _("You have just sent this same comment. Write something new."))
+def _repeated(last: Contribution) -> str:
+    return _("You have just sent this same comment. Write something new.")
 
 
 def _views(viewer, comments: list[Comment]) -> dict[int, CommentView]:

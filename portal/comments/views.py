@@ -19,7 +19,7 @@ from portal.comments.models import POSITION_FIELD_LABELS, POSITION_FIELDS, STANC
 from portal.errors import NotFound, ValidationError, attach_to_form
 from portal.extensions import utcnow
 from portal.ratelimits import per_account_and_address
-from portal.moderation import services as moderation_services
+from portal.contributions import urls as contribution_urls
 from portal.positions import services as positions
 from portal.proposals import services as proposals
 
@@ -149,7 +149,7 @@ def agree(public_id: str):
 @bp.app_template_global()
 def comment_location(comment) -> str:
     """The comment in its place on the policy or position page."""
-    return moderation_services.contribution_url(comment)
+    return contribution_urls.contribution_url(comment)
 
 
 def _policy_target(policy, form: CommentForm, parent_id: int | None, parent) -> dict:

@@ -5,14 +5,14 @@ from __future__ import annotations
 import click
 from flask.cli import with_appcontext
 
+from portal.demo.seed import DEMO_PASSWORD, AlreadySeeded, seed_demo
+from portal.positions.importer import ImportFailed
+
 
 @click.command("seed-demo")
 @with_appcontext
 def seed_demo_command() -> None:
     """Fill the database with believable Medan demo content."""
-    from portal.demo.seed import DEMO_PASSWORD, AlreadySeeded, seed_demo
-    from portal.positions.importer import ImportFailed
-
     try:
         summary = seed_demo()
     except AlreadySeeded as error:

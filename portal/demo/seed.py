@@ -17,12 +17,15 @@ from sqlalchemy import select
 
 from portal.accounts import services as account_services
 from portal.accounts.models import User
+from portal.comments.demo import seed_comments_demo
 from portal.extensions import db, utcnow
+from portal.forums.demo import seed_forum_demo
 from portal.i18n import local_zone
 from portal.positions import importer
 from portal.positions.models import Opd, Position
 from portal.proposals import services as policy_services
 from portal.proposals.models import Policy
+from portal.submissions.demo import seed_submissions_demo
 
 HERE = Path(__file__).resolve().parent
 POSITIONS_CSV = HERE / "positions.csv"
@@ -183,10 +186,6 @@ def seed_demo() -> SeedSummary:
 
 def _seed_participation(users: dict[str, User], policies: list[Policy], summary: SeedSummary) -> None:
     """Comments, formal submissions and forum threads, through each package's own services."""
-    from portal.comments.demo import seed_comments_demo
-    from portal.forums.demo import seed_forum_demo
-    from portal.submissions.demo import seed_submissions_demo
-
     summary.submissions = len(seed_submissions_demo())
     summary.comments = len(seed_comments_demo())
     forum = seed_forum_demo(users["admin"], users, policies)

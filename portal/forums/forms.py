@@ -1,4 +1,4 @@
-"""Forum forms: a new thread, an answer, a report, lock/pin and a new category."""
+"""Forum forms: a new thread, an answer, lock/pin and a new category."""
 
 from __future__ import annotations
 
@@ -7,8 +7,6 @@ from wtforms import (
     BooleanField,
     HiddenField,
     IntegerField,
-    SelectChoice,
-    SelectField,
     StringField,
     TextAreaField,
 )
@@ -16,7 +14,6 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from portal.forms import Form
 from portal.forums.services import MAX_BODY, MAX_DESCRIPTION, MAX_NAME, MAX_TITLE
-from portal.moderation.models import FLAG_REASONS, REASON_LABELS
 
 BODY_HINT = _l("You can use *emphasis*, **bold**, lists, > quotes and links.")
 
@@ -44,17 +41,6 @@ class ReplyForm(Form):
     )
     parent = HiddenField()
     quote = HiddenField()
-
-
-class FlagForm(Form):
-    """Report a post to the moderators."""
-
-    reason = SelectField(
-        _l("Reason"),
-        choices=[SelectChoice(reason, REASON_LABELS[reason]) for reason in FLAG_REASONS],
-        validators=[DataRequired(_l("Choose why you are reporting this contribution."))],
-    )
-    note = StringField(_l("Details (optional)"), validators=[Length(max=2000)])
 
 
 class ThreadActionForm(Form):

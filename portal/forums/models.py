@@ -9,7 +9,7 @@ from sqlalchemy import ForeignKey, String, Text, and_, func, select
 from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
 from portal.extensions import UtcDateTime, db, utcnow
-from portal.moderation.models import Contribution
+from portal.contributions.models import Contribution
 
 
 class Category(db.Model):
@@ -97,10 +97,6 @@ class Post(Contribution):
     def follow_target(self) -> tuple[str, int, str] | None:
         """Followers of the thread hear of new posts in it."""
         return "thread", self.thread_id, self.thread.title
-
-    def location(self) -> tuple[str, dict, str | None]:
-        """The post in its thread."""
-        return "forums.thread", {"thread_id": self.thread_id}, f"post-{self.id}"
 
     def moderated_text(self) -> str:
         """The word filter reads the thread title along with the opening post."""

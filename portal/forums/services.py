@@ -1,14 +1,12 @@
 """Forum rules: categories (general and one per policy), threads, posts with
 replies and quotes, locking and pinning, and the listings each viewer may see.
 
-Posts are Contributions: `moderation.services.admit` decides whether a new
+Posts are Contributions: `contributions.services.admit` decides whether a new
 post waits for review; what a viewer sees follows `visible_filter`.
 """
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from dataclasses import dataclass
 
 from flask import current_app
@@ -21,8 +19,9 @@ from portal.audit.services import record
 from portal.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from portal.extensions import db, utcnow
 from portal.forums.models import Category, Post, Thread
-from portal.moderation import services as moderation
-from portal.moderation.models import Contribution
+from portal.contributions import checks
+from portal.contributions import services as contributions
+from portal.contributions.models import Contribution
 
 MAX_NAME = 200
 MAX_DESCRIPTION = 2_000
@@ -36,10 +35,8 @@ DEFAULT_PAGE_SIZE = 20
 # --- categories -----------------------------------------------------------------
 
 def slugify(text: str) -> str:
-    """A URL slug from a name: ASCII letters, digits and hyphens."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
-    return slug[:MAX_SLUG].strip("-") or "kategori"
+    """A URL slug from a name: ASCII letters, digits and hyphens ("kategori" when nothing is left)."""
+    return checks.slugify(text, MAX_SLUG, "kategori")
 
 
 def _unique_slug(base: str) -> str:
@@ -56,11 +53,8 @@ def create_category(
 ) -> Category:
     """Create a general category (officials); recorded in the audit log."""
     permissions.require(actor, "forum_category.create")
-    name = _clean_line("name", name, MAX_NAME, _("Enter the name of the category."))
-    description = (description or "").strip()
-    if len(description) > MAX_DESCRIPTION:
-        raise ValidationError("description", _("The text may be at most %(n)d characters.", n=MAX_DESCRIPTION))
-    _refuse_nul("description", description)
+    name = checks.clean_text("name", name, MAX_NAME, strip=True, required=_("Enter the name of the category."))
+    description = checks.clean_text("description", description, MAX_DESCRIPTION, strip=True)
     category = Category(
         slug=_unique_slug(slugify(slug or name)),
         name=name,
@@ -143,7 +137,7 @@ def list_categories(viewer) -> list[CategorySummary]:
     post_rows = db.session.execute(
         select(Thread.category_id, func.count(Post.id))
         .join(Post, Post.thread_id == Thread.id)
-        .where(visible_threads, moderation.visible_filter(viewer))
+        .where(visible_threads, contributions.visible_filter(viewer))
         .group_by(Thread.category_id)
     )
     posts = dict(post_rows.all())
@@ -171,12 +165,8 @@ def _visible_threads_clause(viewer):
 
 
 def _visible_filter_for(entity, viewer):
-    """`moderation.visible_filter` applied to an aliased post."""
-    if permissions.is_official(viewer):
-        return true()
-    if _signed_in(viewer):
-        return (entity.status == "published") | (entity.author_id == viewer.id)
-    return entity.status == "published"
+    """`contributions.visible_filter` applied to an aliased post."""
+    return contributions.visible_filter(viewer, entity)
 
 
 def _page_size() -> int:
@@ -219,10 +209,18 @@ def get_thread(viewer, thread_id: int) -> Thread:
     return thread
 
 
+def thread_to_follow(viewer, thread_id: int) -> Thread | None:
+    """The thread `viewer` would follow, or None when it does not exist or may not be seen (notifications asks)."""
+    try:
+        return get_thread(viewer, thread_id)
+    except NotFound:
+        return None
+
+
 def get_post(viewer, post_id: int) -> Post:
     """The post, if the viewer may see it and its thread; else NotFound."""
     post = db.session.get(Post, post_id) if 0 < post_id < 2**31 else None
-    if post is None or not moderation.visible_to(viewer, post):
+    if post is None or not contributions.visible_to(viewer, post):
         raise NotFound()
     get_thread(viewer, post.thread_id)
     return post
@@ -241,7 +239,7 @@ def list_posts(viewer, thread: Thread, page: int = 1):
 
     Returns the pagination object; its `entries` attribute holds the PostEntry list.
     """
-    visible = moderation.visible_filter(viewer)
+    visible = contributions.visible_filter(viewer)
     query = (
         select(Post)
         .where(Post.thread_id == thread.id, Post.parent_id.is_(None), visible)
@@ -271,7 +269,7 @@ def page_of(viewer, post: Post) -> int:
             Post.thread_id == top.thread_id,
             Post.parent_id.is_(None),
             Post.id < top.id,
-            moderation.visible_filter(viewer),
+            contributions.visible_filter(viewer),
         )
     ) or 0
     return before // _page_size() + 1
@@ -291,7 +289,7 @@ def quote_text(post: Post) -> str:
 
 def check_can_post(actor, category: Category, thread: Thread | None = None) -> None:
     """Raise a clear refusal when `actor` may not write in `category` (or `thread`)."""
-    if not _signed_in(actor):
+    if not permissions.signed_in(actor):
         raise PermissionDenied(_("Sign in to take part in the forum."))
     if actor.is_suspended():
         raise PermissionDenied(_("Your account is suspended: you can read the forum but not post until the suspension ends."))
@@ -313,9 +311,9 @@ def start_thread(actor, category: Category, title: str, body: str) -> Thread:
     if not _category_visible(actor, category):
         raise NotFound()
     check_can_post(actor, category)
-    title = _clean_line("title", title, MAX_TITLE, _("Enter a title for the thread."))
-    body = _clean_body(body)
-    _refuse_duplicate(actor, body)
+    title = checks.clean_text("title", title, MAX_TITLE, strip=True, required=_("Enter a title for the thread."))
+    body = checks.clean_text("body", body, MAX_BODY, required=_("Write your post."))
+    checks.refuse_repeat(actor, "post", body, _repeated)
     now = utcnow()
     thread = Thread(
         category=category,
@@ -328,7 +326,7 @@ def start_thread(actor, category: Category, title: str, body: str) -> Thread:
     db.session.add(thread)
     post = Post(thread=thread, body=body, is_opening=True, policy_id=category.policy_id)
     with db.session.no_autoflush:  # the post joins the session inside admit, not before
-        moderation.admit(actor, post)
+        contributions.admit(actor, post)
     db.session.commit()
     return thread
 
@@ -338,14 +336,14 @@ def reply(actor, thread: Thread, body: str, parent: Post | None = None, quote: P
     permissions.require(actor, "contribution.create")
     check_can_post(actor, thread.category, thread)
     if parent is not None:
-        if parent.thread_id != thread.id or not moderation.visible_to(actor, parent):
+        if parent.thread_id != thread.id or not contributions.visible_to(actor, parent):
             raise ValidationError("parent", _("You can only reply to a post in this thread."))
         if parent.parent_id is not None:  # replies stay one level deep
             parent = parent.parent
-    if quote is not None and (quote.thread_id != thread.id or not moderation.visible_to(actor, quote)):
+    if quote is not None and (quote.thread_id != thread.id or not contributions.visible_to(actor, quote)):
         raise ValidationError("quote", _("You can only quote a post in this thread."))
-    body = _clean_body(body)
-    _refuse_duplicate(actor, body)
+    body = checks.clean_text("body", body, MAX_BODY, required=_("Write your post."))
+    checks.refuse_repeat(actor, "post", body, _repeated)
     post = Post(
         thread_id=thread.id,  # not the relationship: appending would load every post of the thread
         body=body,
@@ -354,7 +352,7 @@ def reply(actor, thread: Thread, body: str, parent: Post | None = None, quote: P
         policy_id=thread.policy_id,
     )
     with db.session.no_autoflush:  # the post joins the session inside admit, not before
-        moderation.admit(actor, post)
+        contributions.admit(actor, post)
     thread.last_post_at = post.created_at
     db.session.commit()
     return post
@@ -363,7 +361,7 @@ def reply(actor, thread: Thread, body: str, parent: Post | None = None, quote: P
 def set_locked(actor, thread: Thread, locked: bool, reason: str = "") -> None:
     """Lock (no new posts) or unlock a thread (moderators); recorded in the audit log."""
     permissions.require(actor, "forum_thread.moderate", thread)
-    reason = _clean_reason(reason)
+    reason = contributions.clean_note(reason, "reason")
     if thread.locked == locked:
         raise Conflict(_("The thread is already locked.") if locked else _("The thread is not locked."))
     thread.locked = locked
@@ -374,7 +372,7 @@ def set_locked(actor, thread: Thread, locked: bool, reason: str = "") -> None:
 def set_pinned(actor, thread: Thread, pinned: bool, reason: str = "") -> None:
     """Pin a thread to the top of its category, or unpin it (moderators); recorded in the audit log."""
     permissions.require(actor, "forum_thread.moderate", thread)
-    reason = _clean_reason(reason)
+    reason = contributions.clean_note(reason, "reason")
     if thread.pinned == pinned:
         raise Conflict(_("The thread is already pinned.") if pinned else _("The thread is not pinned."))
     thread.pinned = pinned
@@ -382,60 +380,7 @@ def set_pinned(actor, thread: Thread, pinned: bool, reason: str = "") -> None:
     db.session.commit()
 
 
-def flag_post(actor, post: Post, reason: str, note: str = ""):
-    """Report a post to the moderators (the moderation rules apply)."""
-    permissions.require(actor, "contribution.flag", post)
-    return moderation.flag(actor, post, reason, note)
-
-
 # --- internals -----------------------------------------------------------------------
 
-def _signed_in(actor) -> bool:
-    return actor is not None and getattr(actor, "is_authenticated", False) and actor.is_active
-
-
-def _refuse_nul(field: str, value: str) -> None:
-    # PostgreSQL cannot store NUL in text; refuse it on both backends alike.
-    if "\x00" in value:
-        raise ValidationError(field, _("The text contains a character that cannot be stored (NUL)."))
-
-
-def _clean_line(field: str, value: str | None, limit: int, empty_message: str) -> str:
-    value = (value or "").strip()
-    if not value:
-        raise ValidationError(field, empty_message)
-    if len(value) > limit:
-        raise ValidationError(field, _("The text may be at most %(n)d characters.", n=limit))
-    _refuse_nul(field, value)
-    return value
-
-
-def _clean_body(body: str | None) -> str:
-    """The body exactly as written, if it has any text and fits."""
-    body = body or ""
-    if not body.strip():
-        raise ValidationError("body", _("Write your post."))
-    if len(body) > MAX_BODY:
-        raise ValidationError("body", _("The text may be at most %(n)d characters.", n=MAX_BODY))
-    _refuse_nul("body", body)
-    return body
-
-
-def _clean_reason(reason: str | None) -> str:
-    reason = (reason or "").strip()
-    if len(reason) > moderation.MAX_NOTE_LENGTH:
-        raise ValidationError("reason", _("The text may be at most %(n)d characters.", n=moderation.MAX_NOTE_LENGTH))
-    _refuse_nul("reason", reason)
-    return reason
-
-
-def _refuse_duplicate(actor, body: str) -> None:
-    """The same text twice in a row by the same author is refused."""
-    last = db.session.scalar(
-        select(Contribution.body)
-        .where(Contribution.author_id == actor.id, Contribution.kind == "post")
-        .order_by(Contribution.id.desc())
-        .limit(1)
-    )
-    if last is not None and last.strip() == body.strip():
-        raise ValidationError("body", _("You have just posted this same text. Write something new."))
+def _repeated(last: Contribution) -> str:
+    return _("You have just posted this same text. Write something new.")

@@ -1,5 +1,6 @@
-"""Forum pages: categories, threads with posts, answering, quoting, reporting,
-and the moderators' lock and pin buttons."""
+"""Forum pages: categories, threads with posts, answering and quoting, and the
+moderators' lock and pin buttons (a post is reported through the generic
+`contributions.flag` route)."""
 
 from __future__ import annotations
 
@@ -12,8 +13,9 @@ from portal.errors import Conflict, NotFound, PermissionDenied, ValidationError,
 from portal.numbers import query_int
 from portal.ratelimits import per_account_and_address
 from portal.forums import services
-from portal.forums.forms import CategoryForm, FlagForm, ReplyForm, ThreadActionForm, ThreadForm
-from portal.moderation.models import FLAG_REASONS, REASON_LABELS, STATUS_LABELS
+from portal.forums.forms import CategoryForm, ReplyForm, ThreadActionForm, ThreadForm
+from portal.contributions.models import FLAG_REASONS, REASON_LABELS, STATUS_LABELS
+from portal.proposals import services as proposals
 
 bp = Blueprint("forums", __name__, url_prefix="/forum")
 
@@ -74,9 +76,7 @@ def new_category():
 @bp.get("/policy/<slug>")
 def policy_forum(slug: str):
     """The forum category of a policy (made with the policy; reading it writes nothing)."""
-    from portal.proposals.services import get_policy_by_slug
-
-    policy = get_policy_by_slug(current_user, slug)
+    policy = proposals.get_policy_by_slug(current_user, slug)
     category = services.policy_category(policy)
     if category is None:
         raise NotFound()
@@ -142,27 +142,6 @@ def reply(thread_id: int):
             page = services.page_of(current_user, post)
             return redirect(url_for("forums.thread", thread_id=thread.id, page=page, _anchor=f"post-{post.id}"))
     return _render_thread(thread, form, parent_id, quote_id, prefill=False, status=400)
-
-
-@bp.post("/posts/<int:post_id>/flag")
-@login_required
-@per_account_and_address("FORUM_FLAG_RATE_LIMIT", "forum-flag")
-def flag(post_id: int):
-    """Report a post to the moderators with a reason."""
-    post = services.get_post(current_user, post_id)
-    form = FlagForm()
-    target = url_for("forums.thread", thread_id=post.thread_id, page=services.page_of(current_user, post),
-                     _anchor=f"post-{post.id}")
-    if not form.validate_on_submit():
-        flash(_("Choose why you are reporting this contribution."), "error")
-        return redirect(target)
-    try:
-        services.flag_post(current_user, post, form.reason.data, form.note.data or "")
-    except ValidationError as error:
-        flash(error.message, "error")
-    else:
-        flash(_("Thank you. A moderator will look at post %(id)s.", id=post.public_id), "success")
-    return redirect(target)
 
 
 @bp.post("/t/<int:thread_id>/<any(lock, unlock, pin, unpin):action>")

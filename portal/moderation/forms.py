@@ -8,8 +8,8 @@ from wtforms import DateField, RadioField, SelectChoice, SelectField, TextAreaFi
 from wtforms.validators import DataRequired, InputRequired, Length
 
 from portal.forms import Form
-from portal.moderation.models import FLAG_REASONS, HIDE_REASONS, REASON_LABELS
-from portal.moderation.services import MAX_APPEAL_LENGTH, MAX_NOTE_LENGTH
+from portal.contributions.models import FLAG_REASONS, HIDE_REASONS, REASON_LABELS
+from portal.contributions.services import MAX_APPEAL_LENGTH, MAX_NOTE_LENGTH
 
 
 def _note(label, description=None):

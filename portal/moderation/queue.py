@@ -17,14 +17,15 @@ from typing import Mapping
 
 from flask import current_app
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, case, exists, func, inspect, literal, or_, select
 from sqlalchemy.orm import joinedload, selectin_polymorphic, selectinload
 
 from portal import permissions
 from portal.errors import NotFound, ValidationError
 from portal.extensions import db
-from portal.moderation import services
-from portal.moderation.models import Appeal, Contribution, ContributionEvent, Flag
+from portal.contributions import services as contributions
+from portal.contributions.models import Appeal, Contribution, ContributionEvent, Flag
 
 QUEUE_KINDS = ("comment", "submission", "post")
 # Why an item waits, as the reason filter names it.
@@ -33,6 +34,20 @@ ORDERS = ("oldest", "newest")
 DEFAULT_PAGE_SIZE = 20
 PAGE_LINKS = 5  # page links around the current one
 _NUMBER = re.compile(r"[0-9]{1,9}", re.ASCII)
+
+# Why an item is in the moderation queue.
+QUEUE_REASON_LABELS = {
+    "pending": _l("Waiting for review"),
+    "flagged": _l("Reported"),
+    "appealed": _l("Appealed"),
+}
+# The reason filter of the queue: why an item waits.
+QUEUE_FILTER_LABELS = {
+    "premoderation": _l("New account (pre-moderation)"),
+    "word_filter": _l("Word filter"),
+    "flagged": _l("Reported"),
+    "appealed": _l("Appealed"),
+}
 
 
 @dataclass(frozen=True)
@@ -273,7 +288,7 @@ def _items(ids: list[int]) -> list[QueueItem]:
         .where(ContributionEvent.contribution_id.in_(ids), ContributionEvent.action == "submitted")
     ).all())
     history = author_history({c.author_id for c in by_id.values()})
-    trusted_at = services.premoderate_first_n()
+    trusted_at = contributions.premoderate_first_n()
     result = []
     for contribution in (by_id[i] for i in ids if i in by_id):
         authored = history.get(contribution.author_id, _empty_history())

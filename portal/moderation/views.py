@@ -15,7 +15,10 @@ from portal.errors import Conflict, ValidationError, attach_to_form
 from portal.numbers import query_int
 from portal.ratelimits import per_account_and_address
 from portal.i18n import to_utc
-from portal.moderation import models, services
+from portal.contributions import models
+from portal.contributions import services as contributions
+from portal.moderation import queue as moderation_queue
+from portal.moderation import services
 from portal.moderation.forms import (
     AppealForm,
     ApproveForm,
@@ -25,8 +28,7 @@ from portal.moderation.forms import (
     RestoreForm,
     SuspendForm,
 )
-from portal.moderation.models import Contribution
-from portal.moderation.queue import filters_from, queue_page
+from portal.contributions.models import Contribution
 from portal.redirects import safe_next
 from portal.search import services as search
 
@@ -52,15 +54,9 @@ def moderation_labels():
         "contribution_event_labels": models.EVENT_ACTIONS,
         "contribution_pending_labels": models.PENDING_REASONS,
         "contribution_kind_labels": models.KIND_LABELS,
-        "queue_reason_labels": models.QUEUE_REASON_LABELS,
-        "queue_filter_labels": models.QUEUE_FILTER_LABELS,
+        "queue_reason_labels": moderation_queue.QUEUE_REASON_LABELS,
+        "queue_filter_labels": moderation_queue.QUEUE_FILTER_LABELS,
     }
-
-
-@bp.app_template_global()
-def contribution_url(contribution: Contribution) -> str:
-    """Where a contribution is shown (its kind's page and anchor)."""
-    return services.contribution_url(contribution)
 
 
 def action_forms(contribution: Contribution, failed: tuple[str, object] | None = None) -> dict:
@@ -82,7 +78,7 @@ def queue():
 
 
 def _render_queue(failed: tuple[str, str, object] | None = None, status: int = 200):
-    page = queue_page(current_user, filters_from(request.args))
+    page = moderation_queue.queue_page(current_user, moderation_queue.filters_from(request.args))
     items = page.items
     forms = {
         item.contribution.public_id: action_forms(
@@ -103,7 +99,7 @@ def _render_queue(failed: tuple[str, str, object] | None = None, status: int = 2
 def _action(public_id: str, name: str, act, done_message: str):
     """Run one moderator action from its form, then go back to the queue (or the page it came from)."""
     permissions.require(current_user, "moderation.queue")
-    contribution = services.get_contribution(current_user, public_id)
+    contribution = contributions.get_contribution(current_user, public_id)
     form = ACTION_FORMS[name](prefix=f"{name}-{contribution.id}")
     target = safe_next(request.form.get("next"), url_for("moderation.queue"))
     if form.validate_on_submit():
@@ -189,7 +185,7 @@ def _end_of_day(day) -> datetime:
 @contributions_bp.get("/contributions/<public_id>")
 def detail(public_id: str):
     """A contribution's status page: its status, history, hide reason, appeal and report forms."""
-    contribution = services.get_contribution(current_user, public_id)
+    contribution = contributions.get_contribution(current_user, public_id)
     return _render_detail(contribution)
 
 
@@ -220,11 +216,11 @@ def _render_detail(contribution: Contribution, failed: tuple[str, object] | None
 @login_required
 def appeal(public_id: str):
     """The author appeals once against the hiding of their contribution."""
-    contribution = services.get_contribution(current_user, public_id)
+    contribution = contributions.get_contribution(current_user, public_id)
     form = AppealForm()
     if form.validate_on_submit():
         try:
-            services.appeal(current_user, contribution, form.text.data)
+            contributions.appeal(current_user, contribution, form.text.data)
         except ValidationError as error:
             attach_to_form(form, error)
         else:
@@ -237,17 +233,24 @@ def appeal(public_id: str):
 @login_required
 @per_account_and_address("FLAG_RATE_LIMIT", "flag")
 def flag(public_id: str):
-    """Report a published contribution to the moderators."""
-    contribution = services.get_contribution(current_user, public_id)
+    """Report a published contribution to the moderators, from its status page or from the page
+    that shows it (a forum thread, which sends `next`: the reader goes back there, told what happened)."""
+    contribution = contributions.get_contribution(current_user, public_id)
     form = FlagForm()
+    back = safe_next(request.form.get("next"), "")
     if form.validate_on_submit():
         try:
-            services.flag(current_user, contribution, form.reason.data, form.note.data)
+            contributions.flag(current_user, contribution, form.reason.data, form.note.data)
         except ValidationError as error:
             attach_to_form(form, error)
         else:
             flash(_("Thank you. A moderator will look at the contribution."), "success")
-            return redirect(safe_next(request.form.get("next"), url_for("contributions.detail", public_id=public_id)))
+            return redirect(back or url_for("contributions.detail", public_id=public_id))
+    if back:
+        for messages in form.errors.values():
+            for message in messages:
+                flash(message, "error")
+        return redirect(back)
     return _render_detail(contribution, failed=("flag", form), status=400)
 
 
@@ -255,5 +258,5 @@ def flag(public_id: str):
 @login_required
 def mine():
     """Everything the signed-in user wrote, any kind, with its status, newest first."""
-    pagination = services.contributions_by(current_user, page=query_int("page", 1))
+    pagination = contributions.contributions_by(current_user, page=query_int("page", 1))
     return render_template("moderation/mine.html", pagination=pagination)

@@ -35,7 +35,8 @@ from portal.accounts.models import User
 from portal.extensions import db, utcnow
 from portal.i18n import format_local_datetime
 from portal.notifications.models import DigestEntry, DigestSchedule
-from portal.notifications.services import path_for, render_message
+from portal.links import path_for
+from portal.notifications.services import render_message
 
 log = logging.getLogger(__name__)
 

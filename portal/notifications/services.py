@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Callable
 
-from flask import current_app, has_request_context, url_for
+from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -23,10 +23,11 @@ from sqlalchemy import event, func, select, update
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from portal import links, mail, permissions
+from portal.links import path_for
 from portal.accounts.models import User
 from portal.errors import NotFound, ValidationError
 from portal.extensions import db, utcnow
-from portal.moderation.models import REASON_LABELS
+from portal.contributions.models import REASON_LABELS
 from portal.notifications.models import FOLLOW_TARGETS, DigestEntry, Follow, Notification
 from portal.proposals.models import Policy
 
@@ -68,13 +69,6 @@ def render_message(kind: str, params: dict[str, Any] | None) -> str:
         return str(template) % values
     except (KeyError, ValueError, TypeError):
         return str(FALLBACK_MESSAGE)
-
-
-def path_for(endpoint: str, **values: Any) -> str:
-    """A local path for `endpoint`, also outside a request (CLI, jobs)."""
-    if has_request_context():
-        return url_for(endpoint, **values)
-    return current_app.url_map.bind("localhost").build(endpoint, values)
 
 
 # --- notifying -------------------------------------------------------------------
@@ -211,19 +205,26 @@ def follow_target(actor, target_type: str, target_id: int):
     """The policy or thread that would be followed; NotFound if it does not exist or may not be seen."""
     if target_type not in FOLLOW_TARGETS:
         raise ValidationError("target_type", _("This cannot be followed."))
-    if target_type == "policy":
-        target = db.session.get(Policy, target_id)
-        if target is None or not permissions.can(actor, "policy.view", target):
-            raise NotFound()
-        return target
-    try:
-        from portal.forums.models import Thread
-    except ImportError:
-        raise NotFound()
-    target = db.session.get(Thread, target_id)
+    load = _FOLLOW_LOADERS.get(target_type)
+    target = load(actor, target_id) if load is not None else None
     if target is None:
         raise NotFound()
     return target
+
+
+def register_follow_target(target_type: str, load: Callable[[Any, int], Any]) -> None:
+    """Let the package that owns a followable thing say how to load it: `load(actor, id)` returns
+    the thing, or None when it does not exist or `actor` may not see it."""
+    _FOLLOW_LOADERS[target_type] = load
+
+
+def _load_policy(actor, policy_id: int) -> Policy | None:
+    policy = db.session.get(Policy, policy_id)
+    return policy if policy is not None and permissions.can(actor, "policy.view", policy) else None
+
+
+# Followable things by FOLLOW_TARGETS name; packages above this one add theirs (forums: threads).
+_FOLLOW_LOADERS: dict[str, Callable[[Any, int], Any]] = {"policy": _load_policy}
 
 
 def is_following(user, target_type: str, target_id: int) -> bool:

@@ -1,5 +1,5 @@
 """Position-record rules: listing, the OPD position map, creating and editing
-positions and OPDs, and the policies linked to a position."""
+positions and OPDs, and asking for the policies linked to a position."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from portal.audit.services import record
 from portal.errors import NotFound, ValidationError
 from portal.extensions import db
 from portal.positions.models import POSITION_TYPES, Opd, Position
-from portal.proposals.models import Policy, policy_positions
+from portal.positions.signals import linked_policies
 
 TEXT_FIELDS = (
     "summary",
@@ -176,17 +176,13 @@ def opd_tree(opd: Opd) -> list[TreeNode]:
     return roots
 
 
-def policies_for(actor, position: Position) -> list[Policy]:
-    """The draft policies linked to the position that the actor may see, newest first."""
-    query = (
-        select(Policy)
-        .join(policy_positions, policy_positions.c.policy_id == Policy.id)
-        .where(policy_positions.c.position_id == position.id)
-        .order_by(Policy.created_at.desc(), Policy.id.desc())
-    )
-    if not permissions.can(actor, "policy.view_drafts"):
-        query = query.where(Policy.status != "draft")
-    return list(db.session.scalars(query))
+def policies_for(actor, position: Position) -> list:
+    """The draft policies linked to the position that the actor may see, newest first
+    (the proposals package owns the link and answers `signals.linked_policies`)."""
+    found = []
+    for _receiver, policies in linked_policies.send(position, actor=actor):
+        found.extend(policies or ())
+    return found
 
 
 # --- validation ----------------------------------------------------------------

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from datetime import datetime
 from typing import Iterable
 
@@ -13,13 +11,14 @@ from sqlalchemy.orm import defer, selectinload, undefer
 
 from portal import permissions
 from portal.audit.services import record
+from portal.contributions import checks
 from portal.errors import Conflict, NotFound, ValidationError
 from portal.extensions import db, utcnow
 from portal.i18n import to_utc
 from portal.positions.models import Opd, Position
 from portal.proposals.articles import parse_articles
 from portal.proposals.diff import ArticleChange, diff_versions  # noqa: F401  (part of this API)
-from portal.proposals.models import Article, Policy, PolicyTransition, PolicyVersion
+from portal.proposals.models import Article, Policy, PolicyTransition, PolicyVersion, policy_positions
 from portal.proposals.signals import policy_created
 from portal.proposals.workflow import (  # noqa: F401  (part of this API)
     MAX_NOTE,
@@ -205,47 +204,44 @@ def _new_version(actor, number: int, body: str, change_note: str) -> PolicyVersi
     return version
 
 
+def policies_for_position(position: Position, actor=None) -> list[Policy]:
+    """The draft policies linked to `position` that `actor` may see, newest first (answers
+    `portal.positions.signals.linked_policies`)."""
+    query = (
+        select(Policy)
+        .join(policy_positions, policy_positions.c.policy_id == Policy.id)
+        .where(policy_positions.c.position_id == position.id)
+        .order_by(Policy.created_at.desc(), Policy.id.desc())
+    )
+    if not permissions.can(actor, "policy.view_drafts"):
+        query = query.where(Policy.status != "draft")
+    return list(db.session.scalars(query))
+
+
 def _clean_title(title: str) -> str:
     """The title as typed; it must not be blank and must fit its column."""
-    title = title or ""
-    if not title.strip():
-        raise ValidationError("title", _("Give the policy a title."))
-    if len(title) > MAX_TITLE:
-        raise ValidationError("title", _("The title may be at most %(n)d characters.", n=MAX_TITLE))
-    _refuse_nul("title", title)
-    return title
+    return checks.clean_text(
+        "title", title, MAX_TITLE, required=_("Give the policy a title."),
+        too_long=_("The title may be at most %(n)d characters.", n=MAX_TITLE),
+    )
 
 
 def _clean_kind(kind: str) -> str:
     kind = (kind or "").strip() or DEFAULT_KIND
-    if len(kind) > MAX_KIND:
-        raise ValidationError("kind", _("The kind may be at most %(n)d characters.", n=MAX_KIND))
-    _refuse_nul("kind", kind)
-    return kind
+    return checks.clean_text(
+        "kind", kind, MAX_KIND, too_long=_("The kind may be at most %(n)d characters.", n=MAX_KIND)
+    )
 
 
 def _clean_summary(summary: str) -> str:
-    summary = summary or ""
-    if len(summary) > MAX_SUMMARY:
-        raise ValidationError("summary", _("The summary may be at most %(n)d characters.", n=MAX_SUMMARY))
-    _refuse_nul("summary", summary)
-    return summary
+    return checks.clean_text(
+        "summary", summary, MAX_SUMMARY, too_long=_("The summary may be at most %(n)d characters.", n=MAX_SUMMARY)
+    )
 
 
 def _clean_body(body: str) -> str:
     body = (body or "").replace("\r\n", "\n")
-    if not body.strip():
-        raise ValidationError("body", _("Enter the text of the policy."))
-    if len(body) > MAX_BODY:
-        raise ValidationError("body", _("The text may be at most %(n)d characters.", n=MAX_BODY))
-    _refuse_nul("body", body)
-    return body
-
-
-def _refuse_nul(field: str, value: str) -> None:
-    # PostgreSQL cannot store NUL in text; refuse it everywhere so both backends agree.
-    if "\x00" in value:
-        raise ValidationError(field, _("The text contains a character that cannot be stored (NUL)."))
+    return checks.clean_text("body", body, MAX_BODY, required=_("Enter the text of the policy."))
 
 
 def _clean_window(opens_at: datetime | None, closes_at: datetime | None) -> tuple[datetime | None, datetime | None]:
@@ -277,9 +273,7 @@ def _positions(position_ids: Iterable[int]) -> list[Position]:
 
 def slugify(text: str) -> str:
     """A URL-safe, lower-case ASCII slug of `text` ("policy" when nothing is left)."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
-    return slug[:MAX_SLUG].rstrip("-") or "policy"
+    return checks.slugify(text, MAX_SLUG, "policy")
 
 
 def _unique_slug(title: str) -> str:

@@ -13,33 +13,29 @@ what waits), `in_flight` (what a search leaves out while changes wait),
 
 from __future__ import annotations
 
-from flask import Flask
+from flask import Flask, current_app
+
+from portal.extensions import db
 
 
 def init_app(app: Flask) -> None:
     """Record index changes in the outbox and, on the embedded default, apply them after each writing request."""
-    from portal.search import outbox
+    # Imported when the app is made, not with the package, so that importing the models stays light.
+    from portal.search import outbox, services
 
     outbox.install()
 
     @app.after_request
     def index_after_request(response):
-        from flask import current_app
-
-        from portal.extensions import db
-        from portal.search import services
-
         if not db.session.info.pop(outbox.SESSION_FLAG, False) or not services.inline_indexing():
             return response
         application = current_app._get_current_object()
         # After the response is sent: the user never waits for the index.
-        response.call_on_close(lambda: _drain_inline(application))
+        response.call_on_close(lambda: _drain_inline(application, services))
         return response
 
 
-def _drain_inline(app: Flask) -> None:
-    from portal.search import services
-
+def _drain_inline(app: Flask, services) -> None:
     with app.app_context():
         try:
             services.drain(

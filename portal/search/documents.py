@@ -2,9 +2,9 @@
 policies, the articles of their current version, and contributions.
 
 Contribution kinds may offer hooks (all optional, with fallbacks here):
-`search_title()` -> str, `location()` -> (endpoint, values, anchor) of the
-place it is shown, `article_key` (str) or `article_keys` (list), `position_codes` (list)
-or a `position` with a `code`.
+`search_title()` -> str, `article_key` (str) or `article_keys` (list), `position_codes`
+(list) or a `position` with a `code`. Where a result is shown is
+`portal.contributions.urls`'s to say.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from sqlalchemy import func, select, true
 from sqlalchemy.orm import selectinload, with_polymorphic
 
 from portal.extensions import db
-from portal.moderation.models import Contribution
+from portal.contributions.models import Contribution
 from portal.proposals.models import Article, Policy, PolicyVersion
 from portal.search.backend import Document
 

@@ -2,7 +2,7 @@
 in the outbox. A search leaves out the ones the viewer may not see now, so its hits, total and facet
 counts never include them, however far the indexer lags (or however long it has been failing).
 
-Each is decided in SQL with the portal's own visibility rules (`moderation.visible_filter` for
+Each is decided in SQL with the portal's own visibility rules (`contributions.visible_filter` for
 contributions, `policy.view` and the current version for policies and their articles), through
 subqueries on the outbox: one indexed query when nothing waits, a few when something does.
 """
@@ -13,8 +13,8 @@ from sqlalchemy import and_, func, or_, select
 
 from portal import permissions
 from portal.extensions import db
-from portal.moderation import services as moderation
-from portal.moderation.models import Contribution
+from portal.contributions import services as contributions
+from portal.contributions.models import Contribution
 from portal.proposals.models import Article, Policy, PolicyVersion
 from portal.search.documents import NOT_INDEXED_STATUSES, doc_key
 from portal.search.outbox import SearchOutbox
@@ -45,7 +45,7 @@ def _hidden_contributions(viewer) -> set[str]:
         select(Contribution.id).where(
             Contribution.id.in_(_waiting("contribution")),
             Contribution.status.not_in(NOT_INDEXED_STATUSES),
-            moderation.visible_filter(viewer),
+            contributions.visible_filter(viewer),
         )
     ))
     return {doc_key("contribution", ident) for ident in ids - visible}

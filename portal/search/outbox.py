@@ -15,7 +15,9 @@ from datetime import datetime
 from sqlalchemy import String, Text, event, insert, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from portal.contributions.models import Contribution
 from portal.extensions import UtcDateTime, db, utcnow
+from portal.proposals.models import Article, Policy, PolicyVersion
 
 OPS = ("upsert", "delete")
 DOC_TYPES = ("policy", "article", "contribution")
@@ -59,9 +61,6 @@ class SearchIndexerState(db.Model):
 
 def _changes(session: Session) -> dict[tuple[str, int], str]:
     """(doc_type, id) -> op for every indexed row this flush wrote."""
-    from portal.moderation.models import Contribution
-    from portal.proposals.models import Article, Policy, PolicyVersion
-
     found: dict[tuple[str, int], str] = {}
 
     def note(doc_type: str, ident: int | None, op: str) -> None:

@@ -21,10 +21,13 @@ from sqlalchemy.orm import selectinload, with_polymorphic
 from portal import permissions
 from portal.errors import ValidationError
 from portal.extensions import db
-from portal.moderation import services as moderation
-from portal.moderation.models import Contribution
+from portal.contributions import urls as contribution_urls
+from portal.contributions.models import Contribution
+from portal.contributions.services import visible_to
 from portal.proposals.models import Article, Policy, PolicyVersion
 from portal.search import in_flight, indexer, status
+from portal.search.documents import contribution_article_keys
+from portal.search.whoosh_backend import WhooshBackend
 from portal.search.backend import (
     DATE_RANGES,
     KINDS,
@@ -54,8 +57,6 @@ def backend() -> SearchBackend:
     backends = current_app.extensions.setdefault("portal_search", {})
     root = str(index_root())
     if root not in backends:
-        from portal.search.whoosh_backend import WhooshBackend
-
         backends[root] = WhooshBackend(root, procs=int(current_app.config.get("SEARCH_REBUILD_PROCS", 1)))
     return backends[root]
 
@@ -199,12 +200,12 @@ def _article_item(viewer, hit: Hit, article: Article) -> ResultItem | None:
 
 
 def _contribution_item(viewer, hit: Hit, contribution: Contribution) -> ResultItem | None:
-    if not moderation.visible_to(viewer, contribution) or contribution.status == "withdrawn":
+    if not visible_to(viewer, contribution) or contribution.status == "withdrawn":
         return None
     policy = contribution.policy
     keys = _article_keys(contribution)
     return ResultItem(
-        hit, contribution, contribution.kind, moderation.contribution_url(contribution), policy,
+        hit, contribution, contribution.kind, contribution_urls.contribution_url(contribution), policy,
         _article_label(policy, keys[0]) if keys and policy else None,
         contribution.stakeholder_group, contribution.published_at or contribution.created_at,
         contribution.status, hit.title_html, hit.fragments_html,
@@ -212,8 +213,6 @@ def _contribution_item(viewer, hit: Hit, contribution: Contribution) -> ResultIt
 
 
 def _article_keys(contribution: Contribution) -> list[str]:
-    from portal.search.documents import contribution_article_keys
-
     return contribution_article_keys(contribution)
 
 

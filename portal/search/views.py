@@ -10,7 +10,7 @@ from flask_login import current_user
 
 from portal import permissions
 from portal.errors import ValidationError
-from portal.moderation.models import KIND_LABELS, STATUS_LABELS
+from portal.contributions.models import KIND_LABELS, STATUS_LABELS
 from portal.numbers import query_int
 from portal.search import services
 

@@ -9,7 +9,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.extensions import UtcDateTime, db, utcnow
-from portal.moderation.models import Contribution
+from portal.contributions.models import Contribution
 from portal.submissions.attachments import clean_filename
 
 CHANNELS = ("portal", "letter", "hearing", "email", "other")
@@ -65,10 +65,6 @@ class Submission(Contribution):
     )
 
     __mapper_args__ = {"polymorphic_identity": "submission"}
-
-    def location(self) -> tuple[str, dict, str | None]:
-        """The submission's receipt page."""
-        return "submissions.receipt", {"public_id": self.public_id}, None
 
     def moderated_text(self) -> str:
         """The title and the body, for the word filter."""

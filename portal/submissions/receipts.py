@@ -14,10 +14,11 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from portal import links
+from portal.contributions.urls import contribution_url
 from portal.accounts.models import ORGANISATION_ROLES, User
 from portal.extensions import db
 from portal.i18n import format_local_datetime
-from portal.moderation.models import STATUS_LABELS
+from portal.contributions.models import STATUS_LABELS
 from portal.notifications import services as notifications
 from portal.submissions.models import CoSignature, Submission
 
@@ -32,7 +33,7 @@ notifications.register_kind(
 
 def queue_receipt(author: User, submission: Submission) -> None:
     """Tell the author their receipt number in the portal, and mail the receipt with its details."""
-    path = notifications.path_for("submissions.receipt", public_id=submission.public_id)
+    path = contribution_url(submission)
     notifications.notify(
         author, "submission_received", path, send_mail=False, public_id=submission.public_id, title=submission.title
     )
@@ -55,7 +56,7 @@ def tell_invited(cosignature: CoSignature) -> int:
         .order_by(User.id)
     ).all()
     inviting = submission.organisation.name if submission.organisation else submission.author.display_name
-    path = notifications.path_for("submissions.cosign", cosignature_id=cosignature.id)
+    path = links.path_for("submissions.cosign", cosignature_id=cosignature.id)
     for member in members:
         notifications.notify(
             member, "cosign_invitation", path,

@@ -18,8 +18,8 @@ from portal.audit.services import record
 from portal.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from portal.extensions import db, utcnow
 from portal.i18n import local_zone
-from portal.moderation import services as moderation
-from portal.moderation.models import Contribution
+from portal.contributions import checks
+from portal.contributions import services as contributions
 from portal.proposals.models import Policy
 from portal.submissions import attachments, receipts
 from portal.submissions.attachments import Upload
@@ -42,7 +42,7 @@ PUBLIC_ID_PATTERN = re.compile(r"^MSK-\d{4}-\d{6,}$")
 
 def may_see(viewer, submission: Submission) -> bool:
     """The moderation rules, plus the members of organisations invited to co-sign."""
-    if moderation.visible_to(viewer, submission):
+    if contributions.visible_to(viewer, submission):
         return True
     if viewer is None or not getattr(viewer, "is_authenticated", False) or not viewer.is_verified_member:
         return False
@@ -116,7 +116,7 @@ def policy_submissions(viewer, policy: Policy, page: int = 1, per_page: int = 20
     """A page of the policy's submissions `viewer` may see, oldest first."""
     query = (
         select(Submission)
-        .where(Submission.policy_id == policy.id, moderation.visible_filter(viewer))
+        .where(Submission.policy_id == policy.id, contributions.visible_filter(viewer))
         .options(selectinload(Submission.attachments), selectinload(Submission.cosignatures))
         .order_by(Submission.created_at, Submission.id)
     )
@@ -126,7 +126,7 @@ def policy_submissions(viewer, policy: Policy, page: int = 1, per_page: int = 20
 def count_for_policy(policy: Policy) -> int:
     """How many of the policy's submissions the public sees."""
     return db.session.scalar(
-        select(func.count(Submission.id)).where(Submission.policy_id == policy.id, moderation.publicly_visible())
+        select(func.count(Submission.id)).where(Submission.policy_id == policy.id, contributions.publicly_visible())
     ) or 0
 
 
@@ -190,7 +190,10 @@ def submit(
     body = _clean_body(body)
     keys = _clean_article_keys(policy, article_keys)
     checked = attachments.check_all(list(files))
-    _refuse_duplicate(actor, title, body)
+    checks.refuse_repeat(
+        actor, "submission", body, title=title,
+        message=lambda last: _("You have just sent this same submission (receipt %(id)s).", id=last.public_id),
+    )
     submission = Submission(policy_id=policy.id, title=title, body=body, channel="portal")
     return _save(actor, submission, keys, checked, before_commit=lambda item: receipts.queue_receipt(actor, item))
 
@@ -266,7 +269,7 @@ def _save(actor, submission: Submission, keys: list[str], checked, before_commit
                     created_at=utcnow(),
                 )
             )
-        moderation.admit(actor, submission)
+        contributions.admit(actor, submission)
         if before_commit is not None:
             before_commit(submission)
         db.session.commit()
@@ -285,7 +288,7 @@ def withdraw(actor, submission: Submission, note: str = "") -> None:
     permissions.require(actor, "contribution.withdraw", submission)
     if submission.policy is None or not submission.policy.accepts_input():
         raise Conflict(_("The consultation has closed; a submission can no longer be withdrawn."))
-    moderation.withdraw(actor, submission, note)
+    contributions.withdraw(actor, submission, note)
 
 
 def invite_cosigner(actor, submission: Submission, organisation: Organisation | None) -> CoSignature:
@@ -349,40 +352,23 @@ def _refusal_for(actor) -> str:
     )
 
 
-def _refuse_nul(field: str, value: str) -> None:
-    # PostgreSQL cannot store NUL in text; refuse it on every backend.
-    if "\x00" in value:
-        raise ValidationError(field, _("The text contains a character that cannot be stored (NUL)."))
-
-
 def _clean_title(title: str) -> str:
-    title = title or ""
-    if not title.strip():
-        raise ValidationError("title", _("Give the submission a title."))
-    if len(title) > MAX_TITLE:
-        raise ValidationError("title", _("The title may be at most %(n)d characters.", n=MAX_TITLE))
-    _refuse_nul("title", title)
-    return title
+    return checks.clean_text(
+        "title", title, MAX_TITLE, required=_("Give the submission a title."),
+        too_long=_("The title may be at most %(n)d characters.", n=MAX_TITLE),
+    )
 
 
 def _clean_body(body: str) -> str:
-    body = body or ""
-    if not body.strip():
-        raise ValidationError("body", _("Write the content of the submission."))
-    if len(body) > MAX_BODY:
-        raise ValidationError("body", _("The text may be at most %(n)d characters.", n=MAX_BODY))
-    _refuse_nul("body", body)
-    return body
+    return checks.clean_text("body", body, MAX_BODY, required=_("Write the content of the submission."))
 
 
 def _clean_name(value: str, field: str, required: bool) -> str:
-    value = (value or "").strip()
-    if required and not value:
-        raise ValidationError(field, _("Enter the name of the person or body that sent the input."))
-    if len(value) > MAX_NAME:
-        raise ValidationError(field, _("The name may be at most %(n)d characters.", n=MAX_NAME))
-    _refuse_nul(field, value)
-    return value
+    return checks.clean_text(
+        field, value, MAX_NAME, strip=True,
+        required=_("Enter the name of the person or body that sent the input.") if required else None,
+        too_long=_("The name may be at most %(n)d characters.", n=MAX_NAME),
+    )
 
 
 def _clean_article_keys(policy: Policy, keys) -> list[str]:
@@ -408,20 +394,6 @@ def _clean_received_on(policy: Policy, received_on: date | None) -> date:
     if policy.closes_at is not None and received_on > policy.closes_at.astimezone(local_zone()).date():
         raise ValidationError("received_on", _("The input was received after the consultation closed."))
     return received_on
-
-
-def _refuse_duplicate(actor, title: str, body: str) -> None:
-    """The same text twice in a row is refused (a double click, a resent form)."""
-    last = db.session.scalar(
-        select(Contribution)
-        .where(Contribution.author_id == actor.id)
-        .order_by(Contribution.created_at.desc(), Contribution.id.desc())
-        .limit(1)
-    )
-    if isinstance(last, Submission) and last.body == body and last.title == title and last.status != "withdrawn":
-        raise ValidationError(
-            "body", _("You have just sent this same submission (receipt %(id)s).", id=last.public_id)
-        )
 
 
 def _organisation_id_named(name: str) -> int | None:

@@ -11,7 +11,7 @@ from portal import permissions
 from portal.errors import Conflict, NotFound, ValidationError, attach_to_form
 from portal.numbers import query_int
 from portal.ratelimits import per_account_and_address
-from portal.moderation.models import EVENT_ACTIONS, REASON_LABELS, STATUS_LABELS
+from portal.contributions.models import EVENT_ACTIONS, REASON_LABELS, STATUS_LABELS
 from portal.proposals import services as policy_services
 from portal.submissions import attachments, services
 from portal.submissions.attachments import Upload

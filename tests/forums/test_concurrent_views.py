@@ -15,7 +15,7 @@ from sqlalchemy import update
 from portal import text
 from portal.extensions import db
 from portal.forums import services
-from portal.moderation.models import Contribution
+from portal.contributions.models import Contribution
 
 from tests.text.conftest import corpus_texts
 

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from portal.extensions import db
 from portal.forums import services
 from portal.moderation import services as moderation
-from portal.moderation.models import REASON_LABELS, STATUS_LABELS, Flag
+from portal.contributions.models import REASON_LABELS, STATUS_LABELS, Flag
 
 from .conftest import text_of, tr
 
@@ -19,17 +19,24 @@ def test_a_signed_in_user_flags_a_post_with_a_reason(client, sign_in, make_threa
     answer = services.reply(member, thread, "Nomor HP pegawai itu 0812-xxxx, hubungi saja.")
     sign_in(thread.author)  # the thread's author reports the answer
     page = client.get(f"/forum/t/{thread.id}").get_data(as_text=True)
-    assert f'action="/forum/posts/{answer.id}/flag"' in page
+    assert f'action="/contributions/{answer.public_id}/flag"' in page, "one flag route for every kind"
     assert f'<label for="flag-reason-{answer.id}">' in page
+    back = f"/forum/t/{thread.id}?page=1#post-{answer.id}"
+    assert f'name="next" value="{back}"' in page
 
-    response = client.post(f"/forum/posts/{answer.id}/flag", data={"reason": "personal_data", "note": "Nomor HP."})
+    response = client.post(
+        f"/contributions/{answer.public_id}/flag", data={"reason": "personal_data", "note": "Nomor HP.", "next": back}
+    )
     assert response.status_code == 302 and response.headers["Location"].endswith(f"#post-{answer.id}")
     flag = db.session.scalar(select(Flag))
     assert (flag.contribution_id, flag.reason, flag.note) == (answer.id, "personal_data", "Nomor HP.")
     page = text_of(client.get(response.headers["Location"]).get_data(as_text=True))
     assert answer.public_id in page
 
-    again = client.post(f"/forum/posts/{answer.id}/flag", data={"reason": "spam"}, follow_redirects=True)
+    again = client.post(
+        f"/contributions/{answer.public_id}/flag", data={"reason": "spam", "next": back}, follow_redirects=True
+    )
+    assert again.request.path == f"/forum/t/{thread.id}", "back on the thread, told why"
     already = tr("You have already reported this contribution. A moderator will look at it.")
     assert already in text_of(again.get_data(as_text=True))
     assert db.session.query(Flag).count() == 1
@@ -41,8 +48,8 @@ def test_a_flag_without_a_listed_reason_is_refused_and_own_posts_cannot_be_flagg
     thread = make_thread()
     sign_in(citizen)
     own = thread.posts[0]
-    assert f"/forum/posts/{own.id}/flag" not in client.get(f"/forum/t/{thread.id}").get_data(as_text=True)
-    assert client.post(f"/forum/posts/{own.id}/flag", data={"reason": "spam"}).status_code == 403
+    assert f"/contributions/{own.public_id}/flag" not in client.get(f"/forum/t/{thread.id}").get_data(as_text=True)
+    assert client.post(f"/contributions/{own.public_id}/flag", data={"reason": "spam"}).status_code == 403
     assert db.session.query(Flag).count() == 0
 
 
@@ -125,7 +132,7 @@ def test_a_suspended_user_is_refused_with_a_clear_message(client, sign_in, make_
 def limited(limited_client):
     """A client of an app that allows two forum posts and two reports a minute."""
     return limited_client(
-        FORUM_POST_RATE_LIMIT="2 per minute", FORUM_FLAG_RATE_LIMIT="2 per minute", MODERATION_PREMODERATE_FIRST_N=0
+        FORUM_POST_RATE_LIMIT="2 per minute", FLAG_RATE_LIMIT="2 per minute", MODERATION_PREMODERATE_FIRST_N=0
     )
 
 
@@ -160,5 +167,6 @@ def test_flagging_too_often_answers_429(limited, make_user, moderator):
     assert limited.post("/login", data={"email": reporter.email, "password": PASSWORD}).status_code == 302
     limited._token = None
     for post in posts[:2]:
-        assert limited.post(f"/forum/posts/{post.id}/flag", data={"reason": "spam"}).status_code == 302
-    assert limited.post(f"/forum/posts/{posts[2].id}/flag", data={"reason": "spam"}).status_code == 429
+        back = f"/forum/t/{thread.id}#post-{post.id}"
+        assert limited.post(f"/contributions/{post.public_id}/flag", data={"reason": "spam", "next": back}).status_code == 302
+    assert limited.post(f"/contributions/{posts[2].public_id}/flag", data={"reason": "spam"}).status_code == 429

@@ -306,4 +306,4 @@ def test_unknown_threads_categories_and_posts_answer_404(client, sign_in, member
     assert client.get("/forum/t/99999999999999").status_code == 404
     assert client.get("/forum/c/tidak-ada").status_code == 404
     sign_in(member)
-    assert client.post("/forum/posts/424242/flag", data={"reason": "spam"}).status_code == 404
+    assert client.post("/contributions/FRM-2026-424242/flag", data={"reason": "spam"}).status_code == 404

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 from portal.extensions import db
-from portal.moderation import services
-from portal.moderation.models import Contribution
+from portal.contributions import services as contributions
+from portal.contributions.models import Contribution
 
 
 @pytest.fixture
@@ -16,7 +16,7 @@ def contribute(app):
 
     def factory(author, body: str = "Pasal ini perlu memperhatikan jumlah penduduk kecamatan.", **fields):
         contribution = Contribution(body=body, **fields)
-        services.admit(author, contribution)
+        contributions.admit(author, contribution)
         db.session.commit()
         return contribution
 

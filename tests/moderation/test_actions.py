@@ -11,12 +11,13 @@ from sqlalchemy import select
 from portal.audit.models import AuditEntry
 from portal.errors import Conflict, PermissionDenied, ValidationError
 from portal.extensions import db
+from portal.contributions import services as contributions
 from portal.moderation import queue as moderation_queue, services
-from portal.moderation.models import Contribution
+from portal.contributions.models import Contribution
 
 
 def _visible_ids(viewer) -> set[int]:
-    return set(db.session.scalars(select(Contribution.id).where(services.visible_filter(viewer))))
+    return set(db.session.scalars(select(Contribution.id).where(contributions.visible_filter(viewer))))
 
 
 def _audit(action: str) -> list[AuditEntry]:
@@ -28,10 +29,10 @@ def test_a_hidden_item_stays_visible_to_its_author_with_the_reason(published, tr
     stranger = make_user()
     anonymous = AnonymousUserMixin()
 
-    assert services.visible_to(trusted, published)
-    assert services.visible_to(moderator, published)
-    assert not services.visible_to(stranger, published)
-    assert not services.visible_to(anonymous, published)
+    assert contributions.visible_to(trusted, published)
+    assert contributions.visible_to(moderator, published)
+    assert not contributions.visible_to(stranger, published)
+    assert not contributions.visible_to(anonymous, published)
     assert published.id in _visible_ids(trusted)
     assert published.id in _visible_ids(moderator)
     assert published.id not in _visible_ids(stranger)
@@ -54,8 +55,8 @@ def test_published_items_are_visible_to_everyone_and_pending_ones_to_author_and_
     assert _visible_ids(make_user()) == {published.id}
     assert _visible_ids(newcomer) == {published.id, pending.id}
     assert _visible_ids(moderator) == {published.id, pending.id}
-    assert services.visible_to(anonymous, published)
-    assert not services.visible_to(anonymous, pending)
+    assert contributions.visible_to(anonymous, published)
+    assert not contributions.visible_to(anonymous, pending)
 
 
 def test_hiding_needs_a_reason_from_the_list_and_a_note_for_other(published, moderator):
@@ -71,7 +72,7 @@ def test_hiding_needs_a_reason_from_the_list_and_a_note_for_other(published, mod
 
 
 def test_hiding_a_flagged_item_closes_its_flags(published, moderator, make_user):
-    services.flag(make_user(), published, "spam")
+    contributions.flag(make_user(), published, "spam")
     services.hide(moderator, published, "spam")
     assert published.open_flags == []
     assert published.flags[0].resolution == "actioned"
@@ -83,30 +84,30 @@ def test_the_author_may_appeal_once_and_the_appeal_returns_to_the_queue(publishe
     assert published.can_be_appealed
     assert moderation_queue.items(moderator) == []
 
-    services.appeal(trusted, published, "Masukan ini membahas Pasal 7 tentang formasi.")
+    contributions.appeal(trusted, published, "Masukan ini membahas Pasal 7 tentang formasi.")
     [item] = moderation_queue.items(moderator)
     assert item.contribution == published and item.reasons == ["appealed"]
     assert not published.can_be_appealed
 
     with pytest.raises(ValidationError) as refused, force_locale("en"):  # messages outside a request are Indonesian
-        services.appeal(trusted, published, "Sekali lagi.")
+        contributions.appeal(trusted, published, "Sekali lagi.")
     assert "already appealed" in refused.value.message
     assert published.events[-1].action == "appealed"
 
 
 def test_only_the_author_may_appeal_and_only_a_hidden_item(published, trusted, moderator, make_user):
     with pytest.raises(PermissionDenied):
-        services.appeal(trusted, published, "Belum disembunyikan.")
+        contributions.appeal(trusted, published, "Belum disembunyikan.")
     services.hide(moderator, published, "spam")
     with pytest.raises(PermissionDenied):
-        services.appeal(make_user(), published, "Saya bukan penulisnya.")
+        contributions.appeal(make_user(), published, "Saya bukan penulisnya.")
     with pytest.raises(ValidationError):
-        services.appeal(trusted, published, "   ")
+        contributions.appeal(trusted, published, "   ")
 
 
 def test_an_upheld_appeal_publishes_the_item_again(published, trusted, moderator, make_user):
     services.hide(moderator, published, "spam")
-    appeal = services.appeal(trusted, published, "Bukan iklan.")
+    appeal = contributions.appeal(trusted, published, "Bukan iklan.")
     services.decide_appeal(make_user(role="admin"), appeal, uphold=True)
     assert published.status == "published"
     assert published.hidden_reason is None
@@ -117,7 +118,7 @@ def test_an_upheld_appeal_publishes_the_item_again(published, trusted, moderator
 
 def test_a_rejected_appeal_keeps_the_item_hidden_and_explains_why(published, trusted, moderator):
     services.hide(moderator, published, "personal_data")
-    appeal = services.appeal(trusted, published, "Data itu sudah publik.")
+    appeal = contributions.appeal(trusted, published, "Data itu sudah publik.")
     with pytest.raises(ValidationError) as refused:
         services.decide_appeal(moderator, appeal, uphold=False)
     assert refused.value.field == "note"
@@ -129,12 +130,12 @@ def test_a_rejected_appeal_keeps_the_item_hidden_and_explains_why(published, tru
     with pytest.raises(Conflict):
         services.decide_appeal(moderator, appeal, uphold=True)
     with pytest.raises(ValidationError):
-        services.appeal(trusted, published, "Banding kedua.")
+        contributions.appeal(trusted, published, "Banding kedua.")
 
 
 def test_restore_publishes_a_hidden_item_and_settles_an_open_appeal(published, trusted, moderator):
     services.hide(moderator, published, "abuse")
-    appeal = services.appeal(trusted, published, "Tolong ditinjau.")
+    appeal = contributions.appeal(trusted, published, "Tolong ditinjau.")
     services.restore(moderator, published, "Setelah ditinjau, tidak kasar.")
     assert published.status == "published"
     assert appeal.outcome == "upheld"
@@ -155,14 +156,14 @@ def test_actions_that_do_not_fit_the_status_are_refused(published, moderator):
 
 def test_the_author_may_withdraw_and_the_item_is_kept(published, trusted, moderator, make_user):
     with pytest.raises(PermissionDenied):
-        services.withdraw(make_user(), published)
-    services.withdraw(trusted, published, "Digantikan masukan resmi.")
+        contributions.withdraw(make_user(), published)
+    contributions.withdraw(trusted, published, "Digantikan masukan resmi.")
     assert published.status == "withdrawn"
     assert db.session.get(Contribution, published.id) is not None
-    assert services.visible_to(trusted, published)
-    assert not services.visible_to(make_user(), published)
+    assert contributions.visible_to(trusted, published)
+    assert not contributions.visible_to(make_user(), published)
     with pytest.raises(PermissionDenied):
-        services.withdraw(trusted, published)  # once withdrawn, stays withdrawn
+        contributions.withdraw(trusted, published)  # once withdrawn, stays withdrawn
     with pytest.raises(Conflict):
         services.hide(moderator, published, "spam")
 
@@ -183,12 +184,12 @@ def test_every_action_is_in_the_audit_log_with_who_and_why(contribute, make_user
     services.approve(moderator, pending, "Sesuai topik.")
     item = contribute(trusted)
     services.hide(moderator, item, "off_topic", "Membahas Perda lain.")
-    services.appeal(trusted, item, "Masih terkait.")
+    contributions.appeal(trusted, item, "Masih terkait.")
     services.decide_appeal(moderator, item.appeal, uphold=False, note="Tetap di luar topik.")
     other = contribute(trusted)
     services.hide(moderator, other, "spam")
     services.restore(moderator, other, "Salah klik.")
-    services.withdraw(trusted, other)
+    contributions.withdraw(trusted, other)
 
     expected = {
         "moderation.approve": (moderator, pending, "Sesuai topik."),

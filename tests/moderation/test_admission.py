@@ -9,8 +9,9 @@ import pytest
 
 from portal.errors import PermissionDenied
 from portal.extensions import db, utcnow
+from portal.contributions import services as contributions
 from portal.moderation import services
-from portal.moderation.models import Contribution
+from portal.contributions.models import Contribution
 
 
 def test_a_new_accounts_first_contributions_wait_until_approved(contribute, make_user, moderator):
@@ -93,7 +94,7 @@ def test_extra_blocked_words_come_from_the_configuration(app, contribute, truste
 def test_a_kind_can_add_its_title_to_the_filtered_text(app, trusted):
     contribution = Contribution(body="Isi yang sopan.")
     contribution.moderated_text = lambda: "Judul: bangsat\n" + contribution.body
-    services.admit(trusted, contribution)
+    contributions.admit(trusted, contribution)
     db.session.commit()
     assert contribution.status == "pending"
 
@@ -110,10 +111,10 @@ def test_the_public_id_year_is_the_year_in_medan(app):
     contribution = Contribution(body="x")
     contribution.id = 123
     contribution.created_at = datetime(2026, 12, 31, 17, 30, tzinfo=timezone.utc)  # 00:30 WIB on 1 Jan 2027
-    assert services.make_public_id(contribution) == "KTR-2027-000123"
+    assert contributions.make_public_id(contribution) == "KTR-2027-000123"
     contribution.PUBLIC_ID_PREFIX = "MSK"
     contribution.created_at = datetime(2026, 12, 31, 16, 30, tzinfo=timezone.utc)
-    assert services.make_public_id(contribution) == "MSK-2026-000123"
+    assert contributions.make_public_id(contribution) == "MSK-2026-000123"
 
 
 def test_the_authors_group_and_organisation_are_kept_as_they_were(contribute, trusted):

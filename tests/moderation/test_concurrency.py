@@ -11,8 +11,8 @@ from sqlalchemy import func, select
 
 from portal.accounts.models import User
 from portal.extensions import db
-from portal.moderation import services
-from portal.moderation.models import Contribution, ContributionEvent
+from portal.contributions import services as contributions
+from portal.contributions.models import Contribution, ContributionEvent
 
 WRITERS = 20
 
@@ -22,7 +22,7 @@ def test_twenty_concurrent_writers_get_distinct_public_ids_and_no_row_is_lost(ap
 
     def write(n: int) -> str:
         contribution = Contribution(body=f"Masukan serentak nomor {n} untuk Pasal 5.")
-        services.admit(db.session.get(User, user_ids[n]), contribution)
+        contributions.admit(db.session.get(User, user_ids[n]), contribution)
         db.session.commit()
         return contribution.public_id
 

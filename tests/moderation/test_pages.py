@@ -12,8 +12,9 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from portal.extensions import db, utcnow
+from portal.contributions import services as contributions
 from portal.moderation import services
-from portal.moderation.views import contribution_url
+from portal.contributions.urls import contribution_url
 
 WIB = ZoneInfo("Asia/Jakarta")
 
@@ -156,7 +157,7 @@ def test_approving_twice_says_so_instead_of_failing(contribute, make_user, moder
 
 def test_a_rejected_appeal_needs_a_note_and_is_shown_to_the_author(published, trusted, moderator, browser):
     services.hide(moderator, published, "spam")
-    services.appeal(trusted, published, "Ini bukan iklan.")
+    contributions.appeal(trusted, published, "Ini bukan iklan.")
     mod = browser(moderator)
     prefix = f"appeal-{published.id}"
     refused = mod.post(f"/moderation/items/{published.public_id}/appeal", data={f"{prefix}-decision": "reject"})
@@ -261,7 +262,7 @@ def test_my_contributions_lists_every_status_newest_first_and_pages(app, contrib
     hidden = contribute(trusted, "Kedua: akan disembunyikan.")
     services.hide(moderator, hidden, "off_topic")
     withdrawn = contribute(trusted, "Ketiga: ditarik kembali.")
-    services.withdraw(trusted, withdrawn)
+    contributions.withdraw(trusted, withdrawn)
     contribute(make_user(), "Milik orang lain.")
 
     page = _text(browser(trusted).get("/me/contributions"))
@@ -285,11 +286,17 @@ def test_a_waiting_contribution_tells_its_author_why(contribute, make_user, brow
     assert "New accounts' first contributions are reviewed before they appear." in page
 
 
-def test_contribution_url_asks_the_kind_for_its_place(app):
-    placed = SimpleNamespace(location=lambda: ("proposals.detail", {"slug": "perwal"}, "c-1"))
-    plain = SimpleNamespace(location=lambda: ("contributions.detail", {"public_id": "KTR-2026-000002"}, None))
+def test_contribution_url_places_each_kind_on_its_page(app):
+    comment = SimpleNamespace(kind="comment", id=1, position_id=None, policy=SimpleNamespace(slug="perwal"))
+    on_position = SimpleNamespace(kind="comment", id=3, position_id=7, policy=None)
+    post = SimpleNamespace(kind="post", id=4, thread_id=9)
+    submission = SimpleNamespace(kind="submission", public_id="MSK-2026-000005")
+    plain = SimpleNamespace(kind="contribution", public_id="KTR-2026-000002")
     with app.test_request_context():
-        assert contribution_url(placed) == "/policies/perwal#c-1"
+        assert contribution_url(comment) == "/policies/perwal#c-1"
+        assert contribution_url(on_position) == "/positions/7#c-3"
+        assert contribution_url(post) == "/forum/t/9#post-4"
+        assert contribution_url(submission) == "/submissions/MSK-2026-000005"
         assert contribution_url(plain) == "/contributions/KTR-2026-000002"
 
 

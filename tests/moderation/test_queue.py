@@ -8,9 +8,8 @@ import pytest
 
 from portal.errors import PermissionDenied
 from portal.extensions import db, utcnow
+from portal.contributions import services as contributions
 from portal.moderation import queue as moderation_queue, services
-
-
 def _age(contribution, days: int) -> None:
     contribution.created_at = utcnow() - timedelta(days=days)
     db.session.commit()
@@ -27,11 +26,11 @@ def test_the_queue_lists_pending_flagged_and_appealed_items_oldest_first(
 
     flagged = contribute(trusted, "Dilaporkan.")
     _age(flagged, 30)  # written long ago, but reported just now: it waits since the report
-    services.flag(make_user(), flagged, "spam")
+    contributions.flag(make_user(), flagged, "spam")
 
     hidden = contribute(trusted, "Disembunyikan lalu dibanding.")
     services.hide(moderator, hidden, "off_topic")
-    services.appeal(trusted, hidden, "Ini relevan dengan Pasal 5.")
+    contributions.appeal(trusted, hidden, "Ini relevan dengan Pasal 5.")
 
     quiet = contribute(trusted, "Tidak ada masalah.")
     hidden_not_appealed = contribute(trusted, "Disembunyikan saja.")
@@ -62,7 +61,7 @@ def test_each_queue_item_shows_the_authors_history(contribute, make_user, truste
 
 def test_acting_on_an_item_takes_it_out_of_the_queue(contribute, make_user, published, moderator):
     pending = contribute(make_user())
-    services.flag(make_user(), published, "abuse")
+    contributions.flag(make_user(), published, "abuse")
     assert len(moderation_queue.items(moderator)) == 2
     services.approve(moderator, pending)
     services.approve(moderator, published, "Kritik, bukan hinaan.")

@@ -10,8 +10,9 @@ import pytest
 from sqlalchemy import event
 
 from portal.extensions import db, utcnow
+from portal.contributions import services as contributions
 from portal.moderation import services
-from portal.moderation.models import Contribution
+from portal.contributions.models import Contribution
 
 
 @pytest.fixture
@@ -36,22 +37,22 @@ def fill(app, make_user, trusted, moderator):
         for i in range(n):
             if i % 5 == 3:
                 c = Contribution(body=f"Usulan nomor {i} ditulis oleh bangsat.")  # the word filter
-                services.admit(trusted, c)
+                contributions.admit(trusted, c)
             elif i % 5 == 4:
                 c = Contribution(body=f"Kritik nomor {i} terhadap pasal 5.")
-                services.admit(trusted, c)
+                contributions.admit(trusted, c)
             else:
                 c = Contribution(body=f"Usulan nomor {i} tentang kebutuhan pegawai kecamatan.")
-                services.admit(newcomers[i % 4], c)
+                contributions.admit(newcomers[i % 4], c)
             c.created_at = start + timedelta(minutes=i)
             made.append(c)
         db.session.commit()
         for i, c in enumerate(made):
             if i % 10 == 4:
-                services.flag(reader, c, "abuse")
+                contributions.flag(reader, c, "abuse")
             elif i % 10 == 9:
                 services.hide(moderator, c, "off_topic")
-                services.appeal(trusted, c, "Ini relevan dengan Pasal 5.")
+                contributions.appeal(trusted, c, "Ini relevan dengan Pasal 5.")
         return made
 
     return factory

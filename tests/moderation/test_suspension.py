@@ -9,6 +9,7 @@ import pytest
 from portal.audit.models import AuditEntry
 from portal.errors import PermissionDenied, ValidationError
 from portal.extensions import db, utcnow
+from portal.contributions import services as contributions
 from portal.moderation import services
 
 
@@ -22,7 +23,7 @@ def test_a_suspended_user_cannot_contribute_or_flag(contribute, make_user, publi
         contribute(troll)
     db.session.rollback()
     with pytest.raises(PermissionDenied):
-        services.flag(troll, published, "spam")
+        contributions.flag(troll, published, "spam")
 
     entry = db.session.query(AuditEntry).filter_by(action="moderation.suspend").one()
     assert (entry.actor_id, entry.target_id, entry.reason) == (moderator.id, troll.id, "Berulang kali menghina pegawai.")

@@ -10,8 +10,8 @@ import pytest
 from sqlalchemy import select
 
 from portal.extensions import db
-from portal.moderation import wordlist
-from portal.moderation.models import Contribution, ContributionEvent
+from portal.contributions import wordlist
+from portal.contributions.models import Contribution, ContributionEvent
 from tests.conftest import CORPORA
 
 

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from portal.extensions import db, utcnow
-from portal.moderation import services as moderation
-from portal.moderation.models import Contribution
+from portal.contributions import services as contributions
+from portal.contributions.models import Contribution
 
 
 @pytest.fixture
@@ -40,7 +40,7 @@ def contribute(app):
 
     def factory(author, body: str = "Pasal 1 perlu definisi OPD yang lebih jelas."):
         contribution = Contribution(body=body)
-        moderation.admit(author, contribution)
+        contributions.admit(author, contribution)
         db.session.commit()
         return contribution
 

@@ -18,8 +18,9 @@ from sqlalchemy import func, select
 from portal.accounts.models import User
 from portal.comments import services as comments
 from portal.extensions import db, utcnow
+from portal.contributions import urls as contribution_urls
 from portal.moderation import services as moderation
-from portal.moderation import wordlist
+from portal.contributions import wordlist
 from portal.notifications import digests, services
 from portal.notifications.models import DigestEntry, Notification
 from portal.proposals.models import Policy
@@ -54,7 +55,7 @@ def _post(author, policy, sentences, count: int) -> list[str]:
     """Post `count` comments on the policy; the links their followers are sent."""
     posted = [comments.post_comment(author, policy, body=text, stance="supports") for text in islice(sentences, count)]
     assert len(posted) == count
-    return [moderation.contribution_url(comment) for comment in posted]
+    return [contribution_urls.contribution_url(comment) for comment in posted]
 
 
 def _absolute(app, path: str) -> str:

@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 
 from portal.errors import NotFound, ValidationError
 from portal.extensions import db
+from portal.contributions import services as contributions
 from portal.moderation import services as moderation
 from portal.notifications import digests, services
 from portal.notifications.models import Follow, Notification
@@ -123,7 +124,7 @@ def test_the_author_is_told_when_published_hidden_and_restored(contribute, make_
 def test_dismissing_reports_does_not_bother_the_author(contribute, make_user):
     author = make_user(role="ngo", organisation="LSM Medan Bersih", verified=True)
     item = contribute(author)
-    moderation.flag(make_user(), item, "spam")
+    contributions.flag(make_user(), item, "spam")
     moderation.approve(make_user(role="moderator"), item)
     assert services.unread_count(author) == 0
 

@@ -18,8 +18,9 @@ from portal.accounts import services as accounts
 from portal.comments import services as comments
 from portal.extensions import utcnow
 from portal.forums import services as forums
+from portal.contributions import services as contributions
 from portal.moderation import services as moderation
-from portal.moderation.models import Contribution
+from portal.contributions.models import Contribution
 from portal.notifications import services as notifications
 from portal.positions import importer
 from portal.positions import services as positions
@@ -110,14 +111,14 @@ CASES: list[Case] = [
          lambda w, a: forums.set_locked(a, w.thread, True, "Selesai.")),
     Case(forums.set_pinned, (*OFFICIALS_ONLY, "author"), "moderator",
          lambda w, a: forums.set_pinned(a, w.thread, True)),
-    Case(forums.flag_post, (*SIGNED_IN_CONTRIBUTORS, "author"), "citizen",
-         lambda w, a: forums.flag_post(a, w.post, "spam")),
+    Case(contributions.flag, (*SIGNED_IN_CONTRIBUTORS, "author"), "citizen",
+         lambda w, a: contributions.flag(a, w.post, "spam"), label="a forum post"),
 
     # --- moderation -------------------------------------------------------------------
-    Case(moderation.admit, SIGNED_IN_CONTRIBUTORS, "citizen",
-         lambda w, a: moderation.admit(a, Contribution(body="Masukan tentang jabatan pelaksana."))),
-    Case(moderation.flag, (*SIGNED_IN_CONTRIBUTORS, "author"), "citizen",
-         lambda w, a: moderation.flag(a, w.comment, "off_topic")),
+    Case(contributions.admit, SIGNED_IN_CONTRIBUTORS, "citizen",
+         lambda w, a: contributions.admit(a, Contribution(body="Masukan tentang jabatan pelaksana."))),
+    Case(contributions.flag, (*SIGNED_IN_CONTRIBUTORS, "author"), "citizen",
+         lambda w, a: contributions.flag(a, w.comment, "off_topic")),
     Case(moderation.approve, (*OFFICIALS_ONLY, "author"), "moderator",
          lambda w, a: moderation.approve(a, w.pending_comment)),
     Case(moderation.hide, (*OFFICIALS_ONLY, "author"), "moderator",
@@ -132,12 +133,12 @@ CASES: list[Case] = [
          lambda w, a: moderation.suspend(a, w.moderator2, _until(), "Menyalahgunakan wewenang."), label="an official"),
     Case(moderation.lift_suspension, (*OFFICIALS_ONLY,), "moderator",
          lambda w, a: moderation.lift_suspension(a, w.suspended, "Banding diterima.")),
-    Case(moderation.appeal, ("anonymous", "citizen", "moderator", "suspended"), "author",
-         lambda w, a: moderation.appeal(a, w.hidden_comment, "Komentar saya relevan.")),
+    Case(contributions.appeal, ("anonymous", "citizen", "moderator", "suspended"), "author",
+         lambda w, a: contributions.appeal(a, w.hidden_comment, "Komentar saya relevan.")),
     Case(moderation.decide_appeal, (*OFFICIALS_ONLY, "author"), "moderator",
          lambda w, a: moderation.decide_appeal(a, w.appeal, True)),
-    Case(moderation.withdraw, ("anonymous", "citizen", "moderator", "admin"), "author",
-         lambda w, a: moderation.withdraw(a, w.comment)),
+    Case(contributions.withdraw, ("anonymous", "citizen", "moderator", "admin"), "author",
+         lambda w, a: contributions.withdraw(a, w.comment)),
 
     # --- notifications -------------------------------------------------------------------
     Case(notifications.mark_read, ("anonymous", "deactivated"), "citizen",

@@ -190,9 +190,9 @@ class World:
 
     @cached_property
     def appeal(self):
-        from portal.moderation import services
+        from portal.contributions import services as contributions
 
-        return services.appeal(self.author, self.hidden_comment, "Komentar saya relevan dengan Pasal 1.")
+        return contributions.appeal(self.author, self.hidden_comment, "Komentar saya relevan dengan Pasal 1.")
 
     # --- forum ------------------------------------------------------------------------
 

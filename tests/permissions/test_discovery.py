@@ -26,6 +26,12 @@ SYSTEM = {
     "portal.forums.services.add_policy_category": "runs in create_policy's transaction, on its policy_created signal",
     "portal.notifications.services.notify": "adds to the caller's transaction; the caller asked",
     "portal.notifications.services.notify_followers": "adds to the caller's transaction; the caller asked",
+    "portal.notifications.listeners.connect": "connects the receivers below to the signals, at app start",
+    "portal.notifications.listeners.announce": "receives contribution_published inside admit's or approve's transaction; they asked",
+    "portal.notifications.listeners.tell_approved": "receives a moderation signal inside the moderator's transaction; approve asked",
+    "portal.notifications.listeners.tell_hidden": "receives a moderation signal inside the moderator's transaction; hide asked",
+    "portal.notifications.listeners.tell_restored": "receives a moderation signal inside the moderator's transaction; restore or decide_appeal asked",
+    "portal.notifications.listeners.tell_appeal_rejected": "receives a moderation signal inside the moderator's transaction; decide_appeal asked",
     "portal.proposals.workflow.close_due": "the scheduler closes consultations whose time is up",
     "portal.proposals.workflow.commit": "commits the caller's transaction; the caller asked",
     "portal.search.indexer.drain": "the search indexer applies committed changes to the index",
@@ -59,7 +65,7 @@ def test_the_reading_finds_the_services_known_to_change_data(graph):
         "portal.proposals.services.add_version",  # commits through workflow.commit()
         "portal.proposals.workflow.transition",  # update(...) in _claim, two calls down
         "portal.submissions.services.record_offline",  # audit record in a nested before_commit callback
-        "portal.forums.services.flag_post",  # only calls moderation.flag
+        "portal.submissions.services.withdraw",  # only calls contributions.withdraw
         "portal.notifications.services.mark_read",  # update(...) built into a variable first
         "portal.accounts.services.set_locale",  # sets an attribute of its argument, then commits
         "portal.positions.importer.import_csv",  # outside a services.py module

@@ -63,12 +63,12 @@ def make_policy(app, official):
 @pytest.fixture
 def contribute(app):
     """Factory: contribute(author, body, policy=None, status=None) -> a base Contribution, admitted and committed."""
-    from portal.moderation import services as moderation
-    from portal.moderation.models import Contribution
+    from portal.contributions import services as contributions
+    from portal.contributions.models import Contribution
 
     def factory(author, body: str, policy=None, status: str | None = None):
         item = Contribution(body=body, policy_id=policy.id if policy is not None else None)
-        moderation.admit(author, item)
+        contributions.admit(author, item)
         if status is not None:
             item.status = status
         db.session.commit()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import delete
 
 from portal.extensions import db
-from portal.moderation.models import Contribution
+from portal.contributions.models import Contribution
 from portal.search import services
 from portal.search.backend import Document
 

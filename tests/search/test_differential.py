@@ -28,8 +28,9 @@ from whoosh.reading import SegmentReader
 
 from portal.comments import services as comments
 from portal.extensions import db, utcnow
+from portal.contributions import services as contributions
 from portal.moderation import services as moderation
-from portal.moderation.models import Contribution
+from portal.contributions.models import Contribution
 from portal.proposals import services as proposals
 from portal.search import services
 from portal.search.backend import SearchBackend, SearchQuery, Visibility
@@ -345,7 +346,7 @@ def test_bulk_and_whooshs_writer_stay_identical_through_updates_merges_and_an_op
 
     def delete() -> None:
         if rng.random() < 0.5 and (mine := [c for c in living(("pending", "published")) if c.author_id == citizen.id]):
-            moderation.withdraw(citizen, rng.choice(mine))
+            contributions.withdraw(citizen, rng.choice(mine))
         elif plain := [c for c in living() if c.kind == "contribution"]:
             db.session.delete(rng.choice(plain))
             db.session.commit()

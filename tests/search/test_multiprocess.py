@@ -11,7 +11,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from portal.extensions import db
-from portal.moderation.models import Contribution
+from portal.contributions.models import Contribution
 from portal.search import services
 
 WRITER = Path(__file__).with_name("writer_process.py")

@@ -5,8 +5,9 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from portal.extensions import db
+from portal.contributions import services as contributions
 from portal.moderation import services as moderation
-from portal.moderation.models import Contribution
+from portal.contributions.models import Contribution
 from portal.proposals import services as proposals
 from portal.search import services
 from portal.search.outbox import SearchOutbox
@@ -30,7 +31,7 @@ def test_a_new_contribution_writes_an_outbox_row_and_a_drain_indexes_it(citizen,
 def test_a_rolled_back_transaction_leaves_nothing_in_the_outbox_or_index(citizen, drain, find):
     before = db.session.scalar(select(func.count(SearchOutbox.id)))
     item = Contribution(body="Rahasia yang batal disimpan tentang pelatihan.")
-    moderation.admit(citizen, item)  # flushes: the outbox row exists inside the transaction
+    contributions.admit(citizen, item)  # flushes: the outbox row exists inside the transaction
     assert db.session.scalar(select(func.count(SearchOutbox.id))) > before
     db.session.rollback()
     assert db.session.scalar(select(func.count(SearchOutbox.id))) == before
@@ -54,7 +55,7 @@ def test_hiding_and_withdrawing_reach_the_index(citizen, official, contribute, d
     gone = contribute(citizen, "Komentar tentang kebutuhan guru yang nanti ditarik.")
     drain()
     moderation.hide(official, hidden, "spam")
-    moderation.withdraw(citizen, gone)
+    contributions.withdraw(citizen, gone)
     assert {("contribution", hidden.id), ("contribution", gone.id)} <= set(_waiting())
     drain()
     states = services.backend().doc_states()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from portal.contributions import services as contributions
 from portal.moderation import services as moderation
 
 
@@ -77,7 +78,7 @@ def changed_since_indexing(app, items, citizen, make_user, official, contribute,
     published, pending, _hidden = items["objects"]
     moderation.hide(official, published, "abuse")
     moderation.approve(official, pending)
-    moderation.withdraw(citizen, withdrawn)
+    contributions.withdraw(citizen, withdrawn)
     proposals.add_version(official, policy, "### Pasal 1\nUmum\n\nData formasi pegawai baru.", "Pasal 1 diganti.")
     return {"other": other, "extra": f"contribution:{extra.id}", "pending": items["pending"],
             "others_pending": f"contribution:{others_pending.id}"}
@@ -112,7 +113,7 @@ def test_an_item_gone_behind_the_indexers_back_is_not_counted(app, items, citize
     from sqlalchemy import delete
 
     from portal.extensions import db
-    from portal.moderation.models import Contribution
+    from portal.contributions.models import Contribution
 
     published = items["objects"][0]
     db.session.execute(delete(Contribution.__table__).where(Contribution.__table__.c.id == published.id))

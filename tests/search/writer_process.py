@@ -21,8 +21,8 @@ def main() -> None:
     from portal import create_app
     from portal.accounts.models import User
     from portal.extensions import db
-    from portal.moderation import services as moderation
-    from portal.moderation.models import Contribution
+    from portal.contributions import services as contributions
+    from portal.contributions.models import Contribution
     from portal.search import services
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "INSTANCE_PATH": instance,
@@ -32,7 +32,7 @@ def main() -> None:
         n = 0
         while int(count) == 0 or n < int(count):
             item = Contribution(body=f"Usulan pelatihan {tag} nomor {n} untuk kecamatan.")
-            moderation.admit(author, item)
+            contributions.admit(author, item)
             db.session.commit()
             services.drain(max_batches=2, wait=0.5)
             print(n, flush=True)

@@ -13,8 +13,8 @@ from portal.audit.models import AuditEntry
 from portal.errors import Conflict, PermissionDenied, ValidationError
 from portal.extensions import db, utcnow
 from portal.i18n import local_zone
-from portal.moderation import services as moderation
-from portal.moderation.models import Contribution
+from portal.contributions import services as contributions
+from portal.contributions.models import Contribution
 from portal.submissions import services
 from portal.submissions.models import CoSignature, Submission
 
@@ -181,7 +181,7 @@ def test_offline_input_recorded_by_an_official_counts_and_is_audited(client, log
     # It counts like any other submission.
     assert services.count_for_policy(policy) == 1
     assert db.session.scalar(
-        select(func.count(Contribution.id)).where(Contribution.policy_id == policy.id, moderation.publicly_visible())
+        select(func.count(Contribution.id)).where(Contribution.policy_id == policy.id, contributions.publicly_visible())
     ) == 1
     entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "submission.record_offline"))
     assert entry.actor_id == official.id

@@ -14,7 +14,7 @@ from portal.comments import services as comments
 from portal.comments.models import Comment
 from portal.extensions import db, utcnow
 from portal.forums import services as forums
-from portal.moderation.models import Contribution
+from portal.contributions.models import Contribution
 from portal.positions.models import Opd, Position
 from portal.proposals import services as proposals
 from portal.proposals.models import Article, Policy

@@ -1,5 +1,8 @@
 """Contributions (the shared base of comments, submissions and posts), their
-status history, flags and appeals."""
+status history, flags and appeals.
+
+The table names are those the moderation package first gave them; the schema
+did not change when the core moved here."""
 
 from __future__ import annotations
 
@@ -36,19 +39,6 @@ KIND_LABELS = {
     "comment": _l("Comment"),
     "submission": _l("Formal submission"),
     "post": _l("Forum post"),
-}
-# Why an item is in the moderation queue.
-QUEUE_REASON_LABELS = {
-    "pending": _l("Waiting for review"),
-    "flagged": _l("Reported"),
-    "appealed": _l("Appealed"),
-}
-# The reason filter of the queue: why an item waits.
-QUEUE_FILTER_LABELS = {
-    "premoderation": _l("New account (pre-moderation)"),
-    "word_filter": _l("Word filter"),
-    "flagged": _l("Reported"),
-    "appealed": _l("Appealed"),
 }
 # What a history line says happened; the author sees these.
 EVENT_ACTIONS = {
@@ -131,13 +121,6 @@ class Contribution(db.Model):
 
     __mapper_args__ = {"polymorphic_on": "kind", "polymorphic_identity": "contribution"}
 
-    def location(self) -> tuple[str, dict, str | None]:
-        """Where the contribution is shown, as (endpoint, values, anchor); kinds override it.
-
-        Models do not build URLs; `services.contribution_url` turns this into one.
-        """
-        return "contributions.detail", {"public_id": self.public_id}, None
-
     def replied_to(self) -> "Contribution | None":
         """The contribution this one answers, whose author hears of it; kinds with replies override it."""
         return None
@@ -151,6 +134,35 @@ class Contribution(db.Model):
     def moderated_text(self) -> str:
         """All text the word filter reads; kinds with a title add it."""
         return self.body or ""
+
+    def add_event(
+        self, action: str, from_status: str | None, actor, reason: str | None = None, note: str = "",
+    ) -> "ContributionEvent":
+        """Append one line to the history the author sees (`action`: a key of EVENT_ACTIONS)."""
+        event = ContributionEvent(
+            action=action,
+            from_status=from_status,
+            to_status=self.status,
+            actor_id=getattr(actor, "id", None),
+            reason=reason,
+            note=note or "",
+            created_at=utcnow(),
+        )
+        self.events.append(event)
+        return event
+
+    def set_status(self, status: str) -> None:
+        """Move to `status`; the first publication is dated."""
+        self.status = status
+        self.updated_at = utcnow()
+        if status == "published" and self.published_at is None:
+            self.published_at = self.updated_at
+
+    def unhide(self) -> None:
+        """Publish a hidden contribution again, forgetting why it was hidden."""
+        self.set_status("published")
+        self.hidden_reason = None
+        self.hidden_note = None
 
     @property
     def open_flags(self) -> list["Flag"]:

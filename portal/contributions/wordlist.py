@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Iterable
 
-from portal.moderation import lexicon
+from portal.contributions import lexicon
 
 _INVISIBLE = {"Cf", "Mn", "Me"}  # format characters (zero-width) and combining marks (accents)
 # Cyrillic and Greek letters that look like Latin ones.
