@@ -15,7 +15,8 @@ from portal.extensions import db
 from portal.forums import services
 from portal.forums.models import Category, Post, Thread
 
-from .conftest import text_of, tr
+from tests.conftest import text_of
+from tests.forums.conftest import tr
 
 
 def test_a_user_starts_a_thread_and_another_answers_it(client, sign_in, citizen, member, general):
