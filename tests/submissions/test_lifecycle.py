@@ -18,6 +18,8 @@ from portal.moderation.models import Contribution
 from portal.submissions import services
 from portal.submissions.models import CoSignature, Submission
 
+from tests.submissions.conftest import BODY
+
 
 def _today() -> date:
     return utcnow().astimezone(local_zone()).date()
@@ -221,7 +223,7 @@ def test_offline_input_needs_channel_date_and_author(official, policy, changes, 
 
 
 def test_a_letter_received_during_a_closed_consultation_can_still_be_recorded(official, make_policy):
-    closed = make_policy(status="closed", title="Rancangan yang sudah ditutup")
+    closed = make_policy(status="closed", title="Rancangan yang sudah ditutup", body=BODY)
     submission = services.record_offline(
         official, closed, title="Notulen RDP", body="Isi notulen.", channel="hearing",
         received_on=_today(), author_name="DPRD Kota Medan",
