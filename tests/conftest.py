@@ -243,7 +243,7 @@ def runner(app):
 #   signing in  sign_in(user, client=None, *, lang, password); client_for(user, lang="en");
 #               login_as(user, password, target) (the bare login form)
 #   config      publish_at_once (no pre-moderation of new accounts' first contributions)
-#   reading     text_of(page), executable_markup(page), sent_mail(app)
+#   reading     text_of(page), executable_markup(page); mail: tests/mailbox.py
 #   corpora     blns (fixture), xss_payloads(), naughty_texts(blns), corpus_texts(),
 #               should_refuse(sent, previous, max_length)
 
@@ -705,17 +705,6 @@ def corpus_texts() -> list[str]:
     with (CORPORA / "indonesian" / "smsa" / "valid_preprocess.tsv").open(encoding="utf-8") as handle:
         texts += [row[0] for row in csv.reader(handle, delimiter="\t")][:300]
     return [text for text in texts if text]
-
-
-def sent_mail(app) -> list:
-    """Every mail the portal has sent (the file backend writes instance/mail/*.eml), parsed as
-    EmailMessage, oldest first."""
-    import email
-    import email.policy
-
-    outbox = Path(app.instance_path) / "mail"
-    paths = sorted(outbox.glob("*.eml"), key=lambda path: (path.stat().st_mtime_ns, path.name))
-    return [email.message_from_bytes(path.read_bytes(), policy=email.policy.default) for path in paths]
 
 
 @pytest.fixture(scope="session")
