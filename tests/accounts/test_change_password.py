@@ -11,7 +11,8 @@ from sqlalchemy import select
 from portal.audit.models import AuditEntry
 from portal.extensions import db
 
-from .conftest import PASSWORD, field_errors, user_by_email
+from tests.accounts.conftest import field_errors, user_by_email
+from tests.conftest import PASSWORD
 
 NEW_PASSWORD = "sandi-baru-yang-panjang-7"
 

@@ -14,9 +14,8 @@ from portal import create_app
 from portal.accounts import sessions
 from portal.accounts.models import User
 from portal.extensions import db, utcnow
-from tests.conftest import CsrfClient
-
-from .conftest import PASSWORD, latest_mail_to, link_in
+from tests.conftest import PASSWORD, CsrfClient
+from tests.mailbox import latest_mail_to, link_in
 
 NEW_PASSWORD = "sandi-baru-yang-panjang-7"
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
