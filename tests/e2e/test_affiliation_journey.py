@@ -3,7 +3,6 @@ admin verifies them, and they see the verified badge; the language switch works 
 
 from __future__ import annotations
 
-
 import pytest
 
 from tests.conftest import PASSWORD
