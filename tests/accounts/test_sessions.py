@@ -288,12 +288,9 @@ def test_a_session_without_remember_me_ends_when_left_idle(portal, make_user, cl
     assert not opens_account(portal, cookies)
 
 
-def test_a_form_sent_after_the_session_ended_keeps_what_was_typed(portal, make_user):
-    from portal.forums import services as forums
-
+def test_a_form_sent_after_the_session_ended_keeps_what_was_typed(portal, make_user, make_thread):
     user = make_user()
-    category = forums.create_category(make_user(role="moderator"), "Umum", "Diskusi umum.")
-    thread = forums.start_thread(user, category, "Kebutuhan perawat", "Apakah ABK Puskesmas sudah dihitung?")
+    thread = make_thread(user, title="Kebutuhan perawat", body="Apakah ABK Puskesmas sudah dihitung?")
     browser = sign_in(portal, user)
     browser.post("/language", data={"lang": "en", "next": "/"})
     _change_password_elsewhere(portal, user, browser, make_user)

@@ -130,9 +130,8 @@ def limited(limited_client):
     )
 
 
-def test_posting_too_often_answers_429_with_when_to_try_again(limited, login_as, make_user, moderator):
-    author = make_user()
-    category = services.create_category(moderator, "Umum", "")
+def test_posting_too_often_answers_429_with_when_to_try_again(limited, login_as, make_user, general):
+    author, category = make_user(), general
     login_as(author, target=limited)
     for n in range(2):
         response = limited.post(f"/forum/c/{category.slug}/new", data={"title": f"Utas {n}", "body": f"Isi {n}."})
@@ -148,10 +147,9 @@ def test_posting_too_often_answers_429_with_when_to_try_again(limited, login_as,
     assert limited.get(f"/forum/t/{thread_id}").status_code == 200, "reading is not limited"
 
 
-def test_flagging_too_often_answers_429(limited, login_as, make_user, moderator):
+def test_flagging_too_often_answers_429(limited, login_as, make_user, make_thread):
     writer, reporter = make_user(), make_user()
-    category = services.create_category(moderator, "Umum", "")
-    thread = services.start_thread(writer, category, "Utas", "Isi pertama.")
+    thread = make_thread(writer, title="Utas", body="Isi pertama.")
     posts = [services.reply(writer, thread, f"Jawaban {n}.") for n in range(3)]
     login_as(reporter, target=limited)
     for post in posts[:2]:
