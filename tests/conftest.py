@@ -243,7 +243,7 @@ def runner(app):
 #   signing in  sign_in(user, client=None, *, lang, password); client_for(user, lang="en");
 #               login_as(user, password, target) (the bare login form)
 #   config      publish_at_once (no pre-moderation of new accounts' first contributions)
-#   reading     text_of(page), executable_markup(page); mail: tests/mailbox.py
+#   reading     text_of(page), executable_markup(page), audit_entries(action); mail: tests/mailbox.py
 #   corpora     blns (fixture), xss_payloads(), naughty_texts(blns), corpus_texts(),
 #               should_refuse(sent, previous, max_length)
 
@@ -667,6 +667,15 @@ def executable_markup(page: str) -> list[str]:
     parser.feed(page)
     parser.close()
     return found
+
+
+def audit_entries(action: str) -> list:
+    """The audit log's entries for `action`, oldest first."""
+    from sqlalchemy import select
+
+    from portal.audit.models import AuditEntry
+
+    return list(db.session.scalars(select(AuditEntry).where(AuditEntry.action == action).order_by(AuditEntry.id)))
 
 
 def xss_payloads() -> list[str]:

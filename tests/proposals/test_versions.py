@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
-
-from portal.audit.models import AuditEntry
 from portal.extensions import db
 from portal.proposals import services
+from tests.conftest import audit_entries
 from tests.proposals.conftest import BODY
 
 NEW_BODY = (
@@ -49,7 +47,7 @@ def test_new_version_keeps_the_old_one_and_the_diff_shows_the_changes(client, ma
     assert 'policy-diff--removed' in page and "<del>Ruang Lingkup" in page
     assert 'policy-diff--added' in page and "<ins>Penutup" in page
     assert 'id="pasal-1"' not in page  # unchanged articles are left out
-    entries = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "policy.version")).all()
+    entries = audit_entries("policy.version")
     assert len(entries) == 1 and entries[0].actor_id == official.id
 
 

@@ -4,17 +4,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import select
 
-from portal.audit.models import AuditEntry
 from portal.extensions import db, utcnow
 from portal.proposals import services
 
+from tests.conftest import audit_entries
 from tests.proposals.conftest import BODY
-
-
-def _audit(action: str) -> list[AuditEntry]:
-    return list(db.session.scalars(select(AuditEntry).where(AuditEntry.action == action).order_by(AuditEntry.id)))
 
 
 def _move(client, policy, to_status, note=""):
@@ -39,10 +34,10 @@ def test_policy_goes_through_the_whole_workflow_with_each_move_recorded(client, 
         ("closed", "adopted", official.id, "Ditetapkan"),
     ]
     assert all(utcnow() - t.created_at < timedelta(minutes=1) for t in policy.transitions)
-    entries = _audit("policy.transition")
+    entries = audit_entries("policy.transition")
     assert [(e.actor_id, e.target_id, e.reason) for e in entries] == [(official.id, policy.id, n) for n in ("Dibuka", "Ditutup", "Ditetapkan")]
     assert '"to": "adopted"' in entries[-1].detail
-    assert len(_audit("policy.create")) == 1
+    assert len(audit_entries("policy.create")) == 1
     # The status history on the page names who moved it.
     assert page.count("Pejabat BKPSDM") >= 4
 
@@ -57,7 +52,7 @@ def test_draft_cannot_jump_to_closed_and_the_official_is_told_what_is_allowed(en
     assert "cannot move to" in page and "Open for consultation" in page
     db.session.refresh(policy)
     assert policy.status == "draft"
-    assert _audit("policy.transition") == []
+    assert audit_entries("policy.transition") == []
 
 
 def test_adopted_policy_cannot_reopen(client, make_policy, official, login_as):
@@ -167,6 +162,6 @@ def test_close_due_closes_only_ended_consultations_as_the_system(app, make_polic
     assert (ended.status, running.status) == ("closed", "open")
     last = ended.transitions[-1]
     assert (last.from_status, last.to_status, last.actor_id) == ("open", "closed", None)
-    assert _audit("policy.transition")[-1].actor_id is None
+    assert audit_entries("policy.transition")[-1].actor_id is None
     assert services.close_due() == 0  # nothing left to close, nothing recorded twice
     assert services.close_due(now=later) == 1

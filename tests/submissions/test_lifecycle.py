@@ -9,7 +9,6 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from portal.audit.models import AuditEntry
 from portal.errors import Conflict, PermissionDenied, ValidationError
 from portal.extensions import db, utcnow
 from portal.i18n import local_zone
@@ -18,6 +17,7 @@ from portal.moderation.models import Contribution
 from portal.submissions import services
 from portal.submissions.models import CoSignature, Submission
 
+from tests.conftest import audit_entries
 from tests.submissions.conftest import BODY
 
 
@@ -185,7 +185,7 @@ def test_offline_input_recorded_by_an_official_counts_and_is_audited(client, log
     assert db.session.scalar(
         select(func.count(Contribution.id)).where(Contribution.policy_id == policy.id, moderation.publicly_visible())
     ) == 1
-    entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "submission.record_offline"))
+    entry = audit_entries("submission.record_offline")[0]
     assert entry.actor_id == official.id
     detail = json.loads(entry.detail)
     assert detail["channel"] == "letter"
