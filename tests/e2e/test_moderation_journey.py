@@ -17,12 +17,11 @@ APPEAL = "Saya mengkritik kinerja, bukan pribadi. Mohon ditinjau ulang."
 
 
 def test_a_reported_comment_is_hidden_with_a_reason_and_its_author_appeals_once(
-    moderator, app, sign_in, make_user, make_policy, artifacts
+    moderator, admin, app, sign_in, make_user, make_policy, artifacts
 ):
     from portal.comments import services as comments
 
     app.config["MODERATION_PREMODERATE_FIRST_N"] = 0  # the comment is published at once
-    admin = make_user(role="admin", display_name="Admin Portal")
     author = make_user(display_name="Warga Kritis")
     reader = make_user(display_name="Warga Pembaca")
     policy = make_policy(by=moderator, **JOURNEY_POLICY)

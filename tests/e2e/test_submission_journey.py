@@ -19,10 +19,9 @@ TITLE = "Masukan LBH Medan atas Pasal 2"
 
 
 def test_verified_member_sends_a_submission_with_a_pdf_and_gets_a_receipt(
-    moderator, sign_in, make_user, make_policy, artifacts
+    moderator, member, sign_in, make_user, make_policy, artifacts
 ):
     policy = make_policy(by=moderator, **JOURNEY_POLICY)
-    member = make_user(role="ngo", organisation="LBH Medan", verified=True, display_name="Sari (LBH)")
     pdf = minimal_pdf(["Kajian LBH Medan", "Pelatihan kepemimpinan bagi pegawai"])
 
     page = sign_in(member)

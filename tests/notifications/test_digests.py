@@ -45,9 +45,9 @@ def sentences():
 
 
 @pytest.fixture
-def author(make_user):
+def author(member):
     """A verified NGO member: published at once, so each comment is a followed event."""
-    return make_user(role="ngo", organisation="LBH Medan", verified=True, display_name="Sari (LBH)")
+    return member
 
 
 def _post(author, policy, sentences, count: int) -> list[str]:
