@@ -511,50 +511,51 @@ def contribute(app, request):
     """
     from contextlib import nullcontext
 
+    from portal.comments import services as comments
+    from portal.forums import services as forums
     from portal.moderation import services as moderation
     from portal.moderation.models import Contribution
+    from portal.submissions import services as submissions
 
-    def premoderation(published):
-        if published is None:
-            return nullcontext()
-        return _config(app, MODERATION_PREMODERATE_FIRST_N=0 if published else 1_000_000)
+    def plain(author, body, on, **columns):
+        item = Contribution(body=body, policy_id=on.id if on is not None else None, **columns)
+        moderation.admit(author, item)
+        db.session.commit()
+        return item
+
+    def comment(author, body, on, stance="supports", **options):
+        return comments.post_comment(author, on or request.getfixturevalue("policy"), body=body, stance=stance,
+                                     **options)
+
+    def field_comment(author, body, on, field="main_tasks", stance="supports", **options):
+        return comments.post_position_comment(author, on, field, body, stance, **options)
+
+    def submission(author, body, on, title=None, **options):
+        return submissions.submit(author, on or request.getfixturevalue("policy"),
+                                  title or f"Masukan resmi {next(_counter)}", body, **options)
+
+    def post(author, body, on, **options):
+        return forums.reply(author, on or request.getfixturevalue("make_thread")(), body, **options)
+
+    makers = {"contribution": plain, "comment": comment, "field_comment": field_comment,
+              "submission": submission, "post": post}
+    default_bodies = {
+        "contribution": "Pasal ini perlu memperhatikan jumlah penduduk kecamatan.",
+        "comment": "Pasal ini perlu memperhatikan jumlah penduduk kecamatan ({n}).",
+        "field_comment": "Uraian tugas ini perlu memperhatikan beban kerja ({n}).",
+        "submission": "Pasal 1 perlu memuat data kependudukan terbaru ({n}).",
+        "post": "Setuju, perlu dihitung ulang ({n}).",
+    }
 
     def factory(author, body: str | None = None, *, kind: str = "contribution", on=None,
                 published: bool | None = None, status: str | None = None, **options):
-        n = next(_counter)
-        with premoderation(published):
-            if kind == "contribution":
-                item = Contribution(body=body or "Pasal ini perlu memperhatikan jumlah penduduk kecamatan.",
-                                    policy_id=on.id if on is not None else None, **options)
-                moderation.admit(author, item)
-                db.session.commit()
-            elif kind == "comment":
-                from portal.comments import services
-
-                options.setdefault("stance", "supports")
-                item = services.post_comment(
-                    author, on or request.getfixturevalue("policy"),
-                    body=body or f"Pasal ini perlu memperhatikan jumlah penduduk kecamatan ({n}).", **options)
-            elif kind == "field_comment":
-                from portal.comments import services
-
-                item = services.post_position_comment(
-                    author, on, options.pop("field", "main_tasks"),
-                    body or f"Uraian tugas ini perlu memperhatikan beban kerja ({n}).",
-                    options.pop("stance", "supports"), **options)
-            elif kind == "submission":
-                from portal.submissions import services
-
-                item = services.submit(
-                    author, on or request.getfixturevalue("policy"), options.pop("title", f"Masukan resmi {n}"),
-                    body or f"Pasal 1 perlu memuat data kependudukan terbaru ({n}).", **options)
-            elif kind == "post":
-                from portal.forums import services
-
-                item = services.reply(author, on or request.getfixturevalue("make_thread")(),
-                                      body or f"Setuju, perlu dihitung ulang ({n}).", **options)
-            else:
-                raise ValueError(f"unknown kind {kind!r}")
+        if kind not in makers:
+            raise ValueError(f"unknown kind {kind!r}; one of {', '.join(makers)}")
+        body = body or default_bodies[kind].format(n=next(_counter))
+        premoderation = nullcontext() if published is None else _config(
+            app, MODERATION_PREMODERATE_FIRST_N=0 if published else 1_000_000)
+        with premoderation:
+            item = makers[kind](author, body, on, **options)
         if published is not None:
             assert item.status == ("published" if published else "pending"), item.status
         if status is not None:
