@@ -1,4 +1,5 @@
-"""Shared fixtures: app, client, runner, database, user factory, sign-in.
+"""The test support layer: app, client, runner, database, and the factories every test builds with
+(people, positions, policies, forum threads, contributions, signing in; see "the factory layer").
 
 Tests run on a SQLite file by default and on PostgreSQL when
 TEST_DATABASE_URL is set. The schema is created once per run; after each
@@ -225,12 +226,81 @@ def runner(app):
     return app.test_cli_runner()
 
 
+# --- the factory layer ------------------------------------------------------------------
+#
+# Every test builds what it needs with these factories, so a change to how a
+# thing is made is a change in one place. Rows are made through the portal's own
+# services wherever one exists (so the tests walk the code paths users walk);
+# where a factory writes rows by hand, its docstring says why.
+#
+#   people      make_user(role, organisation, verified, **fields); citizen, member, moderator,
+#               official, admin (one of each per test, made on first use)
+#   positions   make_opd(name, code, **fields); make_position(opd, parent, **fields)
+#   policies    make_policy(status, *, by, title, body | articles, positions, opens_at, closes_at, ...);
+#               policy (= make_policy())
+#   forum       general, roundtable (categories); make_thread(author, category, title, body)
+#   input       contribute(author, body, *, kind, on, published, status, ...)
+#   signing in  sign_in(user, client=None, *, lang, password); client_for(user, lang="en");
+#               login_as(user, password, target) (the bare login form)
+#   config      publish_at_once (no pre-moderation of new accounts' first contributions)
+#   reading     text_of(page), executable_markup(page), audit_entries(action); mail: tests/mailbox.py
+#   corpora     blns (fixture), xss_payloads(), naughty_texts(blns), corpus_texts(),
+#               should_refuse(sent, previous, max_length)
+
 _counter = itertools.count(1)
+
+#: The articles of the policy make_policy() creates unless told otherwise: four
+#: articles under one chapter (pasal-1 .. pasal-4), each with a heading title.
+POLICY_BODY = """Rancangan Peraturan Wali Kota Medan tentang Analisis Kebutuhan Jabatan.
+
+## BAB I — Ketentuan Umum
+
+### Pasal 1 — Pengertian
+
+Dalam Peraturan Wali Kota ini yang dimaksud dengan Daerah adalah Kota Medan.
+
+### Pasal 2 — Tujuan
+
+Analisis kebutuhan jabatan bertujuan menjamin pelayanan publik yang merata.
+
+### Pasal 3 — Sumber Data
+
+(1) Penghitungan memakai data kependudukan per kecamatan.
+(2) Data diperbarui setiap 12 bulan.
+
+### Pasal 4 — Rasio Minimal
+
+Setiap kecamatan memiliki paling sedikit satu pekerja sosial.
+"""
+
+# The transitions that take a new (draft) policy to each status.
+_POLICY_PATHS = {
+    "draft": [], "open": ["open"], "closed": ["open", "closed"],
+    "adopted": ["open", "closed", "adopted"], "withdrawn": ["open", "closed", "withdrawn"],
+}
+_DEFAULT = object()  # "not given", where None is a meaningful value
+
+
+def policy_body(articles) -> str:
+    """A policy text with one chapter and `articles`: a count (generic texts) or a list of texts,
+    numbered Pasal 1, Pasal 2, ... (article keys pasal-1, pasal-2, ...)."""
+    if isinstance(articles, int):
+        articles = [f"Ketentuan nomor {n} tentang kebutuhan pegawai." for n in range(1, articles + 1)]
+    parts = ["Rancangan Peraturan Wali Kota Medan.", "## BAB I — Ketentuan Umum"]
+    for number, text in enumerate(articles, 1):
+        parts += [f"### Pasal {number}", text]
+    return "\n\n".join(parts) + "\n"
 
 
 @pytest.fixture
 def make_user(app):
-    """Factory: make_user(role="citizen", organisation=None, verified=False, **fields)."""
+    """Factory: make_user(role="citizen", organisation=None, verified=False, **fields) -> User.
+
+    Every account has the password PASSWORD and the current privacy consent. `organisation` is a
+    name (found or created); `verified` stamps the affiliation as checked. Other keyword fields go
+    to the User row (email, display_name, locale, active, suspended_until, ...). Built by hand:
+    the registration service works through a mailed link, which the account tests walk themselves.
+    """
     from portal.accounts.auth import hash_password
     from portal.accounts.models import Consent, Organisation, User
     from portal.extensions import utcnow
@@ -262,32 +332,258 @@ def make_user(app):
 
 
 @pytest.fixture
+def moderator(make_user):
+    """A moderator (an official), "Moderator BKPSDM": the one who reviews contributions."""
+    return make_user(role="moderator", display_name="Moderator BKPSDM")
+
+
+@pytest.fixture
+def official(make_user):
+    """An official (moderator role), "Pejabat BKPSDM": the one who writes and runs the policies
+    make_policy() creates. A different person from `moderator`."""
+    return make_user(role="moderator", display_name="Pejabat BKPSDM")
+
+
+@pytest.fixture
+def admin(make_user):
+    """An admin account, "Admin Portal"."""
+    return make_user(role="admin", display_name="Admin Portal")
+
+
+@pytest.fixture
+def citizen(make_user):
+    """A citizen (warga), "Warga Medan Baru"."""
+    return make_user(display_name="Warga Medan Baru")
+
+
+@pytest.fixture
+def member(make_user):
+    """A verified NGO member of LBH Medan, "Sari (LBH)"."""
+    return make_user(role="ngo", organisation="LBH Medan", verified=True, display_name="Sari (LBH)")
+
+
+@pytest.fixture
 def publish_at_once(app):
     """Contributions published at once: no pre-moderation of a new account's first ones."""
     app.config["MODERATION_PREMODERATE_FIRST_N"] = 0
 
 
 @pytest.fixture
-def moderator(make_user):
-    """A moderator (an official)."""
-    return make_user(role="moderator", display_name="Moderator BKPSDM")
+def make_opd(app):
+    """Factory: make_opd(name="Dinas Contoh N", code="OPDN", **fields) -> Opd.
+
+    Built by hand, as make_position is: see there."""
+    from portal.positions.models import Opd
+
+    def factory(name: str | None = None, code: str | None = None, **fields):
+        n = next(_counter)
+        opd = Opd(code=code or f"OPD{n}", name=name or f"Dinas Contoh {n}", **fields)
+        db.session.add(opd)
+        db.session.commit()
+        return opd
+
+    return factory
 
 
 @pytest.fixture
-def citizen(make_user):
-    """A citizen (warga)."""
-    return make_user(display_name="Warga Medan Baru")
+def make_position(app, make_opd):
+    """Factory: make_position(opd=None, parent=None, **fields) -> Position (a new OPD when none is
+    given; defaults: code JAB-N, "Analis Kebijakan N", pelaksana, grade 7, 1 required, 1 filled).
+
+    Built by hand, not through positions.services.create_position: tests need records that
+    service refuses but imported data holds (a superior in another OPD, a field only the
+    aspirations pipeline writes), and the service's audit entries and admin account would show
+    up in the admin tests that count them."""
+    from portal.positions.models import Position
+
+    def factory(opd=None, parent=None, **fields):
+        n = next(_counter)
+        values = {"code": f"JAB-{n}", "name": f"Analis Kebijakan {n}", "position_type": "pelaksana",
+                  "grade": 7, "required_count": 1, "incumbent_count": 1, **fields}
+        position = Position(opd=opd or make_opd(), parent=parent, **values)
+        db.session.add(position)
+        db.session.commit()
+        return position
+
+    return factory
 
 
 @pytest.fixture
-def member(make_user):
-    """A verified NGO member."""
-    return make_user(role="ngo", organisation="LBH Medan", verified=True, display_name="Sari (LBH)")
+def make_policy(app, request):
+    """Factory: make_policy(status="open", *, by=official, title=..., body=POLICY_BODY, ...) -> Policy,
+    created and moved to `status` through the proposal services.
+
+    status     draft | open | closed | adopted | withdrawn (each reached by the real transitions)
+    by         the official who creates it (default: the `official` fixture)
+    body       the whole Markdown text; or `articles` = a count or a list of article texts
+               (see policy_body()); default POLICY_BODY (Pasal 1-4)
+    positions  positions to link (their field comments open with the consultation)
+    title, kind, summary, opd_id: the policy's details (defaults "Rancangan Perwal Analisis
+               Kebutuhan Jabatan", "Rancangan Peraturan Wali Kota", "Ringkasan.")
+    opens_at, closes_at: default yesterday and 10 days 1 hour from now (whole days stay whole
+               while the test runs); pass None for no date
+    """
+    from datetime import timedelta
+
+    from portal.extensions import utcnow
+    from portal.proposals import services
+
+    def factory(status: str = "open", *, by=None, title: str = "Rancangan Perwal Analisis Kebutuhan Jabatan",
+                body: str | None = None, articles=None, positions=(), kind: str = "Rancangan Peraturan Wali Kota",
+                summary: str = "Ringkasan.", opens_at=_DEFAULT, closes_at=_DEFAULT, **details):
+        assert body is None or articles is None, "give body or articles, not both"
+        now = utcnow()
+        by = by if by is not None else request.getfixturevalue("official")
+        policy = services.create_policy(
+            by, title=title, kind=kind, summary=summary,
+            body=body if body is not None else policy_body(articles) if articles is not None else POLICY_BODY,
+            opens_at=now - timedelta(days=1) if opens_at is _DEFAULT else opens_at,
+            closes_at=now + timedelta(days=10, hours=1) if closes_at is _DEFAULT else closes_at,
+            position_ids=[position.id for position in positions], **details,
+        )
+        for target in _POLICY_PATHS[status]:
+            services.transition(by, policy, target)
+        return policy
+
+    return factory
+
+
+@pytest.fixture
+def policy(make_policy):
+    """An open policy: make_policy()."""
+    return make_policy()
+
+
+@pytest.fixture
+def general(moderator):
+    """The general, open forum category "Umum", made by the moderator."""
+    from portal.forums import services
+
+    return services.create_category(moderator, "Umum", "Diskusi umum tentang manajemen jabatan ASN.")
+
+
+@pytest.fixture
+def roundtable(moderator):
+    """A restricted forum category: readable by all, writable by verified organisation members."""
+    from portal.forums import services
+
+    return services.create_category(moderator, "Meja Bundar LSM & Akademisi", "Forum terbatas.", restricted=True)
+
+
+@pytest.fixture
+def make_thread(request):
+    """Factory: make_thread(author=citizen, category=general, title=..., body=...) -> Thread, started
+    through the forum service (its opening post is thread.posts[0]; it may wait for review)."""
+    from portal.forums import services
+
+    def factory(author=None, category=None, title: str = "Kebutuhan perawat di Puskesmas", body: str | None = None):
+        body = body or f"Apakah ABK Puskesmas sudah dihitung ulang? ({title})"
+        return services.start_thread(author or request.getfixturevalue("citizen"),
+                                     category or request.getfixturevalue("general"), title, body)
+
+    return factory
+
+
+@pytest.fixture
+def contribute(app, request):
+    """Factory: contribute(author, body=None, *, kind="contribution", on=None, published=None,
+    status=None, **options) -> the contribution, committed.
+
+    kind         what is made, and through which service:
+      "contribution"   a plain Contribution row admitted by contributions.admit (the moderation,
+                       notification and search tests need no comment table); `on` = a policy
+                       or None; options = more Contribution columns
+      "comment"        comments.post_comment on `on` (default: the `policy` fixture); options:
+                       stance ("supports"), article_key, suggested_wording, parent
+      "field_comment"  comments.post_position_comment on the position `on`; options: field
+                       ("main_tasks"), stance ("supports"), suggested_wording, parent
+      "submission"     submissions.submit on `on` (default: `policy`); options: title,
+                       article_keys, files
+      "post"           forums.reply in the thread `on` (default: make_thread()); options:
+                       parent, quote
+    body         the text (a default per kind; the service kinds number theirs, as they refuse
+                 a duplicate)
+    published    None: whatever admission decides under the current settings; True / False:
+                 made with pre-moderation of new accounts off / on, and checked to have come out
+                 published / pending
+    status       set on the row afterwards, by hand: for tests (search visibility) that need a
+                 row in a state without the moderator's action, audit entry and notices around it
+    """
+    from contextlib import nullcontext
+
+    from portal.comments import services as comments
+    from portal.forums import services as forums
+    from portal.contributions import services as contributions
+    from portal.contributions.models import Contribution
+    from portal.submissions import services as submissions
+
+    def plain(author, body, on, **columns):
+        item = Contribution(body=body, policy_id=on.id if on is not None else None, **columns)
+        contributions.admit(author, item)
+        db.session.commit()
+        return item
+
+    def comment(author, body, on, stance="supports", **options):
+        return comments.post_comment(author, on or request.getfixturevalue("policy"), body=body, stance=stance,
+                                     **options)
+
+    def field_comment(author, body, on, field="main_tasks", stance="supports", **options):
+        return comments.post_position_comment(author, on, field, body, stance, **options)
+
+    def submission(author, body, on, title=None, **options):
+        return submissions.submit(author, on or request.getfixturevalue("policy"),
+                                  title or f"Masukan resmi {next(_counter)}", body, **options)
+
+    def post(author, body, on, **options):
+        return forums.reply(author, on or request.getfixturevalue("make_thread")(), body, **options)
+
+    makers = {"contribution": plain, "comment": comment, "field_comment": field_comment,
+              "submission": submission, "post": post}
+    default_bodies = {
+        "contribution": "Pasal ini perlu memperhatikan jumlah penduduk kecamatan.",
+        "comment": "Pasal ini perlu memperhatikan jumlah penduduk kecamatan ({n}).",
+        "field_comment": "Uraian tugas ini perlu memperhatikan beban kerja ({n}).",
+        "submission": "Pasal 1 perlu memuat data kependudukan terbaru ({n}).",
+        "post": "Setuju, perlu dihitung ulang ({n}).",
+    }
+
+    def factory(author, body: str | None = None, *, kind: str = "contribution", on=None,
+                published: bool | None = None, status: str | None = None, **options):
+        if kind not in makers:
+            raise ValueError(f"unknown kind {kind!r}; one of {', '.join(makers)}")
+        body = body or default_bodies[kind].format(n=next(_counter))
+        premoderation = nullcontext() if published is None else _config(
+            app, MODERATION_PREMODERATE_FIRST_N=0 if published else 1_000_000)
+        with premoderation:
+            item = makers[kind](author, body, on, **options)
+        if published is not None:
+            assert item.status == ("published" if published else "pending"), item.status
+        if status is not None:
+            item.status = status
+            db.session.commit()
+        return item
+
+    return factory
+
+
+class _config:
+    """Set app.config values for a block, putting the old ones back after it."""
+
+    def __init__(self, app, **values):
+        self.app, self.values, self.saved = app, values, {}
+
+    def __enter__(self):
+        self.saved = {key: self.app.config.get(key) for key in self.values}
+        self.app.config.update(self.values)
+
+    def __exit__(self, *exc):
+        self.app.config.update(self.saved)
 
 
 @pytest.fixture
 def login_as(client):
-    """Sign `user` in on the test client through the real login form."""
+    """login_as(user, password=PASSWORD, target=client): post the real login form; the test fails
+    unless it signs in. Use sign_in to switch accounts on a client."""
 
     def do_login(user, password: str = PASSWORD, target=None):
         target = target or client
@@ -297,6 +593,128 @@ def login_as(client):
         return response
 
     return do_login
+
+
+@pytest.fixture
+def sign_in(client, login_as):
+    """sign_in(user, client=client, *, lang=None, password=PASSWORD) -> the login response.
+
+    Signs whoever was signed in on that client out (the session keeps its language), sets the
+    interface language to `lang` when given, and signs `user` in through the login form."""
+
+    def do(user, target=None, *, lang: str | None = None, password: str = PASSWORD):
+        target = target or client
+        with target.session_transaction() as session:
+            for key in ("_user_id", "_fresh", "_id"):
+                session.pop(key, None)
+            if lang is not None:
+                session["lang"] = lang
+        return login_as(user, password, target)
+
+    return do
+
+
+@pytest.fixture
+def client_for(app, client, sign_in):
+    """client_for(user, lang="en") -> a second browser (test client, own cookies) signed in as
+    `user`, its interface in `lang` (None: the default language)."""
+
+    def factory(user, lang: str | None = "en"):
+        other = app.test_client()
+        sign_in(user, other, lang=lang)
+        return other
+
+    return factory
+
+
+# --- reading what the portal answered ------------------------------------------------------
+
+def text_of(page) -> str:
+    """The page (a str or a response) as a reader sees it: tags removed, entities decoded,
+    white space folded."""
+    import html
+
+    if not isinstance(page, str):
+        page = page.get_data(as_text=True)
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", page)).split())
+
+
+_EXECUTABLE_TAGS = {"script", "iframe", "object", "embed", "base", "frame", "frameset", "applet"}
+_URL_ATTRIBUTES = {"href", "src", "action", "formaction", "xlink:href", "data", "srcdoc"}
+
+
+def executable_markup(page: str) -> list[str]:
+    """What in `page` a browser would run: executable elements, event-handler attributes and
+    javascript:/vbscript:/data: URLs."""
+    from html.parser import HTMLParser
+
+    found: list[str] = []
+
+    class Collector(HTMLParser):
+        def handle_starttag(self, tag, attrs):
+            if tag in _EXECUTABLE_TAGS:
+                found.append(f"<{tag}>")
+            for name, value in attrs:
+                if re.match(r"on\w+$", name):
+                    found.append(f"{tag} {name}=")
+                if name in _URL_ATTRIBUTES and value:
+                    url = re.sub(r"[\x00-\x20]+", "", value).lower()
+                    if url.startswith(("javascript:", "vbscript:", "data:")):
+                        found.append(f"{tag} {name}={value!r}")
+
+        handle_startendtag = handle_starttag
+
+    parser = Collector(convert_charrefs=True)
+    parser.feed(page)
+    parser.close()
+    return found
+
+
+def audit_entries(action: str) -> list:
+    """The audit log's entries for `action`, oldest first."""
+    from sqlalchemy import select
+
+    from portal.audit.models import AuditEntry
+
+    return list(db.session.scalars(select(AuditEntry).where(AuditEntry.action == action).order_by(AuditEntry.id)))
+
+
+def xss_payloads() -> list[str]:
+    """The XSS payload list of the shared corpora, one payload a line."""
+    return (CORPORA / "xss" / "payloads.txt").read_text(encoding="utf-8").split("\n")
+
+
+def naughty_texts(blns) -> list[str]:
+    """The Big List of Naughty Strings followed by the XSS payloads."""
+    return list(blns) + xss_payloads()
+
+
+def should_refuse(sent: str, previous: str | None, max_length: int) -> bool:
+    """Whether a body-text check refuses `sent`: blank, a NUL byte, over `max_length`, or the
+    same text (ignoring outer white space) as the author's `previous` one."""
+    return (
+        not sent.strip()
+        or "\x00" in sent
+        or len(sent) > max_length
+        or (previous is not None and previous.strip() == sent.strip())
+    )
+
+
+def corpus_texts() -> list[str]:
+    """Every naughty string, XSS payload and sanitiser vector in the corpora, and Indonesian reviews."""
+    import csv
+    import json
+
+    xss = CORPORA / "xss"
+    texts = json.loads((CORPORA / "blns" / "blns.json").read_text(encoding="utf-8"))
+    texts += (xss / "payloads.txt").read_text(encoding="utf-8").split("\n")
+    texts += [
+        path.read_text(encoding="utf-8").split("\n--\n")[0] for path in sorted((xss / "bleach_testdata").glob("*.test"))
+    ]
+    texts += [case["input"] for case in json.loads((xss / "html5lib_sanitizer" / "tests1.dat").read_text(encoding="utf-8"))]
+    with (CORPORA / "indonesian" / "smsa" / "valid_preprocess.tsv").open(encoding="utf-8") as handle:
+        texts += [row[0] for row in csv.reader(handle, delimiter="\t")][:300]
+    return [text for text in texts if text]
 
 
 @pytest.fixture(scope="session")

@@ -3,8 +3,6 @@ Host the portal does not serve (TRUSTED_HOSTS) answers 400 without a link to tha
 
 from __future__ import annotations
 
-import email
-import email.policy
 import re
 from pathlib import Path
 
@@ -13,14 +11,11 @@ import pytest
 from portal import create_app
 from portal.extensions import db
 
+from tests.mailbox import read_mailbox
+
 ROOT = Path(__file__).resolve().parent.parent
 # Ways Flask and Werkzeug build an absolute URL from the request's Host.
 FROM_THE_REQUEST = re.compile(r"_external\s*=|\burl_root\b|\bhost_url\b|request\.host\b|request\.url\b")
-
-
-def _mails(app) -> list:
-    paths = sorted((Path(app.instance_path) / "mail").glob("*.eml"), key=lambda path: path.stat().st_mtime_ns)
-    return [email.message_from_bytes(path.read_bytes(), policy=email.policy.default) for path in paths]
 
 
 def test_no_code_builds_a_link_from_the_request():
@@ -53,7 +48,7 @@ def test_a_poisoned_reset_request_mails_no_link_at_all(app, client, make_user):
 
     assert response.status_code == 400
     assert "evil.example" not in response.get_data(as_text=True)
-    assert _mails(app) == []
+    assert read_mailbox(app) == []
 
 
 def test_a_poisoned_registration_mails_nothing(app, client, make_user):
@@ -65,7 +60,7 @@ def test_a_poisoned_registration_mails_nothing(app, client, make_user):
         })
         response.close()
         assert response.status_code == 400
-    assert _mails(app) == []
+    assert read_mailbox(app) == []
 
 
 def test_a_forwarded_host_is_checked_too(app, _schema, tmp_path):
@@ -96,7 +91,7 @@ def test_a_served_host_other_than_the_base_still_gets_links_on_the_base(app, cli
         "password2": "sandi-cukup-panjang", "role": "citizen", "consent": "y",
     }).close()
 
-    bodies = [message.get_content() for message in _mails(app)]
+    bodies = [message.get_content() for message in read_mailbox(app)]
     assert len(bodies) == 3
     links = [link for body in bodies for link in re.findall(r"https?://\S+", body)]
     assert len(links) == 4  # reset; sign in + reset for the owner; the confirmation

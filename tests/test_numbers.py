@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import ast
 import re
-from datetime import timedelta
 from pathlib import Path
 from urllib.parse import quote
 
@@ -28,28 +27,17 @@ POLICY_BODY = "Rancangan.\n\n## BAB I — Umum\n\n### Pasal 1\nPengertian\n\nJab
 
 
 @pytest.fixture
-def portal(app, make_user, client, login_as):
+def portal(app, make_user, admin, make_policy, contribute, make_thread, general, login_as, publish_at_once):
     """An admin signed in, and a policy with two versions, a submission, a forum category and thread."""
-    from portal.extensions import utcnow
-    from portal.forums import services as forums
     from portal.proposals import services as proposals
-    from portal.submissions import services as submissions
 
-    app.config["MODERATION_PREMODERATE_FIRST_N"] = 0
-    admin = make_user(role="admin")
-    now = utcnow()
-    policy = proposals.create_policy(
-        admin, title="Rancangan Perwal ABK", kind="Perwal", summary="", body=POLICY_BODY,
-        opens_at=now - timedelta(days=1), closes_at=now + timedelta(days=5),
-    )
-    proposals.transition(admin, policy, "open")
+    policy = make_policy(by=admin, title="Rancangan Perwal ABK", kind="Perwal", summary="", body=POLICY_BODY)
     proposals.add_version(admin, policy, POLICY_BODY + "\n### Pasal 2\nData\n\nData terbaru.\n", "Pasal 2.")
     ngo = make_user(role="ngo", organisation="LBH Medan", verified=True)
-    submission = submissions.submit(ngo, policy, "Masukan", "Isi masukan.")
-    category = forums.create_category(admin, "Umum")
-    thread = forums.start_thread(admin, category, "Utas", "Isi utas.")
+    submission = contribute(ngo, "Isi masukan.", kind="submission", on=policy, title="Masukan")
+    thread = make_thread(admin, general, "Utas", "Isi utas.")
     login_as(admin)
-    return {"policy": policy, "submission": submission, "category": category, "thread": thread}
+    return {"policy": policy, "submission": submission, "category": general, "thread": thread}
 
 
 # The values a route needs besides its numbers, by endpoint.

@@ -1,15 +1,11 @@
-"""Helpers for the account tests: registering through the form (and its mailed link),
-reading mail and what the page says, switching the interface to English."""
+"""What only the account tests need: registering through the form (and its mailed link), and
+reading what the account pages say. Mail is read with tests/mailbox.py."""
 
 from __future__ import annotations
 
-import email
-import email.policy
 import html
 import itertools
 import re
-from email.message import EmailMessage
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -17,7 +13,8 @@ from sqlalchemy import select
 from portal.accounts.models import User
 from portal.extensions import db
 
-PASSWORD = "kata-sandi-rahasia-42"
+from tests.conftest import PASSWORD
+from tests.mailbox import latest_mail_to, link_in
 _emails = itertools.count(1)
 
 
@@ -47,29 +44,6 @@ def input_value(page: str, name: str) -> str | None:
     return html.unescape(value.group(1)) if value else None
 
 
-def mails(app) -> list[EmailMessage]:
-    """Every mail the portal has sent (the file backend), oldest first."""
-    paths = sorted((Path(app.instance_path) / "mail").glob("*.eml"), key=lambda path: path.stat().st_mtime_ns)
-    return [email.message_from_bytes(path.read_bytes(), policy=email.policy.default) for path in paths]
-
-
-def latest_mail_to(app, address: str) -> EmailMessage:
-    """The newest mail sent to `address`."""
-    for path in sorted((Path(app.instance_path) / "mail").glob("*.eml"), key=lambda p: p.stat().st_mtime_ns,
-                       reverse=True):
-        message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
-        if message["To"] == address:
-            return message
-    raise AssertionError(f"no mail to {address}")
-
-
-def link_in(message: EmailMessage, prefix: str) -> str:
-    """The local path of the portal link in `message` that starts with `prefix`."""
-    match = re.search(r"https?://[^/\s]+(%s[A-Za-z0-9_\-/]*)" % re.escape(prefix), message.get_content())
-    assert match, f"the mail carries no {prefix} link"
-    return match.group(1)
-
-
 def finish_registration(client, address: str, password: str = PASSWORD):
     """Open the link mailed to `address` and confirm with the password, as the new member does."""
     link = link_in(latest_mail_to(client.application, address), "/register/confirm/")
@@ -88,23 +62,29 @@ def post_registration(client, data: dict, confirm: bool = True):
     return response
 
 
+def registration_form(**fields) -> dict:
+    """A filled-in registration form of a citizen (a new address each time); `fields` change it,
+    and those given as None are left out."""
+    data = {
+        "email": f"warga{next(_emails)}@example.org",
+        "display_name": "Warga Medan",
+        "password": PASSWORD,
+        "password2": PASSWORD,
+        "role": "citizen",
+        "organisation": "",
+        "consent": "y",
+        **fields,
+    }
+    return {key: value for key, value in data.items() if value is not None}
+
+
 @pytest.fixture
 def register(client):
     """Post the registration form and finish it from the mailed link (confirm=False: stop after the
     form); fields given as None are left out."""
 
     def do_register(target=None, confirm: bool = True, **fields):
-        data = {
-            "email": f"warga{next(_emails)}@example.org",
-            "display_name": "Warga Medan",
-            "password": PASSWORD,
-            "password2": PASSWORD,
-            "role": "citizen",
-            "organisation": "",
-            "consent": "y",
-        }
-        data.update(fields)
-        data = {key: value for key, value in data.items() if value is not None}
+        data = registration_form(**fields)
         return post_registration(target or client, data, confirm), data
 
     return do_register

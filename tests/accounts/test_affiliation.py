@@ -8,19 +8,15 @@ from flask import render_template_string
 
 from portal.extensions import db
 
-from .conftest import field_errors, user_by_email
+from tests.accounts.conftest import field_errors, user_by_email
 
 ORGANISATION = "Yayasan Suara Warga Medan"
 
 
 @pytest.fixture
-def admin_client(app, client, make_user, login_as):
-    """A second browser, signed in as an admin."""
-    admin = make_user(role="admin", display_name="Admin BKPSDM")
-    other = app.test_client()
-    other.post("/language", data={"lang": "en", "next": "/"})
-    login_as(admin, target=other)
-    return other
+def admin_client(make_user, client_for):
+    """A second browser, signed in as an admin, in English."""
+    return client_for(make_user(role="admin", display_name="Admin BKPSDM"))
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from markupsafe import escape
 
 from portal.accounts.models import Organisation
 
-from .conftest import PASSWORD, post_registration, user_by_email
+from tests.accounts.conftest import post_registration, registration_form, user_by_email
 
 
 def _expected(sent: str, limit: int) -> str | None:
@@ -19,16 +19,7 @@ def _expected(sent: str, limit: int) -> str | None:
 
 
 def _register(client, n: int, **fields):
-    data = {
-        "email": f"naughty{n}@example.org",
-        "display_name": "Warga",
-        "password": PASSWORD,
-        "password2": PASSWORD,
-        "role": "citizen",
-        "organisation": "",
-        "consent": "y",
-    }
-    data.update(fields)
+    data = registration_form(**{"email": f"naughty{n}@example.org", "display_name": "Warga", **fields})
     return post_registration(client, data), data["email"]
 
 

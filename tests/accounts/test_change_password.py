@@ -6,12 +6,10 @@ from __future__ import annotations
 import json
 
 import pytest
-from sqlalchemy import select
 
-from portal.audit.models import AuditEntry
-from portal.extensions import db
 
-from .conftest import PASSWORD, field_errors, user_by_email
+from tests.accounts.conftest import field_errors, user_by_email
+from tests.conftest import PASSWORD, audit_entries
 
 NEW_PASSWORD = "sandi-baru-yang-panjang-7"
 
@@ -90,10 +88,6 @@ def test_the_other_sessions_are_counted_and_can_be_ended(english, app, client, m
     assert "You are not signed in anywhere else." in client.get("/account").get_data(as_text=True)
 
 
-def _entries(action: str) -> list[AuditEntry]:
-    return list(db.session.scalars(select(AuditEntry).where(AuditEntry.action == action)))
-
-
 def test_an_officials_password_change_is_in_the_audit_log(app, client, make_user, login_as):
     official = make_user(role="moderator")
     login_as(official)
@@ -101,7 +95,7 @@ def test_an_officials_password_change_is_in_the_audit_log(app, client, make_user
 
     _change(client)
 
-    (entry,) = _entries("account.password_change")
+    (entry,) = audit_entries("account.password_change")
     assert entry.actor_id == official.id and entry.target_id == official.id
     assert json.loads(entry.detail) == {"sessions_ended": 1}
 
@@ -109,7 +103,7 @@ def test_an_officials_password_change_is_in_the_audit_log(app, client, make_user
 def test_a_citizens_password_change_is_not_logged(client, make_user, login_as):
     login_as(make_user())
     _change(client)
-    assert _entries("account.password_change") == []
+    assert audit_entries("account.password_change") == []
 
 
 def test_deactivation_records_how_many_sessions_it_ended(app, client, make_user, login_as):
@@ -120,5 +114,5 @@ def test_deactivation_records_how_many_sessions_it_ended(app, client, make_user,
 
     client.post(f"/admin/accounts/{target.id}/active")
 
-    (entry,) = _entries("user.deactivate")
+    (entry,) = audit_entries("user.deactivate")
     assert json.loads(entry.detail) == {"sessions_ended": 2}

@@ -12,7 +12,9 @@ from sqlalchemy import func, select
 from portal.accounts.models import PendingRegistration
 from portal.extensions import db
 
-from .conftest import PASSWORD, latest_mail_to, link_in, mails, user_by_email
+from tests.accounts.conftest import user_by_email
+from tests.conftest import PASSWORD
+from tests.mailbox import latest_mail_to, link_in, read_mailbox
 
 
 def _main_text(page: str) -> str:
@@ -51,7 +53,7 @@ def test_the_owner_of_a_known_address_is_told_by_mail(english, app, client, make
 
     _register(client, "ANI@example.org")
 
-    (message,) = mails(app)
+    (message,) = read_mailbox(app)
     assert message["To"] == "ani@example.org"
     assert message["Subject"] == "Someone tried to register with your address"
     body = message.get_content()
@@ -87,7 +89,7 @@ def test_password_reset_answers_the_same_for_known_and_unknown_addresses(english
 
     assert answers[0] == answers[1]
     assert "If this email has an account, a link to reset the password has been sent to it." in answers[0][2]
-    assert [message["To"] for message in mails(app)] == ["ani@example.org"]
+    assert [message["To"] for message in read_mailbox(app)] == ["ani@example.org"]
 
 
 def test_a_deactivated_account_gets_no_reset_link_and_the_same_answer(app, client, make_user):
@@ -95,7 +97,7 @@ def test_a_deactivated_account_gets_no_reset_link_and_the_same_answer(app, clien
     response = client.post("/reset-password", data={"email": "ani@example.org"})
     response.close()
     assert response.status_code == 302 and response.headers["Location"] == "/login"
-    assert mails(app) == []
+    assert read_mailbox(app) == []
 
 
 def test_a_known_address_typed_with_errors_elsewhere_says_only_what_is_wrong(english, client, make_user):

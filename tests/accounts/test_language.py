@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from .conftest import PASSWORD, user_by_email
+from tests.accounts.conftest import user_by_email
+from tests.conftest import PASSWORD
 
 
 def test_interface_is_indonesian_by_default(client):

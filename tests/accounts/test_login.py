@@ -8,7 +8,8 @@ import pytest
 
 from portal.redirects import safe_next
 
-from .conftest import PASSWORD, alert_text
+from tests.accounts.conftest import alert_text
+from tests.conftest import PASSWORD
 
 
 def _login(client, email, password, next_=None):

@@ -13,7 +13,8 @@ from sqlalchemy import update
 from portal.accounts.models import PasswordResetRequest
 from portal.extensions import db, utcnow
 
-from .conftest import PASSWORD, field_errors
+from tests.accounts.conftest import field_errors
+from tests.conftest import PASSWORD
 
 NEW_PASSWORD = "sandi-baru-yang-panjang-7"
 

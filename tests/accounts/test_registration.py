@@ -8,7 +8,9 @@ import pytest
 
 from portal.extensions import utcnow
 
-from .conftest import PASSWORD, field_errors, input_value, latest_mail_to, link_in, user_by_email
+from tests.accounts.conftest import field_errors, input_value, user_by_email
+from tests.conftest import PASSWORD
+from tests.mailbox import latest_mail_to, link_in
 
 
 def test_citizen_registration_creates_account_and_signs_in(app, client, register):

@@ -6,7 +6,7 @@ import pytest
 
 from portal import create_app
 
-from .conftest import PASSWORD
+from tests.conftest import PASSWORD
 
 STRONG_KEY = "k" * 16 + "3f9c2b7e1d4a8f6c0b5e9d2a7c4f1e8b"
 

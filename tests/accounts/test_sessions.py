@@ -14,9 +14,8 @@ from portal import create_app
 from portal.accounts import sessions
 from portal.accounts.models import User
 from portal.extensions import db, utcnow
-from tests.conftest import CsrfClient
-
-from .conftest import PASSWORD, latest_mail_to, link_in
+from tests.conftest import PASSWORD, CsrfClient
+from tests.mailbox import latest_mail_to, link_in
 
 NEW_PASSWORD = "sandi-baru-yang-panjang-7"
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
@@ -289,12 +288,9 @@ def test_a_session_without_remember_me_ends_when_left_idle(portal, make_user, cl
     assert not opens_account(portal, cookies)
 
 
-def test_a_form_sent_after_the_session_ended_keeps_what_was_typed(portal, make_user):
-    from portal.forums import services as forums
-
+def test_a_form_sent_after_the_session_ended_keeps_what_was_typed(portal, make_user, make_thread):
     user = make_user()
-    category = forums.create_category(make_user(role="moderator"), "Umum", "Diskusi umum.")
-    thread = forums.start_thread(user, category, "Kebutuhan perawat", "Apakah ABK Puskesmas sudah dihitung?")
+    thread = make_thread(user, title="Kebutuhan perawat", body="Apakah ABK Puskesmas sudah dihitung?")
     browser = sign_in(portal, user)
     browser.post("/language", data={"lang": "en", "next": "/"})
     _change_password_elsewhere(portal, user, browser, make_user)

@@ -12,7 +12,8 @@ from portal.comments.models import Comment, Endorsement
 from portal.errors import Conflict, PermissionDenied, ValidationError
 from portal.extensions import db
 
-from .conftest import section, text_of
+from tests.comments.conftest import section
+from tests.conftest import text_of
 
 
 def test_a_comment_on_an_article_shows_under_it_and_is_counted_in_its_heading_and_the_contents(

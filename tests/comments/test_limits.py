@@ -12,11 +12,8 @@ def limited(limited_client):
     return limited_client(COMMENT_RATE_LIMIT="2 per minute", MODERATION_PREMODERATE_FIRST_N=0)
 
 
-def test_the_third_comment_in_a_minute_answers_429_with_when_to_try_again(limited, citizen, policy):
-    from tests.conftest import PASSWORD
-
-    assert limited.post("/login", data={"email": citizen.email, "password": PASSWORD}).status_code == 302
-    limited._token = None
+def test_the_third_comment_in_a_minute_answers_429_with_when_to_try_again(limited, login_as, citizen, policy):
+    login_as(citizen, target=limited)
     url = f"/policies/{policy.slug}/comments"
     for n in range(2):
         response = limited.post(url, data={"article_key": "pasal-1", "stance": "supports", "body": f"Komentar {n}."})

@@ -9,20 +9,16 @@ from portal.comments import services
 from portal.comments.models import Comment
 from portal.errors import Conflict, ValidationError
 from portal.extensions import db
-from portal.positions.models import Opd, Position
 
-from .conftest import text_of
+from tests.conftest import text_of
 
 
 @pytest.fixture
-def position(app):
+def position(make_opd, make_position):
     """A position record of Dinas Sosial."""
-    opd = Opd(code="DINSOS", name="Dinas Sosial")
-    position = Position(code="DINSOS-005", name="Pekerja Sosial Ahli Pertama", opd=opd, position_type="fungsional",
-                        grade=8, requirements="S1 Kesejahteraan Sosial.", required_count=21, incumbent_count=9)
-    db.session.add(position)
-    db.session.commit()
-    return position
+    return make_position(opd=make_opd(code="DINSOS", name="Dinas Sosial"), code="DINSOS-005",
+                         name="Pekerja Sosial Ahli Pertama", position_type="fungsional", grade=8,
+                         requirements="S1 Kesejahteraan Sosial.", required_count=21, incumbent_count=9)
 
 
 def test_a_comment_on_a_position_field_shows_on_the_position_page(english, sign_in, member, make_policy, position):

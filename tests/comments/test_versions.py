@@ -7,7 +7,8 @@ from __future__ import annotations
 from portal.comments import services
 from portal.proposals import services as proposals
 
-from .conftest import POLICY_V2, section, text_of
+from tests.comments.conftest import POLICY_V2, section
+from tests.conftest import text_of
 
 
 def test_comments_from_version_1_show_under_the_same_article_of_version_2_marked_as_such(

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import PASSWORD
+
 CHROMIUM = "/usr/bin/chromium"
 LAUNCH_ARGS = [
     "--no-sandbox",
@@ -75,11 +77,12 @@ def artifacts() -> Path:
     return ARTIFACTS
 
 
-# The password make_user gives every account (tests/conftest.py).
-PASSWORD = "kata-sandi-rahasia-42"
-
-# A draft with three articles; Pasal 2 speaks of training (pelatihan).
-POLICY_BODY = """Rancangan Peraturan Wali Kota Medan tentang Pengembangan Kompetensi Jabatan.
+# A draft with three articles; Pasal 2 speaks of training (pelatihan): the journeys' policy,
+# make_policy(by=..., **JOURNEY_POLICY).
+JOURNEY_POLICY = {
+    "title": "Rancangan Perwal Pengembangan Kompetensi Jabatan",
+    "summary": "Ringkasan rancangan.",
+    "body": """Rancangan Peraturan Wali Kota Medan tentang Pengembangan Kompetensi Jabatan.
 
 ## BAB I — Ketentuan Umum
 
@@ -94,33 +97,15 @@ Setiap pegawai wajib mengikuti pelatihan kepemimpinan paling sedikit sekali seta
 ### Pasal 3 — Pembiayaan
 
 Biaya pengembangan kompetensi dibebankan pada anggaran perangkat daerah.
-"""
-
-
-@pytest.fixture
-def open_policy(app):
-    """Factory: open_policy(official, title=...) -> a policy open for consultation, made through the services."""
-    from datetime import timedelta
-
-    from portal.extensions import utcnow
-    from portal.proposals import services as proposals
-
-    def factory(official, title: str = "Rancangan Perwal Pengembangan Kompetensi Jabatan"):
-        now = utcnow()
-        policy = proposals.create_policy(
-            official, title=title, kind="Rancangan Peraturan Wali Kota", summary="Ringkasan rancangan.",
-            body=POLICY_BODY, opens_at=now - timedelta(days=1), closes_at=now + timedelta(days=14),
-        )
-        proposals.transition(official, policy, "open")
-        return policy
-
-    return factory
+""",
+}
 
 
 @pytest.fixture
 def sign_in(new_page):
     """Factory: sign_in(user) -> a fresh browser (JavaScript off) signed in through the
-    login form, its interface switched to English with the header's language button."""
+    login form, its interface switched to English with the header's language button.
+    Replaces tests/conftest.py's sign_in (a test client) for the browser journeys."""
     from playwright.sync_api import expect
 
     def do(user, password: str = PASSWORD):

@@ -3,15 +3,11 @@ admin verifies them, and they see the verified badge; the language switch works 
 
 from __future__ import annotations
 
-import email
-import email.policy
-import re
-from pathlib import Path
-
 import pytest
 
-# The password make_user gives every account (tests/conftest.py).
-PASSWORD = "kata-sandi-rahasia-42"
+from tests.conftest import PASSWORD
+from tests.mailbox import latest_mail_to, link_in
+
 ORGANISATION = "Perkumpulan Warga Peduli ASN"
 
 pytestmark = pytest.mark.e2e
@@ -19,16 +15,6 @@ pytestmark = pytest.mark.e2e
 
 def _submit(page):
     page.locator("main form.form button[type=submit]").click()
-
-
-def _mailed_link(app, address: str, prefix: str) -> str:
-    for path in (Path(app.instance_path) / "mail").glob("*.eml"):
-        message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
-        if message["To"] == address:
-            match = re.search(r"https?://[^/\s]+(%s\S+)" % re.escape(prefix), message.get_content())
-            if match:
-                return match.group(1)
-    raise AssertionError(f"no {prefix} link mailed to {address}")
 
 
 def test_ngo_member_is_verified_by_admin_and_sees_the_badge(app, page, new_page, make_user, artifacts):
@@ -50,7 +36,7 @@ def test_ngo_member_is_verified_by_admin_and_sees_the_badge(app, page, new_page,
     assert "rina@lsm-medan.example" in page.locator("main").inner_text()
 
     # The link in the mail finishes the registration with the password chosen.
-    page.goto(_mailed_link(app, "rina@lsm-medan.example", "/register/confirm/"))
+    page.goto(link_in(latest_mail_to(app, "rina@lsm-medan.example"), "/register/confirm/"))
     assert "Rina Aktivis" in page.locator("main").inner_text()
     page.fill("#password", "sandi-rina-panjang-1")
     _submit(page)

@@ -8,6 +8,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from tests.e2e.conftest import JOURNEY_POLICY
+
 pytestmark = pytest.mark.e2e
 
 
@@ -26,13 +28,12 @@ def _comment_on_pasal_2(page, slug: str, stance: str, body: str, wording: str = 
 
 
 def test_citizens_comment_on_pasal_2_and_published_comments_are_counted(
-    sign_in, visitor, make_user, open_policy, artifacts
+    moderator, sign_in, visitor, make_user, make_policy, artifacts
 ):
     from portal.comments import services as comments
     from portal.moderation import services as moderation
 
-    moderator = make_user(role="moderator", display_name="Moderator BKPSDM")
-    policy = open_policy(moderator)
+    policy = make_policy(by=moderator, **JOURNEY_POLICY)
     newcomer = make_user(display_name="Warga Baru")
     regular = make_user(display_name="Warga Aktif")
     # The regular already has two published comments, so is no longer pre-moderated.

@@ -13,12 +13,11 @@ pytestmark = pytest.mark.e2e
 TITLE = "Bagaimana nasib honorer setelah analisis jabatan?"
 
 
-def test_a_user_starts_a_thread_and_another_user_answers_it(app, sign_in, make_user, artifacts):
+def test_a_user_starts_a_thread_and_another_user_answers_it(moderator, app, sign_in, make_user, artifacts):
     from portal.forums import services as forums
 
     # This journey is about the forum; pre-moderation of new accounts has its own journey.
     app.config["MODERATION_PREMODERATE_FIRST_N"] = 0
-    moderator = make_user(role="moderator", display_name="Moderator BKPSDM")
     forums.create_category(moderator, "Diskusi Umum", "Tanya jawab seputar manajemen jabatan ASN.")
     asker = make_user(display_name="Rudi Warga")
     answerer = make_user(display_name="Dewi Warga")

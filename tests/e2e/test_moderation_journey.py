@@ -7,6 +7,8 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
+from tests.e2e.conftest import JOURNEY_POLICY
+
 pytestmark = pytest.mark.e2e
 
 BODY = "Pejabat di kecamatan itu semuanya malas dan tidak becus."
@@ -15,16 +17,14 @@ APPEAL = "Saya mengkritik kinerja, bukan pribadi. Mohon ditinjau ulang."
 
 
 def test_a_reported_comment_is_hidden_with_a_reason_and_its_author_appeals_once(
-    app, sign_in, make_user, open_policy, artifacts
+    moderator, admin, app, sign_in, make_user, make_policy, artifacts
 ):
     from portal.comments import services as comments
 
     app.config["MODERATION_PREMODERATE_FIRST_N"] = 0  # the comment is published at once
-    moderator = make_user(role="moderator", display_name="Moderator BKPSDM")
-    admin = make_user(role="admin", display_name="Admin Portal")
     author = make_user(display_name="Warga Kritis")
     reader = make_user(display_name="Warga Pembaca")
-    policy = open_policy(moderator)
+    policy = make_policy(by=moderator, **JOURNEY_POLICY)
     comment = comments.post_comment(author, policy, body=BODY, stance="objects", article_key="pasal-1")
     number, anchor = comment.public_id, f"c-{comment.id}"
 

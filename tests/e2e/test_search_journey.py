@@ -9,20 +9,20 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from tests.e2e.conftest import JOURNEY_POLICY
+
 pytestmark = pytest.mark.e2e
 
 
 def test_a_visitor_finds_stemmed_words_narrows_by_group_and_lands_on_the_comment(
-    app, visitor, make_user, open_policy, artifacts
+    moderator, member, app, visitor, make_user, make_policy, artifacts
 ):
     from portal.comments import services as comments
     from portal.search import services as search
 
     app.config["MODERATION_PREMODERATE_FIRST_N"] = 0
-    moderator = make_user(role="moderator", display_name="Moderator BKPSDM")
     citizen = make_user(display_name="Warga Medan")
-    member = make_user(role="ngo", organisation="LBH Medan", verified=True, display_name="Sari (LBH)")
-    policy = open_policy(moderator)
+    policy = make_policy(by=moderator, **JOURNEY_POLICY)
     by_citizen = comments.post_comment(
         citizen, policy, body="Pegawai baru harus dilatih sebelum menjabat.", stance="supports",
         article_key="pasal-2",

@@ -8,8 +8,8 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import expect
 
-# The password make_user gives every account (tests/conftest.py).
-PASSWORD = "kata-sandi-rahasia-42"
+from tests.conftest import PASSWORD
+
 NEW_PASSWORD = "sandi-baru-yang-panjang-7"
 
 pytestmark = pytest.mark.e2e

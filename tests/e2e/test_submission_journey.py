@@ -10,6 +10,8 @@ from playwright.sync_api import expect
 
 from portal.submissions.demo import minimal_pdf
 
+from tests.e2e.conftest import JOURNEY_POLICY
+
 pytestmark = pytest.mark.e2e
 
 RECEIPT = re.compile(r"^MSK-\d{4}-\d{6}$")
@@ -17,11 +19,9 @@ TITLE = "Masukan LBH Medan atas Pasal 2"
 
 
 def test_verified_member_sends_a_submission_with_a_pdf_and_gets_a_receipt(
-    sign_in, make_user, open_policy, artifacts
+    moderator, member, sign_in, make_user, make_policy, artifacts
 ):
-    moderator = make_user(role="moderator", display_name="Moderator BKPSDM")
-    policy = open_policy(moderator)
-    member = make_user(role="ngo", organisation="LBH Medan", verified=True, display_name="Sari (LBH)")
+    policy = make_policy(by=moderator, **JOURNEY_POLICY)
     pdf = minimal_pdf(["Kajian LBH Medan", "Pelatihan kepemimpinan bagi pegawai"])
 
     page = sign_in(member)

@@ -4,8 +4,6 @@ stored exactly as sent, rendered without executable markup."""
 from __future__ import annotations
 
 import random
-import re
-from html.parser import HTMLParser
 
 import pytest
 from sqlalchemy import select
@@ -15,53 +13,7 @@ from portal.extensions import db
 from portal.forums import services
 from portal.forums.models import Post, Thread
 
-from tests.conftest import CORPORA
-
-EXECUTABLE_TAGS = {"script", "iframe", "object", "embed", "base", "frame", "frameset", "applet"}
-URL_ATTRIBUTES = {"href", "src", "action", "formaction", "xlink:href", "data", "srcdoc"}
-
-
-class _Executable(HTMLParser):
-    """Collects every executable element, event-handler attribute and script URL in a page."""
-
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.found: list[str] = []
-
-    def handle_starttag(self, tag, attrs):
-        if tag in EXECUTABLE_TAGS:
-            self.found.append(f"<{tag}>")
-        for name, value in attrs:
-            if re.match(r"on\w+$", name):
-                self.found.append(f"{tag} {name}=")
-            if name in URL_ATTRIBUTES and value:
-                url = re.sub(r"[\x00-\x20]+", "", value).lower()
-                if url.startswith(("javascript:", "vbscript:", "data:")):
-                    self.found.append(f"{tag} {name}={value!r}")
-
-    handle_startendtag = handle_starttag
-
-
-def executable_markup(page: str) -> list[str]:
-    """What in `page` a browser would run."""
-    parser = _Executable()
-    parser.feed(page)
-    parser.close()
-    return parser.found
-
-
-def _corpora(blns) -> list[str]:
-    payloads = (CORPORA / "xss" / "payloads.txt").read_text(encoding="utf-8").split("\n")
-    return list(blns) + payloads
-
-
-def _expect_refusal(sent: str, previous: str | None) -> bool:
-    return (
-        not sent.strip()
-        or "\x00" in sent
-        or len(sent) > services.MAX_BODY
-        or (previous is not None and previous.strip() == sent.strip())
-    )
+from tests.conftest import executable_markup, naughty_texts, should_refuse
 
 
 @pytest.fixture
@@ -75,15 +27,15 @@ def test_every_naughty_string_and_payload_round_trips_through_the_service(
     thread = make_thread()
     previous = thread.posts[0].body
     kept: dict[int, str] = {}
-    for sent in _corpora(blns):
+    for sent in naughty_texts(blns):
         try:
             post = services.reply(member, thread, sent)
         except ValidationError as refused:
             assert refused.field == "body"
-            assert _expect_refusal(sent, previous), repr(sent)
+            assert should_refuse(sent, previous, services.MAX_BODY), repr(sent)
             db.session.rollback()
             continue
-        assert not _expect_refusal(sent, previous), repr(sent)
+        assert not should_refuse(sent, previous, services.MAX_BODY), repr(sent)
         kept[post.id] = sent
         previous = sent
     assert len(kept) > 2000
@@ -119,7 +71,7 @@ def test_naughty_thread_titles_are_kept_and_escaped(client, blns, general, membe
 
 def test_a_sample_of_payloads_through_the_answer_form(client, sign_in, blns, make_thread, member, big_pages):
     thread = make_thread()
-    sample = random.Random(3).sample(_corpora(blns), 100)
+    sample = random.Random(3).sample(naughty_texts(blns), 100)
     sign_in(member)
     previous = thread.posts[0].body
     for sent in sample:
@@ -128,7 +80,7 @@ def test_a_sample_of_payloads_through_the_answer_form(client, sign_in, blns, mak
         assert response.status_code in (302, 400), (response.status_code, repr(sent))
         db.session.expire_all()
         if response.status_code == 400:
-            assert _expect_refusal(sent, previous) or not sent.strip(), repr(sent)
+            assert should_refuse(sent, previous, services.MAX_BODY) or not sent.strip(), repr(sent)
             assert db.session.query(Post).count() == before
             assert executable_markup(response.get_data(as_text=True)) == [], repr(sent)
             continue

@@ -17,7 +17,7 @@ from portal.extensions import db
 from portal.forums import services
 from portal.contributions.models import Contribution
 
-from tests.text.conftest import corpus_texts
+from tests.conftest import corpus_texts
 
 CLIENTS = 16
 VIEWS_EACH = 15

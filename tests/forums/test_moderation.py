@@ -11,7 +11,8 @@ from portal.forums import services
 from portal.moderation import services as moderation
 from portal.contributions.models import REASON_LABELS, STATUS_LABELS, Flag
 
-from .conftest import text_of, tr
+from tests.conftest import text_of
+from tests.forums.conftest import tr
 
 
 def test_a_signed_in_user_flags_a_post_with_a_reason(client, sign_in, make_thread, member):
@@ -136,13 +137,9 @@ def limited(limited_client):
     )
 
 
-def test_posting_too_often_answers_429_with_when_to_try_again(limited, make_user, moderator):
-    from .conftest import PASSWORD
-
-    author = make_user()
-    category = services.create_category(moderator, "Umum", "")
-    assert limited.post("/login", data={"email": author.email, "password": PASSWORD}).status_code == 302
-    limited._token = None
+def test_posting_too_often_answers_429_with_when_to_try_again(limited, login_as, make_user, general):
+    author, category = make_user(), general
+    login_as(author, target=limited)
     for n in range(2):
         response = limited.post(f"/forum/c/{category.slug}/new", data={"title": f"Utas {n}", "body": f"Isi {n}."})
         assert response.status_code == 302
@@ -157,15 +154,11 @@ def test_posting_too_often_answers_429_with_when_to_try_again(limited, make_user
     assert limited.get(f"/forum/t/{thread_id}").status_code == 200, "reading is not limited"
 
 
-def test_flagging_too_often_answers_429(limited, make_user, moderator):
-    from .conftest import PASSWORD
-
+def test_flagging_too_often_answers_429(limited, login_as, make_user, make_thread):
     writer, reporter = make_user(), make_user()
-    category = services.create_category(moderator, "Umum", "")
-    thread = services.start_thread(writer, category, "Utas", "Isi pertama.")
+    thread = make_thread(writer, title="Utas", body="Isi pertama.")
     posts = [services.reply(writer, thread, f"Jawaban {n}.") for n in range(3)]
-    assert limited.post("/login", data={"email": reporter.email, "password": PASSWORD}).status_code == 302
-    limited._token = None
+    login_as(reporter, target=limited)
     for post in posts[:2]:
         back = f"/forum/t/{thread.id}#post-{post.id}"
         assert limited.post(f"/contributions/{post.public_id}/flag", data={"reason": "spam", "next": back}).status_code == 302

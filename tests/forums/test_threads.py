@@ -15,7 +15,8 @@ from portal.extensions import db
 from portal.forums import services
 from portal.forums.models import Category, Post, Thread
 
-from .conftest import text_of, tr
+from tests.conftest import audit_entries, text_of
+from tests.forums.conftest import tr
 
 
 def test_a_user_starts_a_thread_and_another_answers_it(client, sign_in, citizen, member, general):
@@ -140,7 +141,7 @@ def test_a_locked_thread_refuses_answers_with_a_clear_message(client, sign_in, m
         services.reply(member, thread, "Masih ingin menjawab.")
     locked_message = tr("This thread is locked: no new posts can be added. You can still read it.")
     assert refused.value.message == locked_message
-    entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "forum.lock"))
+    entry = audit_entries("forum.lock")[0]
     assert entry.actor_id == moderator.id and entry.reason == "Diskusi sudah selesai."
 
     sign_in(member)

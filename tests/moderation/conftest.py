@@ -1,32 +1,10 @@
-"""Fixtures for the moderation tests: plain Contribution rows stand in for
+"""What only the moderation tests need: a trusted author and one published contribution.
+Plain Contribution rows (tests/conftest.py contribute(), kind "contribution") stand in for
 comments, submissions and posts, so no test table joins the shared schema."""
 
 from __future__ import annotations
 
 import pytest
-
-from portal.extensions import db
-from portal.contributions import services as contributions
-from portal.contributions.models import Contribution
-
-
-@pytest.fixture
-def contribute(app):
-    """Factory: contribute(author, body=..., **fields) admits and commits a contribution."""
-
-    def factory(author, body: str = "Pasal ini perlu memperhatikan jumlah penduduk kecamatan.", **fields):
-        contribution = Contribution(body=body, **fields)
-        contributions.admit(author, contribution)
-        db.session.commit()
-        return contribution
-
-    return factory
-
-
-@pytest.fixture
-def moderator(make_user):
-    """A moderator (an official)."""
-    return make_user(role="moderator")
 
 
 @pytest.fixture

@@ -8,20 +8,17 @@ from flask_babel import force_locale
 from flask_login import AnonymousUserMixin
 from sqlalchemy import select
 
-from portal.audit.models import AuditEntry
 from portal.errors import Conflict, PermissionDenied, ValidationError
 from portal.extensions import db
 from portal.contributions import services as contributions
 from portal.moderation import queue as moderation_queue, services
 from portal.contributions.models import Contribution
 
+from tests.conftest import audit_entries
+
 
 def _visible_ids(viewer) -> set[int]:
     return set(db.session.scalars(select(Contribution.id).where(contributions.visible_filter(viewer))))
-
-
-def _audit(action: str) -> list[AuditEntry]:
-    return list(db.session.scalars(select(AuditEntry).where(AuditEntry.action == action).order_by(AuditEntry.id)))
 
 
 def test_a_hidden_item_stays_visible_to_its_author_with_the_reason(published, trusted, moderator, make_user):
@@ -200,7 +197,7 @@ def test_every_action_is_in_the_audit_log_with_who_and_why(contribute, make_user
         "contribution.withdraw": (trusted, other, None),
     }
     for action, (actor, target, reason) in expected.items():
-        entry = _audit(action)[-1]
+        entry = audit_entries(action)[-1]
         assert (entry.actor_id, entry.target_id, entry.reason) == (actor.id, target.id, reason), action
         assert target.public_id in entry.detail
-    assert [e.reason for e in _audit("moderation.hide")] == ["off_topic: Membahas Perda lain.", "spam"]
+    assert [e.reason for e in audit_entries("moderation.hide")] == ["off_topic: Membahas Perda lain.", "spam"]

@@ -9,34 +9,15 @@ from datetime import date, datetime, timedelta
 from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
-import pytest
 
 from portal.extensions import db, utcnow
 from portal.contributions import services as contributions
 from portal.moderation import services
 from portal.contributions.urls import contribution_url
 
+from tests.conftest import CORPORA, executable_markup, text_of
+
 WIB = ZoneInfo("Asia/Jakarta")
-
-
-@pytest.fixture
-def browser(app, login_as):
-    """Factory: a separate signed-in browser (test client) for `user`, in English."""
-
-    def factory(user):
-        other = app.test_client()
-        login_as(user, target=other)
-        with other.session_transaction() as session:
-            session["lang"] = "en"  # assertions read the English msgids
-        return other
-
-    return factory
-
-
-def _text(response) -> str:
-    """The page's visible text, tags dropped and whitespace collapsed."""
-    html = response.get_data(as_text=True)
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html)).replace("&#39;", "'").replace("&amp;", "&")
 
 
 def _hide(client, c, reason="abuse", note=""):
@@ -47,78 +28,78 @@ def _hide(client, c, reason="abuse", note=""):
 
 
 def test_a_flagged_item_hidden_with_a_reason_can_be_appealed_once_and_returns_to_the_queue(
-    app, published, trusted, moderator, make_user, browser
+    app, published, trusted, moderator, make_user, client_for
 ):
-    reader = browser(make_user())
+    reader = client_for(make_user())
     response = reader.post(
         f"/contributions/{published.public_id}/flag",
         data={"reason": "abuse", "note": "Menghina pegawai kelurahan."},
     )
     assert response.status_code == 302
 
-    mod = browser(moderator)
-    queue = _text(mod.get("/moderation/"))
+    mod = client_for(moderator)
+    queue = text_of(mod.get("/moderation/"))
     assert published.public_id in queue
     assert "Reported" in queue and "Menghina pegawai kelurahan." in queue
     assert "1 published, 0 hidden, 0 waiting, 0 withdrawn" in queue
 
     response = _hide(mod, published, "abuse", "Kata-kata kasar terhadap pegawai.")
     assert response.status_code == 302 and response.headers["Location"].endswith("/moderation/")
-    assert f"{published.public_id} is hidden" in _text(mod.get("/moderation/"))
-    assert published.public_id not in _text(mod.get("/moderation/"))  # the flash is gone; so is the item
+    assert f"{published.public_id} is hidden" in text_of(mod.get("/moderation/"))
+    assert published.public_id not in text_of(mod.get("/moderation/"))  # the flash is gone; so is the item
 
-    author = browser(trusted)
-    page = _text(author.get(f"/contributions/{published.public_id}"))
+    author = client_for(trusted)
+    page = text_of(author.get(f"/contributions/{published.public_id}"))
     assert "Hidden by a moderator" in page
     assert "Reason: Abusive or insulting" in page
     assert "Kata-kata kasar terhadap pegawai." in page
     assert "Sent" in page and "Appeal against the hiding" in page
 
-    notes = _text(author.get("/me/notifications"))
+    notes = text_of(author.get("/me/notifications"))
     assert f"A moderator hid your contribution {published.public_id}. Reason: Abusive or insulting." in notes
 
     response = author.post(
         f"/contributions/{published.public_id}/appeal", data={"text": "Saya hanya mengutip warga."}
     )
     assert response.status_code == 302
-    page = _text(author.get(f"/contributions/{published.public_id}"))
+    page = text_of(author.get(f"/contributions/{published.public_id}"))
     assert "Appeal sent" in page and "Saya hanya mengutip warga." in page
     assert "Appeal against the hiding" not in page
 
     again = author.post(f"/contributions/{published.public_id}/appeal", data={"text": "Banding kedua."})
     assert again.status_code == 400
-    assert "You have already appealed. A contribution can be appealed once." in _text(again)
+    assert "You have already appealed. A contribution can be appealed once." in text_of(again)
     assert len([e for e in published.events if e.action == "appealed"]) == 1
 
-    queue = _text(mod.get("/moderation/"))
+    queue = text_of(mod.get("/moderation/"))
     assert published.public_id in queue and "Appealed" in queue and "Saya hanya mengutip warga." in queue
 
-    admin = browser(make_user(role="admin"))
-    log = _text(admin.get("/admin/audit/"))
+    admin = client_for(make_user(role="admin"))
+    log = text_of(admin.get("/admin/audit/"))
     for action in ("contribution.flag", "moderation.hide", "contribution.appeal"):
         assert action in log
     assert "abuse: Kata-kata kasar terhadap pegawai." in log
 
 
-def test_a_citizen_is_refused_the_queue_and_its_actions(published, make_user, browser, client):
-    citizen = browser(make_user())
+def test_a_citizen_is_refused_the_queue_and_its_actions(published, make_user, client_for, client):
+    citizen = client_for(make_user())
     assert citizen.get("/moderation/").status_code == 403
     assert _hide(citizen, published).status_code == 403
     assert citizen.post(f"/moderation/items/{published.public_id}/approve", data={}).status_code == 403
     assert published.status == "published"
-    assert "Moderation" not in _text(citizen.get("/"))
+    assert "Moderation" not in text_of(citizen.get("/"))
     anonymous = client.get("/moderation/")
     assert anonymous.status_code == 302 and "/login" in anonymous.headers["Location"]
 
 
-def test_the_queue_lists_items_oldest_first_with_the_nav_link(contribute, make_user, moderator, browser):
+def test_the_queue_lists_items_oldest_first_with_the_nav_link(contribute, make_user, moderator, client_for):
     newcomer = make_user(display_name="Warga Baru")
     first = contribute(newcomer, "Usulan pertama tentang Pasal 3.")
     second = contribute(newcomer, "Usulan kedua tentang Pasal 4.")
-    response = browser(moderator).get("/moderation/")
+    response = client_for(moderator).get("/moderation/")
     ids = re.findall(r'\sid="([^"]+)"', response.get_data(as_text=True))
     assert len(ids) == len(set(ids)), "every form field on the queue has its own id"
-    page = _text(response)
+    page = text_of(response)
     assert "Moderation" in page
     assert page.index(first.public_id) < page.index(second.public_id)
     assert "Waiting for review" in page and "Warga Baru" in page
@@ -126,79 +107,79 @@ def test_the_queue_lists_items_oldest_first_with_the_nav_link(contribute, make_u
     assert "New accounts' first contributions are reviewed before they appear." in page
 
 
-def test_hiding_for_other_reason_without_a_note_shows_the_error_on_the_queue(published, moderator, browser):
-    mod = browser(moderator)
+def test_hiding_for_other_reason_without_a_note_shows_the_error_on_the_queue(published, moderator, client_for):
+    mod = client_for(moderator)
     response = _hide(mod, published, "other", "  ")
     assert response.status_code == 400
-    assert "Explain the reason; the author will read it." in _text(response)
+    assert "Explain the reason; the author will read it." in text_of(response)
     assert published.status == "published"
 
 
-def test_approving_a_waiting_item_publishes_it_and_tells_the_author(contribute, make_user, moderator, browser):
+def test_approving_a_waiting_item_publishes_it_and_tells_the_author(contribute, make_user, moderator, client_for):
     newcomer = make_user()
     pending = contribute(newcomer)
-    response = browser(moderator).post(
+    response = client_for(moderator).post(
         f"/moderation/items/{pending.public_id}/approve", data={f"approve-{pending.id}-note": ""}
     )
     assert response.status_code == 302
     assert pending.status == "published"
-    notes = _text(browser(newcomer).get("/me/notifications"))
+    notes = text_of(client_for(newcomer).get("/me/notifications"))
     assert f"Your contribution {pending.public_id} has been published." in notes
 
 
-def test_approving_twice_says_so_instead_of_failing(contribute, make_user, moderator, browser):
+def test_approving_twice_says_so_instead_of_failing(contribute, make_user, moderator, client_for):
     pending = contribute(make_user())
-    mod = browser(moderator)
+    mod = client_for(moderator)
     mod.post(f"/moderation/items/{pending.public_id}/approve", data={})
     response = mod.post(f"/moderation/items/{pending.public_id}/approve", data={})
     assert response.status_code == 302
-    assert "Only a waiting or reported contribution can be approved." in _text(mod.get("/moderation/"))
+    assert "Only a waiting or reported contribution can be approved." in text_of(mod.get("/moderation/"))
 
 
-def test_a_rejected_appeal_needs_a_note_and_is_shown_to_the_author(published, trusted, moderator, browser):
+def test_a_rejected_appeal_needs_a_note_and_is_shown_to_the_author(published, trusted, moderator, client_for):
     services.hide(moderator, published, "spam")
     contributions.appeal(trusted, published, "Ini bukan iklan.")
-    mod = browser(moderator)
+    mod = client_for(moderator)
     prefix = f"appeal-{published.id}"
     refused = mod.post(f"/moderation/items/{published.public_id}/appeal", data={f"{prefix}-decision": "reject"})
     assert refused.status_code == 400
-    assert "Explain to the author why the contribution stays hidden." in _text(refused)
+    assert "Explain to the author why the contribution stays hidden." in text_of(refused)
     response = mod.post(
         f"/moderation/items/{published.public_id}/appeal",
         data={f"{prefix}-decision": "reject", f"{prefix}-note": "Tautan ke toko daring."},
     )
     assert response.status_code == 302
-    author = browser(trusted)
-    page = _text(author.get(f"/contributions/{published.public_id}"))
+    author = client_for(trusted)
+    page = text_of(author.get(f"/contributions/{published.public_id}"))
     assert "The appeal was rejected; the contribution stays hidden." in page
     assert "Tautan ke toko daring." in page
-    assert f"Your appeal for {published.public_id} was rejected" in _text(author.get("/me/notifications"))
+    assert f"Your appeal for {published.public_id} was rejected" in text_of(author.get("/me/notifications"))
 
 
-def test_restoring_from_the_status_page_comes_back_to_it(published, trusted, moderator, browser):
+def test_restoring_from_the_status_page_comes_back_to_it(published, trusted, moderator, client_for):
     services.hide(moderator, published, "off_topic")
-    mod = browser(moderator)
+    mod = client_for(moderator)
     page = f"/contributions/{published.public_id}"
-    assert "Restore (publish again)" in _text(mod.get(page))
+    assert "Restore (publish again)" in text_of(mod.get(page))
     response = mod.post(
         f"/moderation/items/{published.public_id}/restore",
         data={f"restore-{published.id}-note": "Masih relevan.", "next": page},
     )
     assert response.status_code == 302 and response.headers["Location"].endswith(page)
     assert published.status == "published"
-    assert f"{published.public_id} has been published again." in _text(browser(trusted).get("/me/notifications"))
+    assert f"{published.public_id} has been published again." in text_of(client_for(trusted).get("/me/notifications"))
 
 
-def test_an_action_without_the_csrf_token_is_refused(published, moderator, browser):
-    response = browser(moderator).post(
+def test_an_action_without_the_csrf_token_is_refused(published, moderator, client_for):
+    response = client_for(moderator).post(
         f"/moderation/items/{published.public_id}/hide", data={f"hide-{published.id}-reason": "spam"}, csrf=False
     )
     assert response.status_code == 400
     assert published.status == "published"
 
 
-def test_a_redirect_after_an_action_stays_on_the_portal(published, moderator, browser):
-    response = browser(moderator).post(
+def test_a_redirect_after_an_action_stays_on_the_portal(published, moderator, client_for):
+    response = client_for(moderator).post(
         f"/moderation/items/{published.public_id}/hide",
         data={f"hide-{published.id}-reason": "spam", "next": "//evil.example/"},
     )
@@ -206,12 +187,12 @@ def test_a_redirect_after_an_action_stays_on_the_portal(published, moderator, br
     assert response.headers["Location"].endswith("/moderation/")
 
 
-def test_suspending_the_author_lasts_to_the_end_of_the_chosen_day_in_wib(contribute, make_user, moderator, browser):
+def test_suspending_the_author_lasts_to_the_end_of_the_chosen_day_in_wib(contribute, make_user, moderator, client_for):
     newcomer = make_user()
     pending = contribute(newcomer)
     last_day = (utcnow().astimezone(WIB) + timedelta(days=7)).date()
     prefix = f"suspend-{pending.id}"
-    response = browser(moderator).post(
+    response = client_for(moderator).post(
         f"/moderation/items/{pending.public_id}/suspend-author",
         data={f"{prefix}-until": last_day.isoformat(), f"{prefix}-reason": "Spam berulang."},
     )
@@ -222,42 +203,42 @@ def test_suspending_the_author_lasts_to_the_end_of_the_chosen_day_in_wib(contrib
     assert newcomer.is_suspended()
 
 
-def test_a_suspension_in_the_past_is_refused_with_the_reason(contribute, make_user, moderator, browser):
+def test_a_suspension_in_the_past_is_refused_with_the_reason(contribute, make_user, moderator, client_for):
     pending = contribute(make_user())
     prefix = f"suspend-{pending.id}"
-    response = browser(moderator).post(
+    response = client_for(moderator).post(
         f"/moderation/items/{pending.public_id}/suspend-author",
         data={f"{prefix}-until": date(2020, 1, 1).isoformat(), f"{prefix}-reason": "Spam."},
     )
     assert response.status_code == 400
-    assert "Choose an end of the suspension in the future." in _text(response)
+    assert "Choose an end of the suspension in the future." in text_of(response)
 
 
-def test_hidden_and_waiting_items_are_not_found_by_strangers(published, moderator, make_user, browser, client):
+def test_hidden_and_waiting_items_are_not_found_by_strangers(published, moderator, make_user, client_for, client):
     services.hide(moderator, published, "spam")
     assert client.get(f"/contributions/{published.public_id}").status_code == 404
-    assert browser(make_user()).get(f"/contributions/{published.public_id}").status_code == 404
+    assert client_for(make_user()).get(f"/contributions/{published.public_id}").status_code == 404
     assert client.get("/contributions/KTR-2026-999999").status_code == 404
     assert client.get("/contributions/%27%22<script>").status_code == 404
 
 
-def test_reporting_twice_is_refused_with_a_message(published, make_user, browser):
-    reader = browser(make_user())
+def test_reporting_twice_is_refused_with_a_message(published, make_user, client_for):
+    reader = client_for(make_user())
     url = f"/contributions/{published.public_id}/flag"
     assert reader.post(url, data={"reason": "spam"}).status_code == 302
     again = reader.post(url, data={"reason": "spam"})
     assert again.status_code == 400
-    assert "You have already reported this contribution." in _text(again)
+    assert "You have already reported this contribution." in text_of(again)
     assert len(published.flags) == 1
 
 
-def test_the_author_cannot_report_their_own_contribution(published, trusted, browser):
-    author = browser(trusted)
-    assert "Report this contribution" not in _text(author.get(f"/contributions/{published.public_id}"))
+def test_the_author_cannot_report_their_own_contribution(published, trusted, client_for):
+    author = client_for(trusted)
+    assert "Report this contribution" not in text_of(author.get(f"/contributions/{published.public_id}"))
     assert author.post(f"/contributions/{published.public_id}/flag", data={"reason": "spam"}).status_code == 403
 
 
-def test_my_contributions_lists_every_status_newest_first_and_pages(app, contribute, trusted, make_user, moderator, browser):
+def test_my_contributions_lists_every_status_newest_first_and_pages(app, contribute, trusted, make_user, moderator, client_for):
     first = contribute(trusted, "Pertama: tentang kelas jabatan.")
     hidden = contribute(trusted, "Kedua: akan disembunyikan.")
     services.hide(moderator, hidden, "off_topic")
@@ -265,23 +246,23 @@ def test_my_contributions_lists_every_status_newest_first_and_pages(app, contrib
     contributions.withdraw(trusted, withdrawn)
     contribute(make_user(), "Milik orang lain.")
 
-    page = _text(browser(trusted).get("/me/contributions"))
+    page = text_of(client_for(trusted).get("/me/contributions"))
     assert "Milik orang lain" not in page
     assert page.index(withdrawn.public_id) < page.index(hidden.public_id) < page.index(first.public_id)
     assert "Withdrawn by the author" in page and "Hidden by a moderator" in page and "Published" in page
     assert "Off topic" in page
 
     app.config["PAGE_SIZE"] = 2
-    author = browser(trusted)
-    page1, page2 = _text(author.get("/me/contributions")), _text(author.get("/me/contributions?page=2"))
+    author = client_for(trusted)
+    page1, page2 = text_of(author.get("/me/contributions")), text_of(author.get("/me/contributions?page=2"))
     assert first.public_id not in page1 and first.public_id in page2
     assert "Page 2 of 2" in page2
 
 
-def test_a_waiting_contribution_tells_its_author_why(contribute, make_user, browser):
+def test_a_waiting_contribution_tells_its_author_why(contribute, make_user, client_for):
     newcomer = make_user()
     pending = contribute(newcomer)
-    page = _text(browser(newcomer).get(f"/contributions/{pending.public_id}"))
+    page = text_of(client_for(newcomer).get(f"/contributions/{pending.public_id}"))
     assert "waits for a moderator" in page
     assert "New accounts' first contributions are reviewed before they appear." in page
 
@@ -300,25 +281,12 @@ def test_contribution_url_places_each_kind_on_its_page(app):
         assert contribution_url(plain) == "/contributions/KTR-2026-000002"
 
 
-def _executable_markup(html: str) -> list[str]:
-    """Tags that would run script: script elements, on*= handlers, javascript: URLs."""
-    found = []
-    for tag in re.findall(r"<[a-zA-Z][^>]*>", html):
-        if re.match(r"<script\b", tag, re.I) or re.search(r"\son\w+\s*=", tag, re.I) or re.search(
-            r"""(?:href|src|action)\s*=\s*["']?\s*javascript:""", tag, re.I
-        ):
-            found.append(tag)
-    return found
-
-
 def test_naughty_notes_and_appeals_round_trip_and_render_inert(
-    contribute, trusted, moderator, browser, blns
+    contribute, trusted, moderator, client_for, blns
 ):
-    from tests.conftest import CORPORA
-
     xss = (CORPORA / "xss" / "payloads.txt").read_text(encoding="utf-8").splitlines()
     sample = [s for s in blns[::25] + xss[::60] if s.strip() and "\x00" not in s][:60]
-    mod, author = browser(moderator), browser(trusted)
+    mod, author = client_for(moderator), client_for(trusted)
     for payload in sample:
         item = contribute(trusted, "Masukan tentang Pasal 2.")
         response = _hide(mod, item, "abuse", payload)
@@ -330,7 +298,7 @@ def test_naughty_notes_and_appeals_round_trip_and_render_inert(
         assert item.appeal.text == payload.strip()
         page = author.get(f"/contributions/{item.public_id}")
         assert page.status_code == 200
-        assert _executable_markup(page.get_data(as_text=True)) == [], payload
+        assert executable_markup(page.get_data(as_text=True)) == [], payload
     queue = mod.get("/moderation/")
     assert queue.status_code == 200
-    assert _executable_markup(queue.get_data(as_text=True)) == []
+    assert executable_markup(queue.get_data(as_text=True)) == []

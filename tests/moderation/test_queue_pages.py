@@ -16,13 +16,9 @@ from portal.contributions.models import Contribution
 
 
 @pytest.fixture
-def mod_client(app, login_as, moderator):
+def mod_client(client_for, moderator):
     """The moderator's browser, in English."""
-    client = app.test_client()
-    login_as(moderator, target=client)
-    with client.session_transaction() as session:
-        session["lang"] = "en"
-    return client
+    return client_for(moderator)
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from portal.extensions import utcnow
 from portal.moderation import services as moderation
 from portal.notifications import digests, services
 from portal.submissions import services as submissions
-from tests.notifications.mailbox import read_mailbox, subject
+from tests.mailbox import read_mailbox, subject
 
 SENDER = "Portal Partisipasi Kota Medan <noreply@partisipasi.pemkomedan.go.id>"
 

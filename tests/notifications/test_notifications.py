@@ -3,7 +3,6 @@ the page and the unread count, and mail only after a commit."""
 
 from __future__ import annotations
 
-import re
 
 import pytest
 from flask_babel import force_locale
@@ -17,24 +16,7 @@ from portal.moderation import services as moderation
 from portal.notifications import digests, services
 from portal.notifications.models import Follow, Notification
 
-
-def _text(response) -> str:
-    html = response.get_data(as_text=True)
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html)).replace("&#39;", "'").replace("&amp;", "&")
-
-
-@pytest.fixture
-def browser(app, login_as):
-    """Factory: a separate signed-in browser for `user`, in English."""
-
-    def factory(user):
-        other = app.test_client()
-        login_as(user, target=other)
-        with other.session_transaction() as session:
-            session["lang"] = "en"  # assertions read the English msgids
-        return other
-
-    return factory
+from tests.conftest import text_of
 
 
 # --- mail after commit ----------------------------------------------------------------
@@ -137,34 +119,34 @@ def test_unknown_kinds_and_broken_params_still_render(app):
 
 # --- the page and the count -----------------------------------------------------------------
 
-def test_the_page_shows_new_notifications_marks_them_read_and_the_nav_counts(make_user, browser):
+def test_the_page_shows_new_notifications_marks_them_read_and_the_nav_counts(make_user, client_for):
     user = make_user()
     services.notify(user, "contribution_published", "/contributions/KMT-2026-000001", public_id="KMT-2026-000001")
     services.notify(user, "contribution_restored", "/contributions/KMT-2026-000002", public_id="KMT-2026-000002")
     db.session.commit()
-    me = browser(user)
-    assert "2 unread" in _text(me.get("/"))
+    me = client_for(user)
+    assert "2 unread" in text_of(me.get("/"))
 
     page = me.get("/me/notifications")
-    text = _text(page)
+    text = text_of(page)
     assert text.index("KMT-2026-000002") < text.index("KMT-2026-000001"), "newest first"
     assert text.count("New") >= 2
     assert 'href="/contributions/KMT-2026-000001"' in page.get_data(as_text=True)
     assert services.unread_count(user) == 0
-    assert "unread" not in _text(me.get("/"))
+    assert "unread" not in text_of(me.get("/"))
 
 
-def test_one_user_never_sees_anothers_notifications(make_user, browser):
+def test_one_user_never_sees_anothers_notifications(make_user, client_for):
     owner, other = make_user(), make_user()
     services.notify(owner, "contribution_published", "", public_id="KMT-2026-000042")
     db.session.commit()
-    assert "KMT-2026-000042" not in _text(browser(other).get("/me/notifications"))
+    assert "KMT-2026-000042" not in text_of(client_for(other).get("/me/notifications"))
     assert services.unread_count(owner) == 1
 
 
-def test_mark_all_as_read(make_user, browser):
+def test_mark_all_as_read(make_user, client_for):
     user = make_user()
-    me = browser(user)
+    me = client_for(user)
     services.notify(user, "contribution_published", "", public_id="KMT-2026-000003")
     db.session.commit()
     assert me.post("/me/notifications/read", data={}).status_code == 302
@@ -178,7 +160,7 @@ def test_the_notifications_page_needs_a_sign_in(client):
 
 # --- follows ------------------------------------------------------------------------------
 
-def test_followers_hear_of_new_activity_but_not_the_one_who_acted(policy, make_user, browser, mails):
+def test_followers_hear_of_new_activity_but_not_the_one_who_acted(policy, make_user, client_for, mails):
     follower, actor, bystander = make_user(email="ikut@example.org"), make_user(), make_user()
     services.follow(follower, "policy", policy.id)
     services.follow(actor, "policy", policy.id)
@@ -190,7 +172,7 @@ def test_followers_hear_of_new_activity_but_not_the_one_who_acted(policy, make_u
     assert count == 1
     assert services.unread_count(follower) == 1
     assert services.unread_count(actor) == services.unread_count(bystander) == 0
-    assert "New activity on Rancangan Perwal Manajemen Jabatan." in _text(browser(follower).get("/me/notifications"))
+    assert f"New activity on {policy.title}." in text_of(client_for(follower).get("/me/notifications"))
     assert mails() == [], "a follower's mail waits for the digest"
     digests.send_digests()
     assert [to for to, _, _ in mails()] == ["ikut@example.org"]
@@ -234,9 +216,9 @@ def test_authors_hear_when_someone_replies_to_them(policy, make_user):
     assert services.unread_count(answerer) == 0
 
 
-def test_following_through_the_web_once_and_unfollowing(policy, make_user, browser):
+def test_following_through_the_web_once_and_unfollowing(policy, make_user, client_for):
     user = make_user()
-    me = browser(user)
+    me = client_for(user)
     data = {"target_type": "policy", "target_id": str(policy.id), "next": f"/policies/{policy.slug}"}
     response = me.post("/me/follow", data=data)
     assert response.status_code == 302 and response.headers["Location"].endswith(f"/policies/{policy.slug}")
@@ -249,24 +231,19 @@ def test_following_through_the_web_once_and_unfollowing(policy, make_user, brows
     assert not services.is_following(user, "policy", policy.id)
 
 
-def test_following_something_that_does_not_exist_is_refused(make_user, browser):
+def test_following_something_that_does_not_exist_is_refused(make_user, client_for):
     user = make_user()
     with pytest.raises(NotFound):
         services.follow(user, "policy", 999999)
     with pytest.raises(ValidationError):
         services.follow(user, "comment", 1)
-    me = browser(user)
+    me = client_for(user)
     assert me.post("/me/follow", data={"target_type": "policy", "target_id": "999999"}).status_code == 404
     assert me.post("/me/follow", data={"target_type": "secret", "target_id": "1"}).status_code == 400
     assert me.post("/me/follow", data={"target_type": "policy", "target_id": "x'; DROP"}).status_code == 400
 
 
-def test_a_draft_policy_cannot_be_followed_by_a_citizen(app, make_user):
-    from portal.proposals import services as proposals
-
-    official = make_user(role="moderator")
-    draft = proposals.create_policy(
-        official, body="Draf.\n\n### Pasal 1\n\nIsi.\n", title="Draf rahasia", kind="Rancangan Perwal", summary=""
-    )
+def test_a_draft_policy_cannot_be_followed_by_a_citizen(make_policy, make_user):
+    draft = make_policy("draft", title="Draf rahasia")
     with pytest.raises(NotFound):
         services.follow(make_user(), "policy", draft.id)

@@ -1,6 +1,6 @@
 """A small portal for the refusal table: one account per role and one of each
-thing a mutating service acts on, each made through the services the first
-time a case asks for it."""
+thing a mutating service acts on, each made the first time a case asks for it,
+with the shared factories of tests/conftest.py or the services."""
 
 from __future__ import annotations
 
@@ -32,16 +32,17 @@ Analisis kebutuhan menggunakan data kependudukan semester terakhir.
 class World:
     """Accounts by role and the things they act on; every attribute is built on first use."""
 
-    def __init__(self, app, make_user):
+    def __init__(self, app, request):
         self.app = app
-        self.make_user = make_user
+        self.fixture = request.getfixturevalue  # the shared factories, made on first use
+        self.make_user = self.fixture("make_user")
         self.anonymous = AnonymousUserMixin()
 
     # --- accounts ---------------------------------------------------------------
 
     @cached_property
     def citizen(self):
-        return self.make_user(display_name="Warga Medan Johor")
+        return self.fixture("citizen")
 
     @cached_property
     def author(self):
@@ -67,7 +68,7 @@ class World:
 
     @cached_property
     def ngo(self):
-        return self.make_user(role="ngo", organisation="LBH Medan", verified=True, display_name="Sari (LBH)")
+        return self.fixture("member")
 
     @cached_property
     def suspended_ngo(self):
@@ -80,7 +81,7 @@ class World:
 
     @cached_property
     def moderator(self):
-        return self.make_user(role="moderator", display_name="Moderator BKPSDM")
+        return self.fixture("moderator")
 
     @cached_property
     def moderator2(self):
@@ -88,7 +89,7 @@ class World:
 
     @cached_property
     def admin(self):
-        return self.make_user(role="admin", display_name="Admin Portal")
+        return self.fixture("admin")
 
     # --- positions ----------------------------------------------------------------
 
@@ -130,39 +131,18 @@ class World:
     @cached_property
     def policy(self):
         """An open consultation, linked to the position."""
-        from portal.proposals import services
-
-        policy = services.create_policy(
-            self.moderator, body=POLICY_BODY, position_ids=[self.position.id], **self.policy_details()
-        )
-        services.transition(self.moderator, policy, "open")
-        return policy
+        return self.fixture("make_policy")(by=self.moderator, body=POLICY_BODY, positions=[self.position])
 
     @cached_property
     def closed_policy(self):
         """A consultation that has closed."""
-        from portal.proposals import services
-
-        policy = services.create_policy(self.moderator, body=POLICY_BODY, **self.policy_details("Perwal Lama"))
-        services.transition(self.moderator, policy, "open")
-        services.transition(self.moderator, policy, "closed")
-        return policy
+        return self.fixture("make_policy")("closed", by=self.moderator, body=POLICY_BODY, title="Perwal Lama")
 
     # --- contributions ------------------------------------------------------------------
 
-    def _with_premoderation(self, n: int):
-        previous = self.app.config.get("MODERATION_PREMODERATE_FIRST_N")
-        self.app.config["MODERATION_PREMODERATE_FIRST_N"] = n
-        return previous
-
-    def _comment(self, author, body: str, premoderate: int = 0):
-        from portal.comments import services
-
-        previous = self._with_premoderation(premoderate)
-        try:
-            return services.post_comment(author, self.policy, body=body, stance="supports", article_key="pasal-1")
-        finally:
-            self.app.config["MODERATION_PREMODERATE_FIRST_N"] = previous
+    def _comment(self, author, body: str, published: bool = True):
+        return self.fixture("contribute")(author, body, kind="comment", on=self.policy, stance="supports",
+                                          article_key="pasal-1", published=published)
 
     @cached_property
     def comment(self):
@@ -172,7 +152,7 @@ class World:
     @cached_property
     def pending_comment(self):
         """A comment by the author that waits for review."""
-        return self._comment(self.author, "Mohon data ABK terbaru dilampirkan.", premoderate=100)
+        return self._comment(self.author, "Mohon data ABK terbaru dilampirkan.", published=False)
 
     @cached_property
     def moderator2_comment(self):
@@ -198,26 +178,16 @@ class World:
 
     @cached_property
     def general(self):
-        from portal.forums import services
-
-        return services.create_category(self.moderator, "Umum", "Diskusi umum.")
+        return self.fixture("general")
 
     @cached_property
     def roundtable(self):
-        from portal.forums import services
-
-        return services.create_category(self.moderator, "Meja Bundar", "Forum terbatas.", restricted=True)
+        return self.fixture("roundtable")
 
     @cached_property
     def thread(self):
         """A thread by the author in the general category."""
-        from portal.forums import services
-
-        previous = self._with_premoderation(0)
-        try:
-            return services.start_thread(self.author, self.general, "Perawat Puskesmas", "Apakah ABK dihitung ulang?")
-        finally:
-            self.app.config["MODERATION_PREMODERATE_FIRST_N"] = previous
+        return self.fixture("make_thread")(self.author, self.general, "Perawat Puskesmas", "Apakah ABK dihitung ulang?")
 
     @cached_property
     def post(self):
@@ -239,8 +209,7 @@ class World:
         from portal.proposals import services as proposals
         from portal.submissions import services
 
-        policy = proposals.create_policy(self.moderator, body=POLICY_BODY, **self.policy_details("Perwal Ditutup"))
-        proposals.transition(self.moderator, policy, "open")
+        policy = self.fixture("make_policy")(by=self.moderator, body=POLICY_BODY, title="Perwal Ditutup")
         submission = services.submit(self.ngo, policy, "Masukan lama", "Pasal 1 perlu definisi.")
         proposals.transition(self.moderator, policy, "closed")
         return submission
@@ -254,9 +223,8 @@ class World:
 
 
 @pytest.fixture
-def world(app, make_user):
+def world(app, request, publish_at_once):
     """The refusal table's portal."""
-    app.config["MODERATION_PREMODERATE_FIRST_N"] = 0
-    world = World(app, make_user)
+    world = World(app, request)
     yield world
     db.session.rollback()

@@ -8,11 +8,12 @@ import pytest
 from markupsafe import escape
 from sqlalchemy import select
 
-from portal.audit.models import AuditEntry
 from portal.errors import PermissionDenied
 from portal.extensions import db
 from portal.positions import services
 from portal.positions.models import Position
+
+from tests.conftest import audit_entries
 
 
 def _form(opd, **overrides) -> dict:
@@ -42,7 +43,7 @@ def test_admin_creates_a_position_and_the_audit_log_records_it(client, english, 
     position = db.session.scalar(select(Position).where(Position.code == "DINKES-01"))
     assert response.headers["Location"].endswith(f"/positions/{position.id}")
     assert (position.grade, position.required_count, position.service_population) == (9, 2, 187000)
-    entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "position.create"))
+    entry = audit_entries("position.create")[0]
     assert entry.actor_id == admin.id and entry.target_id == position.id
     assert "Shortage of 1" in client.get(f"/positions/{position.id}").get_data(as_text=True)
 
@@ -111,7 +112,7 @@ def test_admin_edits_a_position_and_the_audit_entry_names_the_changes(client, en
     assert response.status_code == 302
     db.session.refresh(position)
     assert (position.name, position.grade) == ("Baru", 8)
-    entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "position.update"))
+    entry = audit_entries("position.update")[0]
     assert {"name", "grade"} <= set(json.loads(entry.detail)["changed"])
 
 

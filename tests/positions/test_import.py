@@ -8,10 +8,11 @@ import json
 
 from sqlalchemy import func, select
 
-from portal.audit.models import AuditEntry
 from portal.extensions import db
 from portal.positions.importer import COLUMNS
 from portal.positions.models import Opd, Position
+
+from tests.conftest import audit_entries
 
 
 def _csv(rows: list[dict], columns=COLUMNS, delimiter=",") -> str:
@@ -61,7 +62,7 @@ def test_good_file_imports_every_row_and_records_one_audit_entry(runner, admin, 
     assert staff.parent.code == "DINKES-1"
     assert staff.main_tasks == "Melayani warga.\nMencatat data."
     assert staff.service_population == 187000
-    entries = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "position.import")).all()
+    entries = audit_entries("position.import")
     assert len(entries) == 1 and entries[0].actor_id == admin.id
     assert json.loads(entries[0].detail) == {"created": 3, "updated": 0, "opds_created": 2, "rows": 3}
 

@@ -55,7 +55,7 @@ def test_official_creates_a_draft_with_times_entered_in_wib(client, official, lo
 
 def test_edit_form_shows_wib_times_and_links_positions(client, official, login_as, make_policy):
     opd, first, second = _positions()
-    policy = make_policy(opens_at=datetime(2030, 1, 1, 1, 0, tzinfo=timezone.utc),
+    policy = make_policy("draft", opens_at=datetime(2030, 1, 1, 1, 0, tzinfo=timezone.utc),
                          closes_at=datetime(2030, 2, 1, 1, 0, tzinfo=timezone.utc))
     login_as(official)
     page = client.get(f"/policies/{policy.slug}/edit").get_data(as_text=True)

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
-
-from portal.audit.models import AuditEntry
 from portal.extensions import db
 from portal.proposals import services
+from tests.conftest import audit_entries
 from tests.proposals.conftest import BODY
 
 NEW_BODY = (
@@ -21,14 +19,14 @@ def _publish(client, policy, body=NEW_BODY, note="Pasal 2 dihapus, Pasal 4 ditam
 
 
 def test_new_version_form_is_prefilled_with_the_current_text(client, make_policy, official, login_as):
-    policy = make_policy()
+    policy = make_policy("draft", body=BODY)
     login_as(official)
     page = client.get(f"/policies/{policy.slug}/versions/new").get_data(as_text=True)
     assert "### Pasal 1" in page and "Ruang Lingkup" in page
 
 
 def test_new_version_keeps_the_old_one_and_the_diff_shows_the_changes(client, make_policy, official, login_as):
-    policy = make_policy(status="open")
+    policy = make_policy(status="open", body=BODY)
     login_as(official)
     assert _publish(client, policy).status_code == 302
     db.session.refresh(policy)
@@ -49,12 +47,12 @@ def test_new_version_keeps_the_old_one_and_the_diff_shows_the_changes(client, ma
     assert 'policy-diff--removed' in page and "<del>Ruang Lingkup" in page
     assert 'policy-diff--added' in page and "<ins>Penutup" in page
     assert 'id="pasal-1"' not in page  # unchanged articles are left out
-    entries = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "policy.version")).all()
+    entries = audit_entries("policy.version")
     assert len(entries) == 1 and entries[0].actor_id == official.id
 
 
 def test_diff_versions_classifies_every_article_in_reading_order(make_policy, official):
-    policy = make_policy()
+    policy = make_policy("draft", body=BODY)
     services.add_version(official, policy, NEW_BODY, "perubahan")
     changes = services.diff_versions(policy.versions[0], policy.versions[1])
     assert [(c.key, c.kind) for c in changes] == [
@@ -70,7 +68,7 @@ def test_diff_versions_classifies_every_article_in_reading_order(make_policy, of
 
 
 def test_diff_escapes_markup_in_the_text(make_policy, official):
-    policy = make_policy(body="### Pasal 1\nIsi <b>lama</b>.")
+    policy = make_policy("draft", body="### Pasal 1\nIsi <b>lama</b>.")
     services.add_version(official, policy, "### Pasal 1\nIsi <script>alert(1)</script>.", "ubah")
     html = str(services.diff_versions(policy.versions[0], policy.versions[1])[0].html_diff)
     assert "<script" not in html and "<b>" not in html
@@ -78,7 +76,7 @@ def test_diff_escapes_markup_in_the_text(make_policy, official):
 
 
 def test_bad_version_numbers_answer_404_or_400_never_500(client, make_policy):
-    policy = make_policy(status="open")
+    policy = make_policy(status="open", body=BODY)
     base = f"/policies/{policy.slug}"
     assert client.get(f"{base}/versions/2").status_code == 404
     assert client.get(f"{base}/versions/0").status_code == 404
@@ -93,7 +91,7 @@ def test_bad_version_numbers_answer_404_or_400_never_500(client, make_policy):
 
 
 def test_new_version_is_refused_for_adopted_policies(client, make_policy, official, login_as):
-    policy = make_policy(status="adopted")
+    policy = make_policy(status="adopted", body=BODY)
     login_as(official)
     response = _publish(client, policy)
     assert response.status_code == 409
@@ -102,7 +100,7 @@ def test_new_version_is_refused_for_adopted_policies(client, make_policy, offici
 
 
 def test_new_version_needs_a_change_note_and_a_changed_text(client, make_policy, official, login_as):
-    policy = make_policy()
+    policy = make_policy("draft", body=BODY)
     login_as(official)
     response = _publish(client, policy, note="")
     assert response.status_code == 400
@@ -113,7 +111,7 @@ def test_new_version_needs_a_change_note_and_a_changed_text(client, make_policy,
 
 
 def test_citizen_cannot_publish_a_version(client, make_policy, make_user, login_as):
-    policy = make_policy(status="open")
+    policy = make_policy(status="open", body=BODY)
     login_as(make_user())
     assert client.get(f"/policies/{policy.slug}/versions/new").status_code == 403
     assert _publish(client, policy).status_code == 403

@@ -4,15 +4,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import select
 
-from portal.audit.models import AuditEntry
 from portal.extensions import db, utcnow
 from portal.proposals import services
 
-
-def _audit(action: str) -> list[AuditEntry]:
-    return list(db.session.scalars(select(AuditEntry).where(AuditEntry.action == action).order_by(AuditEntry.id)))
+from tests.conftest import audit_entries
+from tests.proposals.conftest import BODY
 
 
 def _move(client, policy, to_status, note=""):
@@ -20,7 +17,7 @@ def _move(client, policy, to_status, note=""):
 
 
 def test_policy_goes_through_the_whole_workflow_with_each_move_recorded(client, make_policy, official, login_as):
-    policy = make_policy()
+    policy = make_policy("draft")
     login_as(official)
     for target, note in (("open", "Dibuka"), ("closed", "Ditutup"), ("adopted", "Ditetapkan")):
         response = _move(client, policy, target, note)
@@ -37,17 +34,17 @@ def test_policy_goes_through_the_whole_workflow_with_each_move_recorded(client, 
         ("closed", "adopted", official.id, "Ditetapkan"),
     ]
     assert all(utcnow() - t.created_at < timedelta(minutes=1) for t in policy.transitions)
-    entries = _audit("policy.transition")
+    entries = audit_entries("policy.transition")
     assert [(e.actor_id, e.target_id, e.reason) for e in entries] == [(official.id, policy.id, n) for n in ("Dibuka", "Ditutup", "Ditetapkan")]
     assert '"to": "adopted"' in entries[-1].detail
-    assert len(_audit("policy.create")) == 1
+    assert len(audit_entries("policy.create")) == 1
     # The status history on the page names who moved it.
     assert page.count("Pejabat BKPSDM") >= 4
 
 
 def test_draft_cannot_jump_to_closed_and_the_official_is_told_what_is_allowed(english, make_policy, official, login_as):
     client = english
-    policy = make_policy()
+    policy = make_policy("draft")
     login_as(official)
     response = _move(client, policy, "closed")
     assert response.status_code == 409
@@ -55,7 +52,7 @@ def test_draft_cannot_jump_to_closed_and_the_official_is_told_what_is_allowed(en
     assert "cannot move to" in page and "Open for consultation" in page
     db.session.refresh(policy)
     assert policy.status == "draft"
-    assert _audit("policy.transition") == []
+    assert audit_entries("policy.transition") == []
 
 
 def test_adopted_policy_cannot_reopen(client, make_policy, official, login_as):
@@ -69,7 +66,7 @@ def test_adopted_policy_cannot_reopen(client, make_policy, official, login_as):
 
 
 def test_citizen_cannot_open_a_consultation(client, make_policy, make_user, login_as):
-    policy = make_policy()
+    policy = make_policy("draft")
     login_as(make_user())
     response = _move(client, policy, "open")
     assert response.status_code in (403, 404)  # a draft is not even visible to a citizen
@@ -81,7 +78,7 @@ def test_citizen_cannot_open_a_consultation(client, make_policy, make_user, logi
 
 
 def test_unknown_status_is_a_400_not_a_500(client, make_policy, official, login_as):
-    policy = make_policy()
+    policy = make_policy("draft")
     login_as(official)
     assert _move(client, policy, "published").status_code == 400
     assert client.post(f"/policies/{policy.slug}/status", data={}).status_code == 400
@@ -89,8 +86,8 @@ def test_unknown_status_is_a_400_not_a_500(client, make_policy, official, login_
 
 def test_opening_needs_a_window_that_closes_in_the_future(english, make_policy, official, login_as):
     client = english
-    no_window = make_policy(opens_at=None, closes_at=None, title="Tanpa jadwal")
-    past = make_policy(opens_at=utcnow() - timedelta(days=9), closes_at=utcnow() - timedelta(days=2), title="Lewat")
+    no_window = make_policy("draft", opens_at=None, closes_at=None, title="Tanpa jadwal")
+    past = make_policy("draft", opens_at=utcnow() - timedelta(days=9), closes_at=utcnow() - timedelta(days=2), title="Lewat")
     login_as(official)
     response = _move(client, no_window, "open")
     assert response.status_code == 409
@@ -112,7 +109,7 @@ def test_officials_see_only_the_allowed_move_buttons(client, make_policy, offici
 
 
 def test_drafts_are_404_to_the_public_and_citizens_but_visible_to_moderators(client, make_policy, make_user, official, login_as):
-    draft = make_policy(title="Rahasia Draf")
+    draft = make_policy("draft", title="Rahasia Draf")
     urls = [f"/policies/{draft.slug}", f"/policies/{draft.slug}/versions/1", f"/policies/{draft.slug}/diff"]
     for url in urls:
         assert client.get(url).status_code == 404
@@ -130,9 +127,9 @@ def test_drafts_are_404_to_the_public_and_citizens_but_visible_to_moderators(cli
 
 def test_list_puts_open_consultations_first_soonest_closing_with_days_left(client, make_policy):
     now = utcnow()
-    make_policy(status="closed", title="Sudah Ditutup")
-    make_policy(status="open", title="Tutup Lama", closes_at=now + timedelta(days=20, hours=2))
-    make_policy(status="open", title="Tutup Segera", closes_at=now + timedelta(days=3, hours=2))
+    make_policy(status="closed", title="Sudah Ditutup", body=BODY)
+    make_policy(status="open", title="Tutup Lama", closes_at=now + timedelta(days=20, hours=2), body=BODY)
+    make_policy(status="open", title="Tutup Segera", closes_at=now + timedelta(days=3, hours=2), body=BODY)
     page = client.get("/policies/").get_data(as_text=True)
     assert page.index("Tutup Segera") < page.index("Tutup Lama") < page.index("Sudah Ditutup")
     assert "3 days left" in page or "3 hari lagi" in page
@@ -165,6 +162,6 @@ def test_close_due_closes_only_ended_consultations_as_the_system(app, make_polic
     assert (ended.status, running.status) == ("closed", "open")
     last = ended.transitions[-1]
     assert (last.from_status, last.to_status, last.actor_id) == ("open", "closed", None)
-    assert _audit("policy.transition")[-1].actor_id is None
+    assert audit_entries("policy.transition")[-1].actor_id is None
     assert services.close_due() == 0  # nothing left to close, nothing recorded twice
     assert services.close_due(now=later) == 1

@@ -1,12 +1,9 @@
-"""Fixtures for search tests: officials, policies, contributions and a drain helper."""
+"""What only the search tests need: the training policy's text, published-at-once contributions,
+and helpers that drain the index outbox and search as a viewer."""
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import pytest
-
-from portal.extensions import db, utcnow
 
 POLICY_BODY = """Rancangan Peraturan Wali Kota Medan tentang Pelatihan Jabatan.
 
@@ -29,52 +26,15 @@ Pejabat yang membidangi perpajakan daerah mengikuti bimbingan teknis.
 """
 
 
-@pytest.fixture
-def official(moderator):
-    """A moderator (official) account."""
-    return moderator
+#: The details of the training policy the search tests look words up in ("pelatihan" in the title,
+#: summary and Pasal 2; "perpajakan" in Pasal 3): make_policy(**TRAINING).
+TRAINING = {"title": "Rancangan Perwal Pelatihan Jabatan", "summary": "Ringkasan kebijakan pelatihan.",
+            "body": POLICY_BODY}
 
 
 @pytest.fixture(autouse=True)
 def _no_premoderation(publish_at_once):
     """Contributions are published at once in these tests."""
-
-
-@pytest.fixture
-def make_policy(app, official):
-    """Factory: make_policy(status="open", body=POLICY_BODY, **details) through the services."""
-    from portal.proposals import services
-
-    def factory(status: str = "open", body: str = POLICY_BODY, **details):
-        now = utcnow()
-        details.setdefault("title", "Rancangan Perwal Pelatihan Jabatan")
-        details.setdefault("kind", "Rancangan Peraturan Wali Kota")
-        details.setdefault("summary", "Ringkasan kebijakan pelatihan.")
-        details.setdefault("opens_at", now - timedelta(days=1))
-        details.setdefault("closes_at", now + timedelta(days=10))
-        policy = services.create_policy(official, body=body, **details)
-        if status != "draft":
-            services.transition(official, policy, "open")
-        return policy
-
-    return factory
-
-
-@pytest.fixture
-def contribute(app):
-    """Factory: contribute(author, body, policy=None, status=None) -> a base Contribution, admitted and committed."""
-    from portal.contributions import services as contributions
-    from portal.contributions.models import Contribution
-
-    def factory(author, body: str, policy=None, status: str | None = None):
-        item = Contribution(body=body, policy_id=policy.id if policy is not None else None)
-        contributions.admit(author, item)
-        if status is not None:
-            item.status = status
-        db.session.commit()
-        return item
-
-    return factory
 
 
 @pytest.fixture

@@ -15,6 +15,7 @@ from portal.search import documents, services, whoosh_bulk
 from portal.search.backend import Document
 from portal.search.whoosh_backend import WhooshBackend, make_schema, to_fields
 from tests.conftest import CORPORA
+from tests.search.conftest import TRAINING
 
 SMSA = CORPORA / "indonesian" / "smsa" / "train_preprocess.tsv"
 
@@ -100,10 +101,10 @@ def test_bulk_cuts_segments_and_the_index_takes_updates(tmp_path, blns):
 @pytest.fixture
 def corpus(app, citizen, contribute, make_policy):
     """A policy and 60 contributions, a few hidden or withdrawn."""
-    policy = make_policy()
+    policy = make_policy(**TRAINING)
     sentences = [line.rsplit("\t", 1)[0] for line in SMSA.read_text(encoding="utf-8").splitlines()[300:360]]
     statuses = {7: "hidden", 11: "withdrawn", 23: "pending"}
-    return [contribute(citizen, text, policy=policy, status=statuses.get(n)) for n, text in enumerate(sentences)]
+    return [contribute(citizen, text, on=policy, status=statuses.get(n)) for n, text in enumerate(sentences)]
 
 
 def test_rebuild_in_two_processes_matches_one_process(app, corpus, find, citizen):

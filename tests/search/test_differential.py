@@ -38,6 +38,7 @@ from portal.search.whoosh_backend import (
     CURRENT, DATE_COLUMN, FACET_FIELDS, FORMAT_FILE, FORMAT_VERSION, WhooshBackend, _filters, make_schema, to_fields,
 )
 from tests.conftest import CORPORA
+from tests.search.conftest import TRAINING
 
 SMSA = CORPORA / "indonesian" / "smsa" / "train_preprocess.tsv"
 REGULATION = CORPORA / "regulations" / "uu-2014-5.md"
@@ -290,9 +291,9 @@ def test_bulk_and_whooshs_writer_stay_identical_through_updates_merges_and_an_op
     texts = sentences()
     paragraphs = [p for p in REGULATION.read_text(encoding="utf-8").split("\n") if 80 < len(p) < 400][:200]
     authors = [citizen, make_user(), make_user(role="ngo", organisation="LBH Medan", verified=True)]
-    policies = [make_policy(body=policy_body(rng, paragraphs, 5)),
-                make_policy(title="Rancangan Perwal Analisis Jabatan", body=policy_body(rng, paragraphs, 4)),
-                make_policy(status="draft", title="Konsep Perwal Formasi", body=policy_body(rng, paragraphs, 3))]
+    policies = [make_policy(title=TRAINING["title"], summary=TRAINING["summary"], body=policy_body(rng, paragraphs, 5)),
+                make_policy(title="Rancangan Perwal Analisis Jabatan", summary=TRAINING["summary"], body=policy_body(rng, paragraphs, 4)),
+                make_policy(status="draft", title="Konsep Perwal Formasi", summary=TRAINING["summary"], body=policy_body(rng, paragraphs, 3))]
     now = utcnow()
 
     def add() -> None:
@@ -301,7 +302,7 @@ def test_bulk_and_whooshs_writer_stay_identical_through_updates_merges_and_an_op
             comments.post_comment(rng.choice(authors), policy, body=rng.choice(texts), stance="supports",
                                   article_key=rng.choice(("pasal-1", "pasal-2", None)))
         else:
-            contribute(rng.choice(authors), rng.choice(texts) + " " + rng.choice(texts), policy=policy,
+            contribute(rng.choice(authors), rng.choice(texts) + " " + rng.choice(texts), on=policy,
                        status=rng.choice((None, None, "pending", "hidden")))
 
     for _ in range(INITIAL):

@@ -12,6 +12,8 @@ from portal.proposals import services as proposals
 from portal.search import services
 from portal.search.outbox import SearchOutbox
 
+from tests.search.conftest import TRAINING
+
 
 def _waiting() -> list[tuple[str, int]]:
     return list(db.session.execute(
@@ -64,7 +66,7 @@ def test_hiding_and_withdrawing_reach_the_index(citizen, official, contribute, d
 
 
 def test_a_new_version_replaces_the_searchable_articles(official, make_policy, drain, find):
-    policy = make_policy()
+    policy = make_policy(**TRAINING)
     drain()
     assert find(None, "perpajakan", kinds=["article"])
     old_articles = {f"article:{a.id}" for a in policy.current_version.articles}

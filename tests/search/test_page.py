@@ -6,11 +6,12 @@ import re
 
 import pytest
 
+from tests.search.conftest import TRAINING
 
 
 @pytest.fixture
 def policy(make_policy, drain):
-    policy = make_policy()
+    policy = make_policy(**TRAINING)
     drain()
     return policy
 
@@ -40,7 +41,7 @@ def test_a_comment_links_to_its_anchor_and_names_its_article(client, policy, cit
 
 def test_facets_count_and_filter(english, policy, citizen, contribute, drain):
     client = english
-    contribute(citizen, "Pelatihan camat perlu anggaran.", policy=policy)
+    contribute(citizen, "Pelatihan camat perlu anggaran.", on=policy)
     drain()
     everything = _page(client, q="pelatihan")
     counts = dict(re.findall(r'>(?:&#10003; )?([^<>]+)</a> <span class="muted">\((\d+)\)', everything))

@@ -7,6 +7,8 @@ import pytest
 from portal.contributions import services as contributions
 from portal.moderation import services as moderation
 
+from tests.search.conftest import POLICY_BODY, TRAINING
+
 
 @pytest.fixture
 def items(citizen, make_user, contribute, drain):
@@ -47,7 +49,8 @@ def test_an_item_hidden_after_indexing_disappears_for_the_public(items, official
 
 
 def test_draft_policies_are_found_by_officials_only(make_policy, official, find, drain):
-    make_policy(status="draft", title="Rancangan rahasia tentang kearsipan")
+    make_policy(status="draft", title="Rancangan rahasia tentang kearsipan", summary=TRAINING["summary"],
+                body=POLICY_BODY)
     drain()
     assert find(None, "kearsipan") == []
     assert find(official, "kearsipan")
@@ -69,9 +72,10 @@ def changed_since_indexing(app, items, citizen, make_user, official, contribute,
     pending item and a new version of a policy, none of it indexed yet (the indexer lags)."""
     from portal.proposals import services as proposals
 
-    policy = make_policy(body="### Pasal 1\nUmum\n\nData bezetting pegawai lama.")
+    policy = make_policy(title=TRAINING["title"], summary=TRAINING["summary"],
+                         body="### Pasal 1\nUmum\n\nData bezetting pegawai lama.")
     other = make_user()
-    extra = contribute(citizen, "Data bezetting tambahan.", policy=policy)
+    extra = contribute(citizen, "Data bezetting tambahan.", on=policy)
     withdrawn = contribute(citizen, "Data bezetting yang akan ditarik.")
     others_pending = contribute(other, "Data bezetting orang lain menunggu.", status="pending")
     drain()

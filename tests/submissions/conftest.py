@@ -1,18 +1,15 @@
-"""Fixtures for formal-submission tests: an official, an open policy, verified
-members of two organisations, and valid and invalid attachment files.
-The accounts use the English interface, so tests read the English messages."""
+"""What only the formal-submission tests need: a policy text with the articles submissions name,
+English-speaking accounts (an official, verified members of two organisations), and valid and
+invalid attachment files. The accounts use the English interface, so tests read the English
+messages."""
 
 from __future__ import annotations
 
 import io
-import re
 import zipfile
-from datetime import timedelta
-from html.parser import HTMLParser
 
 import pytest
 
-from portal.extensions import utcnow
 from portal.submissions.demo import minimal_pdf
 
 BODY = """Rancangan Peraturan Wali Kota Medan tentang Analisis Kebutuhan Jabatan.
@@ -40,34 +37,15 @@ Satu pekerja sosial untuk setiap kecamatan.
 
 @pytest.fixture
 def official(make_user):
-    """A moderator (official)."""
+    """The official who runs the consultations here, reading the interface (and mail) in English
+    as every account of these tests does; replaces tests/conftest.py's `official`."""
     return make_user(role="moderator", display_name="Rina Siregar", locale="en")
 
 
 @pytest.fixture
-def make_policy(app, official):
-    """Factory: make_policy(status="open", **details) through the policy services."""
-    from portal.proposals import services
-
-    def factory(status: str = "open", **details):
-        now = utcnow()
-        details.setdefault("title", "Rancangan Perwal Analisis Kebutuhan Jabatan")
-        details.setdefault("kind", "Rancangan Peraturan Wali Kota")
-        details.setdefault("summary", "Ringkasan.")
-        details.setdefault("opens_at", now - timedelta(days=1))
-        details.setdefault("closes_at", now + timedelta(days=10))
-        policy = services.create_policy(official, body=BODY, **details)
-        for target in {"draft": [], "open": ["open"], "closed": ["open", "closed"]}[status]:
-            services.transition(official, policy, target)
-        return policy
-
-    return factory
-
-
-@pytest.fixture
 def policy(make_policy):
-    """An open policy."""
-    return make_policy()
+    """An open policy with Pasal 1, 5 and 9 (BODY): the articles the submissions name."""
+    return make_policy(body=BODY)
 
 
 @pytest.fixture
@@ -105,40 +83,6 @@ def make_odt() -> bytes:
         archive.writestr("mimetype", "application/vnd.oasis.opendocument.text", compress_type=zipfile.ZIP_STORED)
         archive.writestr("content.xml", '<?xml version="1.0"?><office:document-content/>')
     return buffer.getvalue()
-
-
-class _TagCollector(HTMLParser):
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.tags: list[tuple[str, list[tuple[str, str | None]]]] = []
-
-    def handle_starttag(self, tag, attrs):
-        self.tags.append((tag, attrs))
-
-    def handle_startendtag(self, tag, attrs):
-        self.tags.append((tag, attrs))
-
-
-_URL_ATTRS = {"href", "src", "action", "formaction", "xlink:href", "data"}
-
-
-def executable_markup(html: str) -> list[str]:
-    """What in `html` would run script: script elements, on* attributes, javascript: URLs."""
-    parser = _TagCollector()
-    parser.feed(html)
-    parser.close()
-    found = []
-    for tag, attrs in parser.tags:
-        if tag in ("script", "iframe", "object", "embed"):
-            found.append(f"<{tag}>")
-        for name, value in attrs:
-            if re.match(r"on\w+$", name):
-                found.append(f"<{tag} {name}>")
-            if name in _URL_ATTRS and value:
-                cleaned = re.sub(r"[\x00-\x20]", "", value).lower()
-                if cleaned.startswith(("javascript:", "vbscript:", "data:text/html")):
-                    found.append(f"<{tag} {name}={value!r}>")
-    return found
 
 
 def post_multipart(client, url: str, fields: dict):

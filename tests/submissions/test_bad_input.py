@@ -12,8 +12,7 @@ from portal.errors import ValidationError
 from portal.extensions import db
 from portal.submissions import services
 from portal.submissions.models import Submission
-from tests.conftest import CORPORA
-from tests.submissions.conftest import executable_markup
+from tests.conftest import CORPORA, executable_markup
 
 
 def _payloads() -> list[str]:

@@ -9,7 +9,6 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from portal.audit.models import AuditEntry
 from portal.errors import Conflict, PermissionDenied, ValidationError
 from portal.extensions import db, utcnow
 from portal.i18n import local_zone
@@ -17,6 +16,9 @@ from portal.contributions import services as contributions
 from portal.contributions.models import Contribution
 from portal.submissions import services
 from portal.submissions.models import CoSignature, Submission
+
+from tests.conftest import audit_entries
+from tests.submissions.conftest import BODY
 
 
 def _today() -> date:
@@ -183,7 +185,7 @@ def test_offline_input_recorded_by_an_official_counts_and_is_audited(client, log
     assert db.session.scalar(
         select(func.count(Contribution.id)).where(Contribution.policy_id == policy.id, contributions.publicly_visible())
     ) == 1
-    entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "submission.record_offline"))
+    entry = audit_entries("submission.record_offline")[0]
     assert entry.actor_id == official.id
     detail = json.loads(entry.detail)
     assert detail["channel"] == "letter"
@@ -221,7 +223,7 @@ def test_offline_input_needs_channel_date_and_author(official, policy, changes, 
 
 
 def test_a_letter_received_during_a_closed_consultation_can_still_be_recorded(official, make_policy):
-    closed = make_policy(status="closed", title="Rancangan yang sudah ditutup")
+    closed = make_policy(status="closed", title="Rancangan yang sudah ditutup", body=BODY)
     submission = services.record_offline(
         official, closed, title="Notulen RDP", body="Isi notulen.", channel="hearing",
         received_on=_today(), author_name="DPRD Kota Medan",

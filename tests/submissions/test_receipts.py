@@ -15,7 +15,7 @@ from portal.notifications.models import Notification
 from portal.submissions import services
 from portal.submissions.attachments import Upload
 from portal.submissions.models import CoSignature, Submission
-from tests.notifications.mailbox import links_in, read_mailbox, subject, to
+from tests.mailbox import links_in, read_mailbox, subject, to
 from tests.submissions.conftest import post_multipart
 
 TITLE = "Masukan atas sumber data Pasal 5"

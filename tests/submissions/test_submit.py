@@ -14,7 +14,7 @@ from portal.extensions import db, utcnow
 from portal.submissions import services
 from portal.submissions.attachments import Upload
 from portal.submissions.models import Attachment, Submission
-from tests.submissions.conftest import make_docx, make_odt
+from tests.submissions.conftest import BODY, make_docx, make_odt
 
 RECEIPT = re.compile(r"MSK-\d{4}-\d{6}")
 
@@ -93,7 +93,7 @@ def test_signed_out_visitors_are_sent_to_sign_in(client, policy):
 
 
 def test_a_closed_consultation_refuses_submissions_with_a_clear_message(client, login_as, ngo, make_policy):
-    closed = make_policy(status="closed", title="Rancangan yang sudah ditutup")
+    closed = make_policy(status="closed", title="Rancangan yang sudah ditutup", body=BODY)
     login_as(ngo)
     response = client.post(f"/policies/{closed.slug}/submissions/new", data=_form())
     assert response.status_code == 409
@@ -108,7 +108,7 @@ def test_a_closed_consultation_refuses_submissions_with_a_clear_message(client, 
 
 def test_a_consultation_past_its_closing_time_refuses_submissions(ngo, make_policy):
     now = utcnow()
-    ended = make_policy(opens_at=now - timedelta(days=5), closes_at=now + timedelta(days=5))
+    ended = make_policy(opens_at=now - timedelta(days=5), closes_at=now + timedelta(days=5), body=BODY)
     ended.closes_at = now - timedelta(minutes=1)
     db.session.commit()
     with pytest.raises(Conflict):
@@ -116,7 +116,7 @@ def test_a_consultation_past_its_closing_time_refuses_submissions(ngo, make_poli
 
 
 def test_a_draft_policy_is_not_found(client, login_as, ngo, make_policy):
-    draft = make_policy(status="draft", title="Rancangan internal")
+    draft = make_policy(status="draft", title="Rancangan internal", body=BODY)
     login_as(ngo)
     assert client.get(f"/policies/{draft.slug}/submissions/new").status_code == 404
 

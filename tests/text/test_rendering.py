@@ -10,7 +10,7 @@ import pytest
 
 from portal import text
 
-from tests.forums.test_bad_input import executable_markup
+from tests.conftest import executable_markup
 
 
 class _Tags(HTMLParser):

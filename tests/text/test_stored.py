@@ -4,21 +4,17 @@ with `flask text rerender`), and every edit refreshes it."""
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import pytest
 from sqlalchemy import select, update
 
 from portal import rendered, text
-from portal.comments import services as comments
 from portal.comments.models import Comment
-from portal.extensions import db, utcnow
+from portal.extensions import db
 from portal.forums import services as forums
 from portal.contributions.models import Contribution
-from portal.positions.models import Opd, Position
+from portal.positions.models import Position
 from portal.proposals import services as proposals
 from portal.proposals.models import Article, Policy
-from portal.submissions import services as submissions
 
 POLICY_BODY = """Rancangan Peraturan Wali Kota Medan tentang Manajemen Jabatan.
 
@@ -31,27 +27,17 @@ Kebutuhan pegawai:
 
 
 @pytest.fixture
-def world(publish_at_once, moderator, citizen, member):
-    """One of every kind of rendered text, written through the services (a position directly)."""
-    now = utcnow()
-    policy = proposals.create_policy(
-        moderator, title="Rancangan Perwal Jabatan", kind="Rancangan Peraturan Wali Kota",
-        summary="Ringkasan **rancangan**.", body=POLICY_BODY,
-        opens_at=now - timedelta(days=1), closes_at=now + timedelta(days=10),
-    )
-    proposals.transition(moderator, policy, "open")
-    comment = comments.post_comment(
-        citizen, policy, body="Komentar *warga* <b>mentah</b>.", stance="suggests_change",
-        article_key="pasal-1", suggested_wording="Usul `kata` baru.",
-    )
-    category = forums.create_category(moderator, "Umum", "Diskusi umum.")
-    thread = forums.start_thread(citizen, category, "Kebutuhan perawat", "Pembuka **utas**.")
-    submission = submissions.submit(member, policy, "Masukan LBH", "Isi masukan **resmi**.", ["pasal-1"])
-    opd = Opd(code="BKPSDM", name="Badan Kepegawaian dan Pengembangan SDM")
-    position = Position(opd=opd, code="JAB-1", name="Analis SDM", position_type="pelaksana", grade=7,
-                        aspiration_summary="Warga meminta **pelayanan cepat**.")
-    db.session.add(position)
-    db.session.commit()
+def world(publish_at_once, citizen, member, make_policy, contribute, make_thread, make_position, make_opd):
+    """One of every kind of rendered text, written through the services (a position by hand:
+    see make_position)."""
+    policy = make_policy(title="Rancangan Perwal Jabatan", summary="Ringkasan **rancangan**.", body=POLICY_BODY)
+    comment = contribute(citizen, "Komentar *warga* <b>mentah</b>.", kind="comment", on=policy,
+                         stance="suggests_change", article_key="pasal-1", suggested_wording="Usul `kata` baru.")
+    thread = make_thread(citizen, title="Kebutuhan perawat", body="Pembuka **utas**.")
+    submission = contribute(member, "Isi masukan **resmi**.", kind="submission", on=policy, title="Masukan LBH",
+                            article_keys=["pasal-1"])
+    position = make_position(opd=make_opd(code="BKPSDM", name="Badan Kepegawaian dan Pengembangan SDM"),
+                             code="JAB-1", name="Analis SDM", aspiration_summary="Warga meminta **pelayanan cepat**.")
     return {"policy": policy, "comment": comment, "post": thread.posts[0], "thread": thread,
             "submission": submission, "position": position}
 
