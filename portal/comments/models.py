@@ -85,13 +85,10 @@ class Comment(Contribution):
         return self.parent
 
     def location(self) -> tuple[str, dict, str | None]:
-        """The comment in its place on the position or policy page."""
-        anchor = f"c-{self.id}"
-        if self.position_id is not None:
-            return "positions.detail", {"position_id": self.position_id}, anchor
-        if self.policy is not None:
-            return "proposals.detail", {"slug": self.policy.slug}, anchor
-        return super().location()
+        """The comment's own page (with its replies; a reply shows under its comment)."""
+        if self.public_id is None:
+            return super().location()
+        return "comments.comment", {"public_id": self.public_id}, f"c-{self.id}"
 
     def moderated_text(self) -> str:
         """The word filter reads the suggested wording along with the comment."""

@@ -160,6 +160,7 @@ class CommentView:
     replies: list["CommentView"] = field(default_factory=list)
     made_on: int | None = None  # the version number, when older than the current one
     changed_since: bool = False  # the article's text differs between that version and the current one
+    reply_count: int = 0  # visible replies, filled where replies are not listed
 
 
 def comments_for_policy(viewer, policy: Policy) -> dict[str | None, list[CommentView]]:

@@ -11,7 +11,7 @@ from portal import permissions
 from portal.errors import Conflict, NotFound, PermissionDenied, ValidationError, attach_to_form
 from portal.numbers import query_int
 from portal.ratelimits import per_account_and_address
-from portal.forums import services
+from portal.forums import pages, services
 from portal.forums.forms import CategoryForm, FlagForm, ReplyForm, ThreadActionForm, ThreadForm
 from portal.moderation.models import FLAG_REASONS, REASON_LABELS, STATUS_LABELS
 
@@ -41,7 +41,6 @@ def forum_labels():
         "contribution_status_labels": STATUS_LABELS,
         "contribution_reason_labels": REASON_LABELS,
         "flag_reasons": FLAG_REASONS,
-        "forum_policy_threads": lambda policy: services.policy_threads(current_user, policy),
     }
 
 
@@ -232,12 +231,13 @@ def _render_thread(thread, form: ReplyForm, parent_id: int | None, quote_id: int
             services.check_can_post(current_user, thread.category, thread)
         except (PermissionDenied, Conflict) as error:
             refusal = error.message
-    pagination = services.list_posts(current_user, thread, _page())
+    page = pages.thread_page(current_user, thread, _page())
     return render_template(
         "forums/thread.html",
         thread=thread,
         category=thread.category,
-        pagination=pagination,
+        pagination=page.posts,
+        following=page.following,
         form=form,
         reply_parent=parent,
         reply_quote=quote,
