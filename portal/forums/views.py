@@ -138,8 +138,7 @@ def reply(thread_id: int):
             attach_to_form(form, error)
         else:
             _flash_status(post)
-            page = services.page_of(current_user, post)
-            return redirect(url_for("forums.thread", thread_id=thread.id, page=page, _anchor=f"post-{post.id}"))
+            return redirect(url_for("forums.thread", **pages.place_of(current_user, post)))
     return _render_thread(thread, form, parent_id, quote_id, prefill=False, status=400)
 
 
@@ -150,8 +149,7 @@ def flag(post_id: int):
     """Report a post to the moderators with a reason."""
     post = services.get_post(current_user, post_id)
     form = FlagForm()
-    target = url_for("forums.thread", thread_id=post.thread_id, page=services.page_of(current_user, post),
-                     _anchor=f"post-{post.id}")
+    target = url_for("forums.thread", **pages.place_of(current_user, post))
     if not form.validate_on_submit():
         flash(_("Choose why you are reporting this contribution."), "error")
         return redirect(target)
@@ -190,6 +188,18 @@ def moderate_thread(thread_id: int, action: str):
 
 
 # --- helpers -----------------------------------------------------------------------
+
+def _reply_list_of(thread):
+    """The post named by ?replies_of= (its replies are listed), if it is a visible top-level post here."""
+    post_id = query_int("replies_of")
+    if not post_id:
+        return None
+    try:
+        post = services.get_post(current_user, post_id)
+    except NotFound:
+        return None
+    return post if post.thread_id == thread.id and post.parent_id is None else None
+
 
 def _flash_status(post) -> None:
     """Tell the author at once whether the post is shown or waits for review."""
@@ -231,13 +241,15 @@ def _render_thread(thread, form: ReplyForm, parent_id: int | None, quote_id: int
             services.check_can_post(current_user, thread.category, thread)
         except (PermissionDenied, Conflict) as error:
             refusal = error.message
-    page = pages.thread_page(current_user, thread, _page())
+    focus = _reply_list_of(thread)
+    page = pages.thread_page(current_user, thread, _page(), focus)
     return render_template(
         "forums/thread.html",
         thread=thread,
         category=thread.category,
         pagination=page.posts,
         following=page.following,
+        focus=page.focus,
         form=form,
         reply_parent=parent,
         reply_quote=quote,

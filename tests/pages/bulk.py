@@ -8,6 +8,7 @@ from datetime import timedelta
 
 from portal.comments.models import POSITION_FIELDS, STANCES, Comment, Endorsement
 from portal.extensions import db, utcnow
+from portal.forums.models import Post
 
 _serial = itertools.count(1)
 GROUPS = ("citizen", "ngo", "academic")
@@ -48,3 +49,21 @@ def add_comments(policy, authors, count: int, *, position=None, endorsers=()) ->
             db.session.add(Endorsement(comment_id=comment.id, user_id=user.id, created_at=now))
     db.session.commit()
     return comments
+
+
+def add_posts(thread, authors, count: int) -> None:
+    """`count` published answers in a forum thread, every fourth one a reply to the opening post."""
+    now = utcnow()
+    opening = thread.posts[0]
+    posts = []
+    for n in range(count):
+        at = now - timedelta(seconds=count - n)
+        posts.append(Post(
+            kind="post", public_id=f"FRM-BULK-{next(_serial):07d}", author_id=authors[n % len(authors)].id,
+            body=f"Jawaban nomor {n} dalam diskusi ini.", status="published", policy_id=thread.policy_id,
+            stakeholder_group=GROUPS[n % len(GROUPS)], created_at=at, published_at=at, updated_at=at,
+            thread_id=thread.id, parent_id=opening.id if n % 4 == 3 else None,
+        ))
+    db.session.add_all(posts)
+    thread.last_post_at = now
+    db.session.commit()
