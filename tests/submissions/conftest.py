@@ -129,6 +129,8 @@ def executable_markup(html: str) -> list[str]:
     parser.close()
     found = []
     for tag, attrs in parser.tags:
+        if tag == "script" and attrs == [("src", "/static/js/place.js"), ("defer", None)]:
+            continue  # the draft page's own same-origin script (keeps the reader's place)
         if tag in ("script", "iframe", "object", "embed"):
             found.append(f"<{tag}>")
         for name, value in attrs:
