@@ -30,8 +30,10 @@ POLICY_BODY = "Rancangan.\n\n## BAB I — Umum\n\n### Pasal 1\nPengertian\n\nJab
 @pytest.fixture
 def portal(app, make_user, client, login_as):
     """An admin signed in, and a policy with two versions, a submission, a forum category and thread."""
-    from portal.extensions import utcnow
+    from portal.comments import services as comments
+    from portal.extensions import db, utcnow
     from portal.forums import services as forums
+    from portal.positions.models import Opd, Position
     from portal.proposals import services as proposals
     from portal.submissions import services as submissions
 
@@ -48,8 +50,14 @@ def portal(app, make_user, client, login_as):
     submission = submissions.submit(ngo, policy, "Masukan", "Isi masukan.")
     category = forums.create_category(admin, "Umum")
     thread = forums.start_thread(admin, category, "Utas", "Isi utas.")
+    comment = comments.post_comment(ngo, policy, body="Komentar.", stance="supports")
+    position = Position(code="DINSOS-005", name="Pekerja Sosial", opd=Opd(code="DINSOS", name="Dinas Sosial"),
+                        position_type="fungsional", grade=8, requirements="S1.", required_count=2, incumbent_count=1)
+    db.session.add(position)
+    db.session.commit()
     login_as(admin)
-    return {"policy": policy, "submission": submission, "category": category, "thread": thread}
+    return {"policy": policy, "submission": submission, "category": category, "thread": thread,
+            "comment": comment, "position": position}
 
 
 # The values a route needs besides its numbers, by endpoint.
@@ -170,6 +178,10 @@ QUERY_PATH_VALUES = {
     "submissions.policy_list": lambda p: {"slug": p["policy"].slug},
     "forums.category": lambda p: {"slug": p["category"].slug},
     "forums.thread": lambda p: {"thread_id": p["thread"].id},
+    "comments.policy_list": lambda p: {"slug": p["policy"].slug},
+    "comments.article_list": lambda p: {"slug": p["policy"].slug, "key": p["policy"].current_version.articles[0].key},
+    "comments.field_list": lambda p: {"position_id": p["position"].id, "name": "requirements"},
+    "comments.comment": lambda p: {"public_id": p["comment"].public_id},
 }
 # Known from issue 8 (each answered 500), so the tests try them even if the reading of the views missed one.
 KNOWN = {

@@ -117,19 +117,20 @@ def load_views(viewer, ids: list[int]) -> dict[int, CommentView]:
         select(Comment).where(Comment.id.in_(ids)).options(joinedload(Comment.author).joinedload(User.organisation))
     ).unique()
     views = _views(viewer, list(comments))
-    _fill_reply_counts(viewer, views)
+    for comment_id, count in _reply_counts(viewer, list(views)).items():
+        views[comment_id].reply_count = count
     return views
 
 
-def _fill_reply_counts(viewer, views: dict[int, CommentView]) -> None:
-    if not views:
-        return
-    for parent_id, count in db.session.execute(
+def _reply_counts(viewer, ids: list[int]) -> dict[int, int]:
+    """comment id -> visible replies, in one grouped query."""
+    if not ids:
+        return {}
+    return dict(db.session.execute(
         select(Comment.parent_id, func.count(Comment.id))
-        .where(Comment.parent_id.in_(list(views)), moderation.visible_filter(viewer))
+        .where(Comment.parent_id.in_(ids), moderation.visible_filter(viewer))
         .group_by(Comment.parent_id)
-    ):
-        views[parent_id].reply_count = count
+    ).all())
 
 
 def page_of(viewer, where: list, filters: Filters, page: int, per_page: int):
@@ -150,7 +151,8 @@ def page_of(viewer, where: list, filters: Filters, page: int, per_page: int):
     query = query.order_by(*order).options(joinedload(Comment.author).joinedload(User.organisation))
     pagination = db.paginate(query, page=page, per_page=per_page, error_out=False, count=True)
     views = _views(viewer, list(pagination.items))
-    _fill_reply_counts(viewer, views)
+    for comment_id, count in _reply_counts(viewer, list(views)).items():
+        views[comment_id].reply_count = count
     pagination.items = list(views.values())
     return pagination
 
