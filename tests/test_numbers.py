@@ -27,7 +27,8 @@ POLICY_BODY = "Rancangan.\n\n## BAB I — Umum\n\n### Pasal 1\nPengertian\n\nJab
 
 
 @pytest.fixture
-def portal(app, make_user, admin, make_policy, contribute, make_thread, general, login_as, publish_at_once):
+def portal(app, make_user, admin, make_policy, contribute, make_thread, make_position, general, login_as,
+           publish_at_once):
     """An admin signed in, and a policy with two versions, a submission, a forum category and thread."""
     from portal.proposals import services as proposals
 
@@ -36,8 +37,11 @@ def portal(app, make_user, admin, make_policy, contribute, make_thread, general,
     ngo = make_user(role="ngo", organisation="LBH Medan", verified=True)
     submission = contribute(ngo, "Isi masukan.", kind="submission", on=policy, title="Masukan")
     thread = make_thread(admin, general, "Utas", "Isi utas.")
+    comment = contribute(ngo, "Komentar.", kind="comment", on=policy)
+    position = make_position(code="DINSOS-005", name="Pekerja Sosial")
     login_as(admin)
-    return {"policy": policy, "submission": submission, "category": general, "thread": thread}
+    return {"policy": policy, "submission": submission, "category": general, "thread": thread,
+            "comment": comment, "position": position}
 
 
 # The values a route needs besides its numbers, by endpoint.
@@ -158,6 +162,10 @@ QUERY_PATH_VALUES = {
     "submissions.policy_list": lambda p: {"slug": p["policy"].slug},
     "forums.category": lambda p: {"slug": p["category"].slug},
     "forums.thread": lambda p: {"thread_id": p["thread"].id},
+    "comments.policy_list": lambda p: {"slug": p["policy"].slug},
+    "comments.article_list": lambda p: {"slug": p["policy"].slug, "key": p["policy"].current_version.articles[0].key},
+    "comments.field_list": lambda p: {"position_id": p["position"].id, "name": "requirements"},
+    "comments.comment": lambda p: {"public_id": p["comment"].public_id},
 }
 # Known from issue 8 (each answered 500), so the tests try them even if the reading of the views missed one.
 KNOWN = {

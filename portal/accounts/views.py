@@ -58,6 +58,10 @@ def register():
             attach_to_form(form, error)
         else:
             session["registered_email"] = email
+            # Where the reader was (e.g. an article, `#pasal-3`): the mailed link brings them back there.
+            back = safe_next(request.args.get("next"), "")
+            if back:
+                session["registration_next"] = back
             return redirect(url_for("accounts.registration_sent"))
     status = 400 if request.method == "POST" else 200
     return render_template("accounts/register.html", form=form), status
@@ -88,11 +92,12 @@ def confirm_registration(token: str):
             flash(error.message, "info")
             return redirect(url_for("accounts.login"))
         else:
+            back = session.pop("registration_next", None)  # signing in starts a new session
             auth.sign_in(user)
             flash(_("Welcome, %(name)s. Your account is ready.", name=user.display_name), "success")
             if user.affiliation_pending:
                 flash(_("An admin will verify your organisation. Until then you take part as a citizen."), "info")
-            return redirect(url_for("main.index"))
+            return redirect(safe_next(back, url_for("main.index")))
     status = 400 if request.method == "POST" else 200
     return render_template("accounts/register_confirm.html", form=form, pending=pending), status
 

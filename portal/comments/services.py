@@ -1,6 +1,7 @@
 """Comment rules: posting on a policy (an article of its current version or the
 whole) and on a position record's fields, one-level replies, "I agree"
-endorsements, and what a viewer sees of them on the policy and position pages.
+endorsements, and the grouped reading of all comments (tests, demo). The bounded reading the
+pages use lives in `lists` (queries) and `pages` (builders).
 
 Comments are Contributions: `contributions.services.admit` decides whether a new
 one waits for review; what a viewer sees follows `visible_filter`. Articles
@@ -161,6 +162,7 @@ class CommentView:
     replies: list["CommentView"] = field(default_factory=list)
     made_on: int | None = None  # the version number, when older than the current one
     changed_since: bool = False  # the article's text differs between that version and the current one
+    reply_count: int = 0  # visible replies, filled where replies are not listed
 
 
 def comments_for_policy(viewer, policy: Policy) -> dict[str | None, list[CommentView]]:
@@ -190,45 +192,6 @@ def comments_for_policy(viewer, policy: Policy) -> dict[str | None, list[Comment
     return _group(views, lambda c: c.article_key)
 
 
-@dataclass
-class RemovedArticle:
-    """An article of an earlier version that the current version no longer has, with its comments."""
-
-    key: str
-    label: str
-    heading: str
-    comments: list[CommentView]
-
-
-@dataclass
-class PolicyComments:
-    """Everything the policy page shows about comments."""
-
-    by_article: dict[str | None, list[CommentView]]
-    counts: dict[str | None, int]
-    removed: list[RemovedArticle]
-    accepts_input: bool
-
-
-def policy_comments(viewer, policy: Policy) -> PolicyComments:
-    """The comments, counts and removed-article sections of the policy page for `viewer`."""
-    grouped = comments_for_policy(viewer, policy)
-    current = policy.current_version
-    current_keys = {article.key for article in current.articles} if current else set()
-    removed_keys = [key for key in grouped if key is not None and key not in current_keys]
-    labels = _labels_of_removed(policy, removed_keys)
-    removed = [
-        RemovedArticle(key, *labels.get(key, (key, "")), comments=grouped.pop(key))
-        for key in sorted(removed_keys, key=lambda k: _article_order(labels, k))
-    ]
-    return PolicyComments(
-        by_article=grouped,
-        counts=counts_by_article(viewer, policy),
-        removed=removed,
-        accepts_input=policy.accepts_input(),
-    )
-
-
 def counts_by_article(viewer, policy: Policy) -> dict[str | None, int]:
     """How many comments (replies included) the viewer may see per article key, in one grouped query."""
     rows = db.session.execute(
@@ -238,19 +201,6 @@ def counts_by_article(viewer, policy: Policy) -> dict[str | None, int]:
         .group_by(Comment.article_key)
     )
     return {key: count for key, count in rows}
-
-
-def comments_for_position(viewer, position: Position) -> dict[str, list[CommentView]]:
-    """The comments on the position record the viewer may see, by field, replies nested."""
-    comments = list(
-        db.session.scalars(
-            select(Comment)
-            .where(Comment.position_id == position.id, contributions.visible_filter(viewer))
-            .options(joinedload(Comment.author).joinedload(User.organisation))
-            .order_by(Comment.id)
-        ).unique()
-    )
-    return _group(_views(viewer, comments), lambda c: c.position_field)
 
 
 def open_policy_for(position: Position) -> Policy | None:

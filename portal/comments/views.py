@@ -1,68 +1,96 @@
-"""Comment pages: posting a comment or reply under an article of a policy, on
-the whole policy or on a position record's field, and the "I agree" button.
+"""Comment pages: the paged lists of comments on an article, on the whole
+policy and on a position record's field; one comment with its replies; posting
+a comment or reply; and the "I agree" button.
 
-The comments themselves are shown on the policy and position pages, through
-the `policy_comments` / `position_comments` template globals and the
-templates in `templates/comments/`.
+The policy and position pages show only counts and a few comments per article
+or field (`portal.comments.pages`); these pages hold the rest and the forms.
+A failed comment is shown again on the page its form lives on, built by the
+same builder as that page, with an error summary that takes focus.
 """
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from portal import permissions
-from portal.comments import services
+from portal.comments import lists, pages, services
 from portal.comments.forms import CommentForm, EndorseForm
 from portal.comments.models import POSITION_FIELD_LABELS, POSITION_FIELDS, STANCE_LABELS
 from portal.errors import NotFound, ValidationError, attach_to_form
-from portal.extensions import utcnow
-from portal.ratelimits import per_account_and_address
 from portal.contributions import urls as contribution_urls
+from portal.numbers import query_int
 from portal.positions import services as positions
 from portal.proposals import services as proposals
+from portal.ratelimits import per_account_and_address
+from portal.redirects import safe_next
 
 bp = Blueprint("comments", __name__)
 
 
 @bp.app_context_processor
 def comment_labels():
-    """Stance and position-field names for every template."""
+    """Stance, group, sort and position-field names for every template."""
     return {
         "comment_stance_labels": STANCE_LABELS,
         "comment_position_fields": POSITION_FIELDS,
         "comment_position_field_labels": POSITION_FIELD_LABELS,
+        "comment_sorts": lists.SORTS,
+        "comment_groups": lists.GROUPS,
     }
 
 
-@bp.app_template_global()
-def policy_comments(policy) -> services.PolicyComments:
-    """What the policy page shows about comments, for the signed-in viewer."""
-    return services.policy_comments(current_user, policy)
+def _filters() -> lists.Filters:
+    args = request.args
+    return lists.Filters.parse(args.get("sort"), args.get("stance"), args.get("group"))
 
 
-@bp.app_template_global()
-def position_comments(position) -> dict:
-    """What the position page shows about comments, for the signed-in viewer."""
-    return {
-        "by_field": services.comments_for_position(current_user, position),
-        "open_policy": services.open_policy_for(position),
-    }
+def _page() -> int:
+    return query_int("page", 1)
+
+
+@bp.get("/policies/<slug>/comments")
+def policy_list(slug: str):
+    """All comments on a policy (or, with ?on=whole, those on the policy as a whole), paged and filterable."""
+    policy = proposals.get_policy_by_slug(current_user, slug)
+    page = pages.policy_list_page(current_user, policy, _filters(), _page(), whole=request.args.get("on") == "whole")
+    return render_template("comments/list.html", page=page)
+
+
+@bp.get("/policies/<slug>/articles/<key>/comments")
+def article_list(slug: str, key: str):
+    """The comments on one article of a policy, paged, sortable and filterable, with the comment form."""
+    policy = proposals.get_policy_by_slug(current_user, slug)
+    page = pages.policy_list_page(current_user, policy, _filters(), _page(), key=key[:40])
+    return render_template("comments/list.html", page=page)
+
+
+@bp.get("/positions/<int:position_id>/fields/<name>/comments")
+def field_list(position_id: int, name: str):
+    """The comments on one field of a position record, paged, sortable and filterable."""
+    position = positions.get_position(current_user, position_id)
+    page = pages.field_list_page(current_user, position, name, _filters(), _page())
+    return render_template("comments/list.html", page=page)
+
+
+@bp.get("/comments/<public_id>")
+def comment(public_id: str):
+    """One comment with its replies and the reply form."""
+    found = services.get_comment(current_user, public_id)
+    return render_template("comments/comment.html", page=pages.comment_page(current_user, found, _page()))
 
 
 @bp.post("/policies/<slug>/comments")
 @login_required
 @per_account_and_address("COMMENT_RATE_LIMIT", "comment")
 def post_on_policy(slug: str):
-    """Post a comment on an article or the whole policy, or a reply; errors re-render the page (400)."""
+    """Post a comment on an article or the whole policy, or a reply; errors show the form's page again (400)."""
     policy = proposals.get_policy_by_slug(current_user, slug)
     form = CommentForm()
-    parent_id = form.parent_id()
     parent = None
     if form.validate_on_submit():
         try:
-            parent = services.get_visible_comment_id(current_user, parent_id or 0) if form.parent.data else None
+            parent = _parent(form)
             comment = services.post_comment(
                 current_user,
                 policy,
@@ -77,15 +105,16 @@ def post_on_policy(slug: str):
         except ValidationError as error:
             attach_to_form(form, error)
         else:
-            _flash_status(comment)
-            return redirect(comment_location(comment))
+            return _sent(comment)
+    parent = parent or _parent_or_none(form)
+    if parent is not None:
+        return render_template("comments/comment.html", page=pages.comment_page(current_user, parent, 1, form=form)), 400
+    key = form.article_key.data or None
+    if key is not None and pages._article_of(policy, key[:40]) is None:
+        key = None  # an article the current version lacks: keep the text in the whole-policy form
     return render_template(
-        "proposals/detail.html",
-        policy=policy,
-        version=policy.current_version,
-        moves=proposals.allowed_moves(policy) if permissions.can(current_user, "policy.transition", policy) else (),
-        now=utcnow(),
-        failed_comment=_policy_target(policy, form, parent_id, parent),
+        "comments/list.html",
+        page=pages.policy_list_page(current_user, policy, lists.Filters(), 1, key=key, whole=key is None, form=form),
     ), 400
 
 
@@ -93,14 +122,13 @@ def post_on_policy(slug: str):
 @login_required
 @per_account_and_address("COMMENT_RATE_LIMIT", "comment")
 def post_on_position(position_id: int):
-    """Post a comment (or reply) on one field of a position record; errors re-render the page (400)."""
+    """Post a comment (or reply) on one field of a position record; errors show the form's page again (400)."""
     position = positions.get_position(current_user, position_id)
     form = CommentForm()
-    parent_id = form.parent_id()
     parent = None
     if form.validate_on_submit():
         try:
-            parent = services.get_visible_comment_id(current_user, parent_id or 0) if form.parent.data else None
+            parent = _parent(form)
             comment = services.post_position_comment(
                 current_user,
                 position,
@@ -115,16 +143,14 @@ def post_on_position(position_id: int):
         except ValidationError as error:
             attach_to_form(form, error)
         else:
-            _flash_status(comment)
-            return redirect(comment_location(comment))
+            return _sent(comment)
+    parent = parent or _parent_or_none(form)
+    if parent is not None:
+        return render_template("comments/comment.html", page=pages.comment_page(current_user, parent, 1, form=form)), 400
+    name = form.position_field.data if form.position_field.data in POSITION_FIELDS else POSITION_FIELDS[0]
     return render_template(
-        "positions/detail.html",
-        position=position,
-        policies=[
-            (policy, url_for("proposals.detail", slug=policy.slug))
-            for policy in positions.policies_for(current_user, position)
-        ],
-        failed_comment=_position_target(form, parent_id, parent),
+        "comments/list.html",
+        page=pages.field_list_page(current_user, position, name, lists.Filters(), 1, form=form),
     ), 400
 
 
@@ -132,7 +158,7 @@ def post_on_position(position_id: int):
 @login_required
 @per_account_and_address("COMMENT_RATE_LIMIT", "comment-agree")
 def agree(public_id: str):
-    """Say "I agree" with a comment, then go back to it."""
+    """Say "I agree" with a comment, then go back to the page it was on."""
     comment = services.get_comment(current_user, public_id)
     form = EndorseForm()
     if not form.validate_on_submit():
@@ -143,42 +169,27 @@ def agree(public_id: str):
         flash(error.message, "error")
     else:
         flash(_("You agreed with comment %(id)s.", id=comment.public_id), "success")
-    return redirect(comment_location(comment))
+    back = safe_next(request.form.get("next"), contribution_urls.contribution_url(comment))
+    return redirect(back if "#" in back else f"{back}#c-{comment.id}")
 
 
-@bp.app_template_global()
-def comment_location(comment) -> str:
-    """The comment in its place on the policy or position page."""
-    return contribution_urls.contribution_url(comment)
+def _parent(form: CommentForm):
+    """The comment a reply answers, if the form names one; NotFound when it is not visible."""
+    if not form.parent.data:
+        return None
+    return services.get_visible_comment_id(current_user, form.parent_id() or 0)
 
 
-def _policy_target(policy, form: CommentForm, parent_id: int | None, parent) -> dict:
-    """Which of the policy page's comment forms failed; an `orphan` one (unknown article, lost parent)
-    is shown in the whole-policy form so the typed text is not lost."""
-    if form.parent.data:
-        if parent is None:
-            return {"form": form, "target": f"reply-{parent_id}", "orphan": True}
-        return {"form": form, "target": f"reply-{parent.parent_id or parent.id}", "orphan": False}
-    key = form.article_key.data or ""
-    if not key:
-        return {"form": form, "target": "policy", "orphan": False}
-    version = policy.current_version
-    known = version is not None and any(article.key == key for article in version.articles)
-    return {"form": form, "target": f"article-{key}", "orphan": not known}
+def _parent_or_none(form: CommentForm):
+    """The answered comment for showing a failed reply again, or None (then the text goes to a comment form)."""
+    try:
+        return _parent(form)
+    except NotFound:
+        return None
 
 
-def _position_target(form: CommentForm, parent_id: int | None, parent) -> dict:
-    """Which of the position page's comment forms failed (see `_policy_target`)."""
-    if form.parent.data:
-        if parent is None:
-            return {"form": form, "target": f"reply-{parent_id}", "orphan": True}
-        return {"form": form, "target": f"reply-{parent.parent_id or parent.id}", "orphan": False}
-    name = form.position_field.data or ""
-    return {"form": form, "target": f"field-{name}", "orphan": name not in POSITION_FIELDS}
-
-
-def _flash_status(comment) -> None:
-    """Tell the author at once whether the comment is shown or waits for review."""
+def _sent(comment):
+    """Tell the author at once whether the comment is shown or waits for review, and show it."""
     if comment.status == "published":
         flash(_("Your comment %(id)s is published.", id=comment.public_id), "success")
     else:
@@ -187,15 +198,15 @@ def _flash_status(comment) -> None:
               id=comment.public_id),
             "info",
         )
+    return redirect(_place_of_new(comment))
 
 
-@bp.app_template_global()
-def closed_comment_message() -> str:
-    """Why a policy's comment forms are not shown."""
-    return services.closed_message()
-
-
-@bp.app_template_global()
-def position_closed_comment_message() -> str:
-    """Why a position record's comment forms are not shown."""
-    return services.position_closed_message()
+def _place_of_new(comment) -> str:
+    """Where a new comment is seen in its place: a top-level one under its article or field (the newest
+    is always among the few shown there), a reply under its comment on that comment's page."""
+    anchor = f"c-{comment.id}"
+    if comment.parent_id is not None:
+        return contribution_urls.contribution_url(comment)
+    if comment.position_id is not None:
+        return url_for("positions.detail", position_id=comment.position_id, _anchor=anchor)
+    return url_for("proposals.detail", slug=comment.policy.slug, _anchor=anchor)

@@ -12,9 +12,9 @@ from portal import permissions
 from portal.errors import Conflict, NotFound, PermissionDenied, ValidationError, attach_to_form
 from portal.numbers import query_int
 from portal.ratelimits import per_account_and_address
-from portal.forums import services
-from portal.forums.forms import CategoryForm, ReplyForm, ThreadActionForm, ThreadForm
 from portal.contributions.models import FLAG_REASONS, REASON_LABELS, STATUS_LABELS
+from portal.forums import pages, services
+from portal.forums.forms import CategoryForm, ReplyForm, ThreadActionForm, ThreadForm
 from portal.proposals import services as proposals
 
 bp = Blueprint("forums", __name__, url_prefix="/forum")
@@ -43,7 +43,6 @@ def forum_labels():
         "contribution_status_labels": STATUS_LABELS,
         "contribution_reason_labels": REASON_LABELS,
         "flag_reasons": FLAG_REASONS,
-        "forum_policy_threads": lambda policy: services.policy_threads(current_user, policy),
     }
 
 
@@ -139,8 +138,7 @@ def reply(thread_id: int):
             attach_to_form(form, error)
         else:
             _flash_status(post)
-            page = services.page_of(current_user, post)
-            return redirect(url_for("forums.thread", thread_id=thread.id, page=page, _anchor=f"post-{post.id}"))
+            return redirect(url_for("forums.thread", **pages.place_of(current_user, post)))
     return _render_thread(thread, form, parent_id, quote_id, prefill=False, status=400)
 
 
@@ -170,6 +168,18 @@ def moderate_thread(thread_id: int, action: str):
 
 
 # --- helpers -----------------------------------------------------------------------
+
+def _reply_list_of(thread):
+    """The post named by ?replies_of= (its replies are listed), if it is a visible top-level post here."""
+    post_id = query_int("replies_of")
+    if not post_id:
+        return None
+    try:
+        post = services.get_post(current_user, post_id)
+    except NotFound:
+        return None
+    return post if post.thread_id == thread.id and post.parent_id is None else None
+
 
 def _flash_status(post) -> None:
     """Tell the author at once whether the post is shown or waits for review."""
@@ -211,12 +221,15 @@ def _render_thread(thread, form: ReplyForm, parent_id: int | None, quote_id: int
             services.check_can_post(current_user, thread.category, thread)
         except (PermissionDenied, Conflict) as error:
             refusal = error.message
-    pagination = services.list_posts(current_user, thread, _page())
+    focus = _reply_list_of(thread)
+    page = pages.thread_page(current_user, thread, _page(), focus)
     return render_template(
         "forums/thread.html",
         thread=thread,
         category=thread.category,
-        pagination=pagination,
+        pagination=page.posts,
+        following=page.following,
+        focus=page.focus,
         form=form,
         reply_parent=parent,
         reply_quote=quote,

@@ -16,10 +16,14 @@ bp = Blueprint("notifications", __name__, url_prefix="/me")
 
 @bp.app_context_processor
 def notification_helpers():
-    """The unread count for the navigation bar, and follow state for follow buttons."""
+    """The unread count the navigation bar of every page shows (one count query, signed-in readers only).
+
+    The layout is the one part every page shares, so its number is gathered here, before the
+    template renders, rather than by each view; follow state is part of each page's builder.
+    """
+    signed_in = getattr(current_user, "is_authenticated", False)
     return {
-        "unread_notifications": lambda: services.safe_unread_count(current_user),
-        "is_following": lambda target_type, target_id: services.is_following(current_user, target_type, target_id),
+        "unread_notifications": services.safe_unread_count(current_user) if signed_in else 0,
         "follow_form": FollowForm,
         "render_notification": lambda item: services.render_message(item.kind, item.params),
     }

@@ -12,7 +12,7 @@ from wtforms import SelectChoice
 from portal import permissions
 from portal.errors import ValidationError, attach_to_form
 from portal.numbers import query_int
-from portal.positions import importer, services
+from portal.positions import importer, pages, services
 from portal.positions.forms import ImportForm, OpdForm, PositionForm
 from portal.positions.models import POSITION_TYPE_LABELS, POSITION_TYPES
 
@@ -68,10 +68,12 @@ def index():
 def detail(position_id: int):
     """One position's informasi jabatan, workload gap, links and aspiration summary."""
     position = services.get_position(current_user, position_id)
+    page = pages.position_page(current_user, position)
     return render_template(
         "positions/detail.html",
         position=position,
-        policies=[(policy, _policy_url(policy)) for policy in services.policies_for(current_user, position)],
+        policies=[(policy, _policy_url(policy)) for policy in page.policies],
+        on_position=page.comments,
     )
 
 

@@ -6,11 +6,12 @@ import difflib
 import re
 from dataclasses import dataclass
 
-from markupsafe import Markup, escape
-
 from portal.proposals.models import Article, PolicyVersion
 
 KINDS = ("added", "removed", "changed", "unchanged")
+# A diff is a list of (op, text) pieces, op one of "equal", "delete", "insert"; templates render
+# them (escaped, with <del> and <ins>), so no HTML is made here.
+Pieces = list[tuple[str, str]]
 _TOKEN = re.compile(r"\s+|\w+|[^\w\s]")
 
 
@@ -23,7 +24,7 @@ class ArticleChange:
     kind: str  # one of KINDS
     old_body: str
     new_body: str
-    html_diff: Markup
+    pieces: Pieces
     heading: str = ""
     old_heading: str = ""
 
@@ -49,20 +50,20 @@ def diff_versions(old: PolicyVersion, new: PolicyVersion) -> list[ArticleChange]
     return changes
 
 
-def inline_diff(old: str, new: str) -> Markup:
-    """Word-level diff of two texts as escaped HTML with <del> and <ins>."""
+def inline_diff(old: str, new: str) -> Pieces:
+    """Word-level diff of two texts as (op, text) pieces: "equal", "delete" or "insert"."""
     a, b = _TOKEN.findall(old or ""), _TOKEN.findall(new or "")
     matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
-    parts: list[Markup] = []
+    pieces: Pieces = []
     for op, i1, i2, j1, j2 in matcher.get_opcodes():
         if op == "equal":
-            parts.append(escape("".join(a[i1:i2])))
+            pieces.append(("equal", "".join(a[i1:i2])))
             continue
         if op in ("delete", "replace"):
-            parts.append(Markup("<del>{}</del>").format("".join(a[i1:i2])))
+            pieces.append(("delete", "".join(a[i1:i2])))
         if op in ("insert", "replace"):
-            parts.append(Markup("<ins>{}</ins>").format("".join(b[j1:j2])))
-    return Markup("").join(parts)
+            pieces.append(("insert", "".join(b[j1:j2])))
+    return pieces
 
 
 def _text(article: Article) -> str:
@@ -78,7 +79,7 @@ def _compare(old: Article, new: Article) -> ArticleChange:
         kind="unchanged" if same else "changed",
         old_body=old.body,
         new_body=new.body,
-        html_diff=escape(_text(new)) if same else inline_diff(_text(old), _text(new)),
+        pieces=[("equal", _text(new))] if same else inline_diff(_text(old), _text(new)),
         heading=new.heading,
         old_heading=old.heading,
     )
@@ -91,7 +92,7 @@ def _added(article: Article) -> ArticleChange:
         kind="added",
         old_body="",
         new_body=article.body,
-        html_diff=Markup("<ins>{}</ins>").format(_text(article)),
+        pieces=[("insert", _text(article))],
         heading=article.heading,
     )
 
@@ -103,6 +104,6 @@ def _removed(article: Article) -> ArticleChange:
         kind="removed",
         old_body=article.body,
         new_body="",
-        html_diff=Markup("<del>{}</del>").format(_text(article)),
+        pieces=[("delete", _text(article))],
         old_heading=article.heading,
     )

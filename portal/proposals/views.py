@@ -9,9 +9,8 @@ from flask_login import current_user, login_required
 
 from portal import permissions
 from portal.errors import ValidationError, attach_to_form
-from portal.extensions import utcnow
 from portal.numbers import query_int
-from portal.proposals import services
+from portal.proposals import pages, services
 from portal.proposals.forms import DetailsForm, PolicyForm, TransitionForm, VersionForm
 
 bp = Blueprint("proposals", __name__, url_prefix="/policies")
@@ -57,16 +56,9 @@ def new():
 
 @bp.get("/<slug>")
 def detail(slug: str):
-    """A policy: summary, window, articles, versions, status history and linked positions."""
+    """A policy: summary, dates and how to take part, versions, articles with their top comments, history."""
     policy = services.get_policy_by_slug(current_user, slug)
-    version = policy.current_version
-    return render_template(
-        "proposals/detail.html",
-        policy=policy,
-        version=version,
-        moves=services.allowed_moves(policy) if permissions.can(current_user, "policy.transition", policy) else (),
-        now=utcnow(),
-    )
+    return render_template("proposals/detail.html", page=pages.policy_page(current_user, policy))
 
 
 @bp.get("/<slug>/versions/<int:number>")

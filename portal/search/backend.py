@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Callable, Iterable
 
-from markupsafe import Markup
 
 KINDS = ("policy", "article", "comment", "submission", "post", "contribution")
 SORTS = ("relevance", "date")
@@ -69,7 +68,7 @@ class SearchQuery:
 
 @dataclass
 class Hit:
-    """One result: which row, and its highlighted fragments (safe HTML: escaped text and <mark>)."""
+    """One result: which row, and its highlighted title and fragments ((text, is_match) pieces)."""
 
     doc_id: str
     doc_type: str
@@ -77,8 +76,8 @@ class Hit:
     kind: str
     score: float
     fields: dict
-    title_html: Markup = Markup("")
-    fragments_html: Markup = Markup("")
+    title: list = field(default_factory=list)  # highlight.Fragments: (text, is_match) pieces
+    fragments: list = field(default_factory=list)
 
 
 @dataclass

@@ -2,7 +2,8 @@
 
 A word is marked when its exact (lowercased, accent-folded) form or its stem is
 one the query asked for, so `dilatih` is marked for a search for `pelatihan`.
-Everything outside the marks is escaped by markupsafe. Stored texts are Markdown
+Fragments are (text, is_match) pieces; the templates render them (escaped, matches
+in <mark>), so no HTML is made here. Stored texts are Markdown
 as written: `plain_text` gives the words they render to, for snippets.
 """
 
@@ -10,11 +11,11 @@ from __future__ import annotations
 
 import re
 
-from markupsafe import Markup, escape
-
 from portal.search.analysis import TOKEN_PATTERN, normalise
 
 BETWEEN = " … "
+# Fragments of a text: each a list of (text, is_match) pieces.
+Fragments = list[list[tuple[str, bool]]]
 
 # Markdown syntax a snippet leaves out: [text](url "title") and ![alt](url) keep their text; line
 # starts lose heading, quote, list and rule markers; emphasis, strike and code delimiters go where
@@ -52,11 +53,12 @@ def plain_text(markdown: str) -> str:
 
 
 def highlight(text: str, words: frozenset[str], stems: frozenset[str], top: int = 2, maxchars: int = 240,
-              surround: int = 60) -> Markup:
-    """The `top` fragments of `text` with the most matched words (in text order), or empty Markup.
+              surround: int = 60) -> Fragments:
+    """The `top` fragments of `text` with the most matched words (in text order), or an empty list.
 
     A fragment holds matched words within `maxchars` characters, with up to `surround` characters of
-    context on each side, cut at spaces.
+    context on each side, cut at spaces; it is a list of (text, is_match) pieces that templates render
+    (escaped, matches in <mark>), joined by BETWEEN.
     """
     spans = []
     for match in TOKEN_PATTERN.finditer(text):
@@ -64,7 +66,7 @@ def highlight(text: str, words: frozenset[str], stems: frozenset[str], top: int 
         if not stopped and (word in words or stem in stems):
             spans.append((match.start(), match.end()))
     if not spans:
-        return Markup("")
+        return []
     fragments = []
     first = 0
     while first < len(spans):
@@ -76,7 +78,12 @@ def highlight(text: str, words: frozenset[str], stems: frozenset[str], top: int 
         fragments.append((start, end, spans[first:last + 1]))
         first = last + 1
     best = sorted(fragments, key=lambda fragment: -len(fragment[2]))[:top]
-    return Markup(BETWEEN).join(_render(text, *fragment) for fragment in sorted(best))
+    return [_pieces(text, *fragment) for fragment in sorted(best)]
+
+
+def plain(text: str) -> Fragments:
+    """`text` as one fragment without matches (for a result whose field matched nothing)."""
+    return [[(text, False)]] if text else []
 
 
 def _cut_before(text: str, start: int, surround: int) -> int:
@@ -97,12 +104,14 @@ def _cut_after(text: str, end: int, surround: int) -> int:
     return space if space != -1 else end
 
 
-def _render(text: str, start: int, end: int, spans: list[tuple[int, int]]) -> Markup:
+def _pieces(text: str, start: int, end: int, spans: list[tuple[int, int]]) -> list[tuple[str, bool]]:
     pieces = []
     at = start
     for span_start, span_end in spans:
-        pieces.append(escape(text[at:span_start]))
-        pieces.append(Markup("<mark>{}</mark>").format(text[span_start:span_end]))
+        if span_start > at:
+            pieces.append((text[at:span_start], False))
+        pieces.append((text[span_start:span_end], True))
         at = span_end
-    pieces.append(escape(text[at:end]))
-    return Markup("").join(pieces)
+    if end > at:
+        pieces.append((text[at:end], False))
+    return pieces

@@ -14,7 +14,6 @@ from pathlib import Path
 
 from flask import current_app, url_for
 from flask_babel import gettext as _
-from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload, with_polymorphic
 
@@ -83,8 +82,8 @@ class ResultItem:
     group: str
     when: datetime | None
     status: str
-    title_html: Markup
-    fragments_html: Markup
+    title: list  # highlight.Fragments
+    fragments: list
 
 
 @dataclass
@@ -184,7 +183,7 @@ def _policy_item(viewer, hit: Hit, policy: Policy) -> ResultItem | None:
         return None
     return ResultItem(
         hit, policy, "policy", url_for("proposals.detail", slug=policy.slug), policy, None, "",
-        policy.created_at, policy.status, hit.title_html, hit.fragments_html,
+        policy.created_at, policy.status, hit.title, hit.fragments,
     )
 
 
@@ -195,7 +194,7 @@ def _article_item(viewer, hit: Hit, article: Article) -> ResultItem | None:
     url = url_for("proposals.detail", slug=policy.slug, _anchor=article.key)
     return ResultItem(
         hit, article, "article", url, policy, article.label, "", article.version.created_at, policy.status,
-        hit.title_html, hit.fragments_html,
+        hit.title, hit.fragments,
     )
 
 
@@ -208,7 +207,7 @@ def _contribution_item(viewer, hit: Hit, contribution: Contribution) -> ResultIt
         hit, contribution, contribution.kind, contribution_urls.contribution_url(contribution), policy,
         _article_label(policy, keys[0]) if keys and policy else None,
         contribution.stakeholder_group, contribution.published_at or contribution.created_at,
-        contribution.status, hit.title_html, hit.fragments_html,
+        contribution.status, hit.title, hit.fragments,
     )
 
 

@@ -18,13 +18,13 @@ from pathlib import Path
 from typing import Iterable
 
 import numpy as np
-from markupsafe import escape
+
 from whoosh import fields, index, query
 from whoosh.qparser import MultifieldParser, plugins
 
 from portal.search import whoosh_bulk, whoosh_compat  # noqa: F401  (whoosh_compat: fixes on import)
 from portal.search.analysis import TOKEN_PATTERN, normalise
-from portal.search.highlight import highlight, plain_text
+from portal.search.highlight import highlight, plain, plain_text
 from portal.search.whoosh_schema import (  # noqa: F401  (doc_key_number, to_fields: the schema's API, used here too)
     DATE_COLUMN,
     KEY_COLUMN,
@@ -422,9 +422,9 @@ def _aware(value):
 def _hit(stored: dict, score: float, words: frozenset[str], stems: frozenset[str]) -> Hit:
     stored = {key: _aware(value) for key, value in stored.items()}
     title = stored.get("title") or ""
-    title_html = highlight(title, words, stems, top=1) or escape(title)
+    title_pieces = highlight(title, words, stems, top=1) or plain(title)
     text = plain_text(stored.get("text") or "")  # Markdown as written: the snippet shows the words, not the syntax
-    fragments = highlight(text, words, stems) or escape(text[:240] + ("…" if len(text) > 240 else ""))
+    fragments = highlight(text, words, stems) or plain(text[:240] + ("…" if len(text) > 240 else ""))
     return Hit(
         doc_id=stored["doc_id"],
         doc_type=stored["doc_type"],
@@ -432,6 +432,6 @@ def _hit(stored: dict, score: float, words: frozenset[str], stems: frozenset[str
         kind=stored["kind"],
         score=score,
         fields=stored,
-        title_html=title_html,
-        fragments_html=fragments,
+        title=title_pieces,
+        fragments=fragments,
     )

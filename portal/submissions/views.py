@@ -39,9 +39,8 @@ def allow_attachments(endpoint, values):
 
 @bp.app_context_processor
 def submission_labels():
-    """Labels the submission templates share, and the count shown on policy pages."""
+    """Labels the submission templates share."""
     return {
-        "submission_count": services.count_for_policy,
         "submission_status_labels": STATUS_LABELS,
         "submission_event_labels": EVENT_ACTIONS,
         "submission_reason_labels": REASON_LABELS,

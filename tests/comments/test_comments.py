@@ -30,11 +30,11 @@ def test_a_comment_on_an_article_shows_under_it_and_is_counted_in_its_heading_an
     page = english.get(f"/policies/{policy.slug}").get_data(as_text=True)
     assert "Data kependudukan saja tidak cukup." in text_of(section(page, "pasal-3"))
     assert "Data kependudukan saja tidak cukup." not in text_of(section(page, "pasal-2"))
-    heading = page[page.index('id="pasal-3"'):page.index("</h3>", page.index('id="pasal-3"'))]
+    heading = page[page.index('id="pasal-3-comments"'):page.index("</h4>", page.index('id="pasal-3-comments"'))]
     assert "1 comment" in text_of(heading)
     contents = page[page.index('id="toc-title"'):page.index("</nav>", page.index('id="toc-title"'))]
-    assert "Pasal 3 — Sumber Data 1 comment" in text_of(contents)
-    assert "Pasal 2 — Tujuan 0 comments" in text_of(contents)
+    assert "Pasal 3 — Sumber Data (1 comment)" in text_of(contents)
+    assert "Pasal 2 — Tujuan Pasal 3" in text_of(contents), "an article without comments carries no count"
     assert comment.public_id.startswith("KMT-")
     assert comment.version_id == policy.current_version.id and comment.article_key == "pasal-3"
 
@@ -66,11 +66,15 @@ def test_stance_is_required_and_the_page_keeps_the_typed_text_with_a_400(english
     )
     assert response.status_code == 400
     page = response.get_data(as_text=True)
-    form = page[page.index('id="form-article-pasal-2"'):]
+    form = page[page.index('id="comment-form"'):]
     form = form[:form.index("</form>")]
     assert "Teks yang saya ketik dengan susah payah." in form and "Usulan rumusan saya." in form
     assert "Choose whether you support, object to or suggest a change." in text_of(form)
-    assert "<details class=\"comment-box\" open" in page
+    assert 'name="article_key" value="pasal-2"' in form, "the page shown is the article's own comment page"
+    summary = form[form.index('class="error-summary"'):form.index("</div>", form.index('class="error-summary"'))]
+    assert 'role="alert"' in summary and 'tabindex="-1"' in summary and "autofocus" in summary
+    assert 'href="#comment-stance-supports"' in summary, "the summary links to the field to correct"
+    assert page.count("<form method=\"post\" action=\"/policies/") == 1, "one comment form on the page"
     assert db.session.scalar(select(func.count(Comment.id))) == 0
 
 
@@ -96,10 +100,15 @@ def test_replies_stay_one_level_deep(english, sign_in, citizen, member, policy):
     assert response.status_code == 302
     newest = db.session.scalar(select(Comment).order_by(Comment.id.desc()).limit(1))
     assert newest.parent_id == top.id
+    assert response.headers["Location"].endswith(f"/comments/{newest.public_id}#c-{newest.id}")
     page = english.get(f"/policies/{policy.slug}").get_data(as_text=True)
-    block = page[page.index(f'id="c-{top.id}"'):]
-    assert block.index("Lewat formulir balasan.") > block.index("comment__replies")
-    assert "4 comments" in text_of(section(page, "pasal-4")[:400])
+    assert "4 comments" in text_of(section(page, "pasal-4")[:1000])
+    assert "Lewat formulir balasan." not in page, "replies are read on their comment's page"
+    assert "3 replies" in text_of(section(page, f"c-{top.id}"))
+    own = english.get(f"/comments/{newest.public_id}").get_data(as_text=True)
+    replies = own[own.index('id="replies"'):]
+    assert replies.index("Rasio perlu data.") < replies.index("Data ada di BPS.") < replies.index("Lewat formulir")
+    assert own.count('name="parent"') == 1, "one reply form per page"
 
 
 def test_i_agree_counts_once_per_person_and_names_only_to_moderators(
@@ -181,7 +190,7 @@ def test_a_new_accounts_comment_waits_and_is_shown_only_to_its_author(
         session.pop("_user_id", None)
     public = english.get(f"/policies/{policy.slug}").get_data(as_text=True)
     assert "Komentar pertama saya." not in public
-    assert "0 comments" in text_of(section(public, "pasal-2")[:400]), "a waiting comment is not counted in public"
+    assert "0 comments" in text_of(section(public, "pasal-2-comments")[:400]), "a waiting comment is not counted in public"
 
 
 def test_visitors_see_comments_and_a_sign_in_link(english, citizen, policy):

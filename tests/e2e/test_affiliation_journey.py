@@ -23,7 +23,7 @@ def test_ngo_member_is_verified_by_admin_and_sees_the_badge(app, page, new_page,
     # The visitor registers, naming the NGO they act for.
     page.goto("/")
     assert page.locator("html").get_attribute("lang") == "id"
-    page.locator('header a[href="/register"]').click()
+    page.locator('header a[href^="/register"]').click()
     page.fill("#email", "rina@lsm-medan.example")
     page.fill("#display_name", "Rina Aktivis")
     page.fill("#password", "sandi-rina-panjang-1")

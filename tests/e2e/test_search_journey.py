@@ -68,12 +68,15 @@ def test_a_visitor_finds_stemmed_words_narrows_by_group_and_lands_on_the_comment
     expect(result.locator("mark")).to_have_text(re.compile("pelatihan", re.I))
     page.screenshot(path=str(artifacts / "e2e-search-results.png"), full_page=True)
 
-    # The result leads to the comment's anchor, under Pasal 2 of the policy page.
+    # The result leads to the comment's own page (always there, however many comments the policy has),
+    # which links back to Pasal 2's comments.
     result.locator("h2 a").click()
     anchor = f"c-{by_member.id}"
-    page.wait_for_url(re.compile(rf"/policies/{policy.slug}#{anchor}$"))
-    target = page.locator(f"section#pasal-2 article#{anchor}")
+    page.wait_for_url(re.compile(rf"/comments/{by_member.public_id}#{anchor}$"))
+    target = page.locator(f"article#{anchor}")
     expect(target).to_have_count(1)
     expect(target).to_contain_text("Program pelatihan perlu anggaran tersendiri.")
+    page.get_by_role("link", name="All comments here").click()
+    page.wait_for_url(re.compile(rf"/policies/{policy.slug}/articles/pasal-2/comments$"))
     expect(page.locator(f"article#c-{by_citizen.id}")).to_contain_text("dilatih")
     page.screenshot(path=str(artifacts / "e2e-search-landed.png"), full_page=True)

@@ -261,7 +261,8 @@ def test_the_policy_threads_partial_lists_the_threads(app, make_policy, member, 
     policy = make_policy()
     make_thread(author=member, category=services.policy_category(policy), title="Utas kebijakan")
     with app.test_request_context("/"):
-        html = render_template_string('{% include "forums/_policy_threads.html" %}', policy=policy)
+        html = render_template_string('{% include "forums/_policy_threads.html" %}', policy=policy,
+                                      forum_threads=services.policy_threads(member, policy))
     assert "Utas kebijakan" in html and f"/forum/policy/{policy.slug}" in html
 
 

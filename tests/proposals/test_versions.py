@@ -64,13 +64,16 @@ def test_diff_versions_classifies_every_article_in_reading_order(make_policy, of
     ]
     changed = changes[3]
     assert changed.old_body.endswith("setiap tahun oleh BKPSDM.")
-    assert str(changed.html_diff) == "Kebutuhan pegawai dihitung setiap <ins>dua </ins>tahun oleh BKPSDM."
+    assert changed.pieces == [("equal", "Kebutuhan pegawai dihitung setiap "), ("insert", "dua "),
+                              ("equal", "tahun oleh BKPSDM.")]
 
 
-def test_diff_escapes_markup_in_the_text(make_policy, official):
-    policy = make_policy("draft", body="### Pasal 1\nIsi <b>lama</b>.")
+def test_diff_escapes_markup_in_the_text(client, make_policy, official):
+    policy = make_policy(status="open", body="### Pasal 1\nIsi <b>lama</b>.")
     services.add_version(official, policy, "### Pasal 1\nIsi <script>alert(1)</script>.", "ubah")
-    html = str(services.diff_versions(policy.versions[0], policy.versions[1])[0].html_diff)
+    page = client.get(f"/policies/{policy.slug}/diff?from=1&to=2").get_data(as_text=True)
+    html = page[page.index('<div class="policy-diff__text">') + len('<div class="policy-diff__text">'):]
+    html = html[:html.index("</div>")]
     assert "<script" not in html and "<b>" not in html
     assert html == "Isi &lt;<del>b</del><ins>script</ins>&gt;<del>lama</del><ins>alert(1)</ins>&lt;/<del>b</del><ins>script</ins>&gt;."
 

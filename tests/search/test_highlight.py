@@ -2,13 +2,37 @@
 
 from __future__ import annotations
 
+import pytest
+from flask import render_template_string
+
 from portal.search.analysis import index_terms
-from portal.search.highlight import highlight
+from portal.search.highlight import highlight as pieces_of
+
+
+@pytest.fixture(autouse=True)
+def _app(app):
+    """The templates render the pieces."""
+
+
+def highlight(text: str, words, stems, **options) -> str:
+    """The fragments as the search page renders them (through the `highlighted` macro)."""
+    fragments = pieces_of(text, words, stems, **options)
+    with_context = render_template_string(
+        '{% from "_macros.html" import highlighted %}{{ highlighted(fragments) }}', fragments=fragments
+    )
+    return with_context
 
 
 def query_terms(words: str) -> tuple[frozenset[str], frozenset[str]]:
     exact, stemmed = index_terms(words)
     return frozenset(exact), frozenset(stemmed)
+
+
+def test_the_highlighter_returns_pieces_not_html():
+    words, stems = query_terms("pelatihan")
+    assert pieces_of("Pegawai <b>baru</b> dilatih.", words, stems) == [
+        [("Pegawai <b>baru</b> ", False), ("dilatih", True), (".", False)]
+    ]
 
 
 def test_stemmed_forms_are_marked_and_the_rest_escaped():

@@ -41,17 +41,19 @@ def warga(client):
 
 def post_comment(client, slug: str, body: str) -> str:
     """Post through the comment form, close the response as a server does once it is sent (which
-    runs the after-response indexing), and return where the comment lives."""
+    runs the after-response indexing), and return the comment's anchor (its place on the draft
+    page and on its own page, where search results link)."""
     response = client.post(f"/policies/{slug}/comments", data={"body": body, "stance": "supports"})
     assert response.status_code == 302, response.get_data(as_text=True)
     location = response.headers["Location"]
     assert "#c-" in location
     response.close()
-    return location
+    return location.rsplit("#", 1)[1]
 
 
 def found_on_search_page(client, words: str) -> list[str]:
-    """The result links the first search page shows for `words` (its count must agree with them)."""
+    """The anchors of the result links the first search page shows for `words` (its count must agree
+    with them)."""
     page = client.get("/search", query_string={"q": words})
     assert page.status_code == 200
     text = page.get_data(as_text=True)
@@ -60,7 +62,7 @@ def found_on_search_page(client, words: str) -> list[str]:
     assert shown is not None, "no result count"
     per_page = client.application.config["SEARCH_PAGE_SIZE"]
     assert min(int(shown.group(1)), per_page) == len(links), "the count differs from the results shown"
-    return links
+    return [link.rsplit("#", 1)[-1] for link in links]
 
 
 def test_twenty_comments_posted_after_the_make_run_rebuild_are_each_found_right_away(after_make_run, warga):
