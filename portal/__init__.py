@@ -104,6 +104,7 @@ def _register_blueprints(app: Flask) -> None:
     from portal.moderation.views import bp as moderation_bp
     from portal.moderation.views import contributions_bp
     from portal.notifications.views import bp as notifications_bp
+    from portal.consultation.views import bp as consultation_bp
     from portal.positions.views import bp as positions_bp
     from portal.proposals.views import bp as proposals_bp
     from portal.search.views import bp as search_bp
@@ -112,6 +113,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(main_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(accounts_admin_bp)
+    app.register_blueprint(consultation_bp)
     app.register_blueprint(positions_bp)
     app.register_blueprint(proposals_bp)
     app.register_blueprint(submissions_bp)

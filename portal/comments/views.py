@@ -208,5 +208,5 @@ def _place_of_new(comment) -> str:
     if comment.parent_id is not None:
         return contribution_urls.contribution_url(comment)
     if comment.position_id is not None:
-        return url_for("positions.detail", position_id=comment.position_id, _anchor=anchor)
-    return url_for("proposals.detail", slug=comment.policy.slug, _anchor=anchor)
+        return url_for("consultation.position", position_id=comment.position_id, _anchor=anchor)
+    return url_for("consultation.policy", slug=comment.policy.slug, _anchor=anchor)

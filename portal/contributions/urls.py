@@ -16,9 +16,9 @@ def location(contribution: Contribution) -> tuple[str, dict, str | None]:
     if contribution.kind == "comment":
         anchor = f"c-{contribution.id}"
         if contribution.position_id is not None:
-            return "positions.detail", {"position_id": contribution.position_id}, anchor
+            return "consultation.position", {"position_id": contribution.position_id}, anchor
         if contribution.policy is not None:
-            return "proposals.detail", {"slug": contribution.policy.slug}, anchor
+            return "consultation.policy", {"slug": contribution.policy.slug}, anchor
     elif contribution.kind == "post":
         return "forums.thread", {"thread_id": contribution.thread_id}, f"post-{contribution.id}"
     elif contribution.kind == "submission":

@@ -6,13 +6,12 @@ from __future__ import annotations
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from werkzeug.routing import BuildError
 from wtforms import SelectChoice
 
 from portal import permissions
 from portal.errors import ValidationError, attach_to_form
 from portal.numbers import query_int
-from portal.positions import importer, pages, services
+from portal.positions import importer, services
 from portal.positions.forms import ImportForm, OpdForm, PositionForm
 from portal.positions.models import POSITION_TYPE_LABELS, POSITION_TYPES
 
@@ -23,16 +22,6 @@ bp = Blueprint("positions", __name__, url_prefix="/positions")
 def inject_position_labels():
     """Make the position-type names available to every template."""
     return {"position_type_labels": POSITION_TYPE_LABELS}
-
-
-def _policy_url(policy) -> str | None:
-    """The policy's page, if the proposals package has one (it owns that URL)."""
-    for arguments in ({"slug": policy.slug}, {"policy_id": policy.id}):
-        try:
-            return url_for("proposals.detail", **arguments)
-        except BuildError:
-            continue
-    return None
 
 
 def _show_errors(form, error: ValidationError) -> None:
@@ -61,19 +50,6 @@ def index():
         filters=filters,
         opds=services.list_opds(),
         grades=range(services.MAX_GRADE, services.MIN_GRADE - 1, -1),
-    )
-
-
-@bp.get("/<int:position_id>")
-def detail(position_id: int):
-    """One position's informasi jabatan, workload gap, links and aspiration summary."""
-    position = services.get_position(current_user, position_id)
-    page = pages.position_page(current_user, position)
-    return render_template(
-        "positions/detail.html",
-        position=position,
-        policies=[(policy, _policy_url(policy)) for policy in page.policies],
-        on_position=page.comments,
     )
 
 
@@ -129,7 +105,7 @@ def create():
             _show_errors(form, error)
         else:
             flash(_("The position %(code)s was added.", code=position.code), "success")
-            return redirect(url_for("positions.detail", position_id=position.id))
+            return redirect(url_for("consultation.position", position_id=position.id))
     status = 400 if request.method == "POST" else 200
     return render_template("positions/form.html", form=form, position=None), status
 
@@ -148,7 +124,7 @@ def edit(position_id: int):
             _show_errors(form, error)
         else:
             flash(_("The position was saved."), "success")
-            return redirect(url_for("positions.detail", position_id=position.id))
+            return redirect(url_for("consultation.position", position_id=position.id))
     status = 400 if request.method == "POST" else 200
     return render_template("positions/form.html", form=form, position=position), status
 

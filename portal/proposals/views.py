@@ -10,7 +10,7 @@ from flask_login import current_user, login_required
 from portal import permissions
 from portal.errors import ValidationError, attach_to_form
 from portal.numbers import query_int
-from portal.proposals import pages, services
+from portal.proposals import services
 from portal.proposals.forms import DetailsForm, PolicyForm, TransitionForm, VersionForm
 
 bp = Blueprint("proposals", __name__, url_prefix="/policies")
@@ -50,15 +50,8 @@ def new():
             attach_to_form(form, error)
         else:
             flash(_("The draft policy was saved. Only officials can see it until the consultation opens."), "success")
-            return redirect(url_for("proposals.detail", slug=policy.slug))
+            return redirect(url_for("consultation.policy", slug=policy.slug))
     return render_template("proposals/form.html", form=form, policy=None), _status()
-
-
-@bp.get("/<slug>")
-def detail(slug: str):
-    """A policy: summary, dates and how to take part, versions, articles with their top comments, history."""
-    policy = services.get_policy_by_slug(current_user, slug)
-    return render_template("proposals/detail.html", page=pages.policy_page(current_user, policy))
 
 
 @bp.get("/<slug>/versions/<int:number>")
@@ -105,7 +98,7 @@ def edit(slug: str):
             attach_to_form(form, error)
         else:
             flash(_("The details were saved."), "success")
-            return redirect(url_for("proposals.detail", slug=policy.slug))
+            return redirect(url_for("consultation.policy", slug=policy.slug))
     return render_template("proposals/form.html", form=form, policy=policy), _status()
 
 
@@ -125,7 +118,7 @@ def new_version(slug: str):
             attach_to_form(form, error)
         else:
             flash(_("Version %(n)d was published.", n=version.number), "success")
-            return redirect(url_for("proposals.detail", slug=policy.slug))
+            return redirect(url_for("consultation.policy", slug=policy.slug))
     return render_template("proposals/version_form.html", form=form, policy=policy), _status()
 
 
@@ -143,4 +136,4 @@ def move(slug: str):
         _("The policy is now: %(status)s.", status=services.STATUS_LABELS[policy.status]),
         "success",
     )
-    return redirect(url_for("proposals.detail", slug=policy.slug))
+    return redirect(url_for("consultation.policy", slug=policy.slug))

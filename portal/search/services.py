@@ -182,7 +182,7 @@ def _policy_item(viewer, hit: Hit, policy: Policy) -> ResultItem | None:
     if not permissions.can(viewer, "policy.view", policy):
         return None
     return ResultItem(
-        hit, policy, "policy", url_for("proposals.detail", slug=policy.slug), policy, None, "",
+        hit, policy, "policy", url_for("consultation.policy", slug=policy.slug), policy, None, "",
         policy.created_at, policy.status, hit.title, hit.fragments,
     )
 
@@ -191,7 +191,7 @@ def _article_item(viewer, hit: Hit, article: Article) -> ResultItem | None:
     policy = article.version.policy
     if not permissions.can(viewer, "policy.view", policy) or policy.current_version is not article.version:
         return None
-    url = url_for("proposals.detail", slug=policy.slug, _anchor=article.key)
+    url = url_for("consultation.policy", slug=policy.slug, _anchor=article.key)
     return ResultItem(
         hit, article, "article", url, policy, article.label, "", article.version.created_at, policy.status,
         hit.title, hit.fragments,

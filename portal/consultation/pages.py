@@ -1,9 +1,11 @@
-"""What the draft-policy page shows, gathered by one builder the view calls.
+"""The two pages a consultation is read on: a draft policy and a position record,
+each gathered by one builder the view calls.
 
-The page is composed of parts other packages own (the comment summary, the
-forum threads, the number of formal submissions, the follow state); each part
-is read here in a bounded number of queries, so the page does not grow with
-the number of comments. Templates only render the `PolicyPage`.
+They sit above every kind of input because they are composed of parts other
+packages own (on the draft page: the comment summary, the forum threads, the
+number of formal submissions, the follow state). Each part is read in a
+bounded number of queries, so a page does not grow with the number of
+comments. Templates only render the `PolicyPage` / `PositionPage`.
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ from portal.comments import pages as comment_pages
 from portal.extensions import utcnow
 from portal.forums import services as forums
 from portal.notifications import services as notifications
+from portal.positions import services as positions
+from portal.positions.models import Position
 from portal.proposals import services
 from portal.proposals.models import Policy, PolicyVersion
 from portal.submissions import services as submissions
@@ -68,4 +72,22 @@ def policy_page(viewer, policy: Policy) -> PolicyPage:
         submission_count=submissions.count_for_policy(policy) if policy.status != "draft" else 0,
         following=notifications.is_following(viewer, "policy", policy.id),
         latest_change=_latest_change(policy),
+    )
+
+
+@dataclass
+class PositionPage:
+    """A position record, the policies linked to it and the comment summary of its fields."""
+
+    position: Position
+    policies: list
+    comments: comment_pages.PositionSummary
+
+
+def position_page(viewer, position: Position) -> PositionPage:
+    """The page of `position` as `viewer` sees it (the comment part in a bounded number of queries)."""
+    return PositionPage(
+        position=position,
+        policies=positions.policies_for(viewer, position),
+        comments=comment_pages.position_summary(viewer, position),
     )

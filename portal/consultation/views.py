@@ -1,0 +1,37 @@
+"""The draft-policy page and the position-record page.
+
+Both show what several packages own (articles or fields, comments, forum
+threads, submissions, follow state), so they live above all of them; the
+packages below link here by endpoint name only.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, render_template, url_for
+from flask_login import current_user
+
+from portal.consultation import pages
+from portal.positions import services as positions
+from portal.proposals import services as proposals
+
+bp = Blueprint("consultation", __name__)
+
+
+@bp.get("/policies/<slug>")
+def policy(slug: str):
+    """A policy: summary, dates and how to take part, versions, articles with their top comments, history."""
+    found = proposals.get_policy_by_slug(current_user, slug)
+    return render_template("proposals/detail.html", page=pages.policy_page(current_user, found))
+
+
+@bp.get("/positions/<int:position_id>")
+def position(position_id: int):
+    """One position's informasi jabatan, workload gap, links and aspiration summary."""
+    found = positions.get_position(current_user, position_id)
+    page = pages.position_page(current_user, found)
+    return render_template(
+        "positions/detail.html",
+        position=found,
+        policies=[(policy, url_for("consultation.policy", slug=policy.slug)) for policy in page.policies],
+        on_position=page.comments,
+    )
