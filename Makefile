@@ -35,11 +35,18 @@ serve:
 
 run: translations seed serve
 
-test: translations
+# axe-core, pinned in package-lock.json, which the end-to-end tests inject into
+# every page they visit to check accessibility (test-only; nothing is served).
+AXE := node_modules/axe-core/axe.min.js
+$(AXE): package.json package-lock.json
+	npm ci --no-audit --no-fund --ignore-scripts
+	touch $@
+
+test: translations $(AXE)
 	$(BIN)/python -m pytest
 
 clean:
-	rm -rf instance $(VENV)
+	rm -rf instance $(VENV) node_modules
 
 # Refresh the catalogues after changing user-facing strings, then translate
 # the new entries in portal/translations/id/LC_MESSAGES/messages.po.
