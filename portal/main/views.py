@@ -1,4 +1,4 @@
-"""The home page, language switch and privacy notice."""
+"""The home page, language switch, and the pages about the portal itself."""
 
 from __future__ import annotations
 
@@ -38,3 +38,21 @@ def set_language():
 def privacy():
     """The privacy notice users consent to (UU PDP)."""
     return render_template("main/privacy.html", version=current_app.config["PRIVACY_NOTICE_VERSION"])
+
+
+@bp.get("/help", endpoint="help")
+def help_page():
+    """How to take part, and a short glossary of the terms the portal uses."""
+    return render_template("main/help.html")
+
+
+@bp.get("/accessibility")
+def accessibility():
+    """The accessibility statement: what the portal aims for, how it is checked, whom to tell."""
+    return render_template("main/accessibility.html")
+
+
+@bp.get("/terms")
+def terms():
+    """The terms of use of the portal."""
+    return render_template("main/terms.html")

@@ -72,7 +72,7 @@ TIMERS_AS_MICROTASKS = """() => {
 
 def report(url: str, found: dict[int, list[dict]]) -> str:
     """A readable failure: each serious/critical rule with its impact, widths and elements."""
-    lines = [f"axe: serious or critical accessibility violations on {url}"]
+    lines = [f"axe: accessibility violations on {url}"]
     for width, violations in found.items():
         for violation in violations:
             lines.append(f"  [{violation['impact']}] {violation['id']} at {width}px: {violation['help']}")
@@ -83,10 +83,14 @@ def report(url: str, found: dict[int, list[dict]]) -> str:
     return "\n".join(lines)
 
 
-def check(page: Page, impacts: tuple[str, ...] = FAILING_IMPACTS) -> list[dict]:
-    """Run axe on the page's document at both widths (restoring the width); raise on
-    violations of the given impacts; return every violation found (for sweeps that look
-    at the moderate ones too)."""
+def serious(violation: dict) -> bool:
+    """What fails a journey: a violation of serious or critical impact."""
+    return violation["impact"] in FAILING_IMPACTS
+
+
+def check(page: Page, failing=serious) -> list[dict]:
+    """Run axe on the page's document at both widths (restoring the width); raise on the
+    violations `failing` picks; return every violation found."""
     original = page.viewport_size
     found: dict[int, list[dict]] = {}
     everything: list[dict] = []
@@ -94,9 +98,9 @@ def check(page: Page, impacts: tuple[str, ...] = FAILING_IMPACTS) -> list[dict]:
         for width in WIDTHS:
             violations = violations_at(page, width)
             everything.extend(violations)
-            failing = [v for v in violations if v["impact"] in impacts]
-            if failing:
-                found[width] = failing
+            failed = [v for v in violations if failing(v)]
+            if failed:
+                found[width] = failed
     finally:
         if original:
             page.set_viewport_size(original)
@@ -110,11 +114,12 @@ class WatchedPage(Page):
 
     def __getattribute__(self, name: str):
         if not name.startswith("_") and name not in _UNWATCHED:
-            self._check_document()
+            self.check_document()
         return super().__getattribute__(name)
 
-    def _check_document(self) -> None:
-        """Check the current document once; retry when a navigation replaces it meanwhile."""
+    def check_document(self, failing=serious) -> None:
+        """Check the current document once (raising on what `failing` picks); retry when a
+        navigation replaces it meanwhile."""
         if self.__dict__.get("_axe_busy"):
             return
         self.__dict__["_axe_busy"] = True
@@ -125,7 +130,7 @@ class WatchedPage(Page):
                     if self.url == "about:blank" or self.evaluate(f"() => window.{MARK} === true"):
                         return
                     self.evaluate(f"() => {{ window.{MARK} = true; }}")  # reported once
-                    check(self)
+                    check(self, failing)
                     return
                 except PlaywrightError as error:
                     if "context was destroyed" not in str(error) and "navigat" not in str(error):
@@ -136,12 +141,12 @@ class WatchedPage(Page):
     def finish(self) -> None:
         """Check the document the test ended on (a closed page has nothing to check)."""
         if not self.is_closed():
-            self._check_document()
+            self.check_document()
 
 
 # Attributes that neither change nor reveal the document: reading them checks nothing.
 _UNWATCHED = frozenset({"is_closed", "close", "context", "viewport_size", "set_viewport_size",
-                        "on", "once", "remove_listener", "finish", "video"})
+                        "on", "once", "remove_listener", "finish", "check_document", "video"})
 
 
 def watch(page: Page, scripts_off: bool) -> Page:
