@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, g, redirect, render_template, request, session, url_for
 from flask_login import current_user
 
 from portal.accounts import services as account_services
@@ -11,6 +11,17 @@ from portal.proposals import services as policy_services
 from portal.redirects import safe_next
 
 bp = Blueprint("main", __name__)
+
+
+@bp.app_template_global()
+def first_time_on_page(key: str) -> bool:
+    """True the first time the page being rendered asks for `key`, False after: a notice that
+    would stand under each of a draft's articles is shown once."""
+    shown = g.setdefault("notices_shown", set())
+    if key in shown:
+        return False
+    shown.add(key)
+    return True
 
 
 @bp.get("/")
