@@ -35,13 +35,20 @@ serve:
 
 run: translations seed serve
 
+# axe-core, pinned in package-lock.json, which the end-to-end tests inject into
+# every page they visit to check accessibility (test-only; nothing is served).
+AXE := node_modules/axe-core/axe.min.js
+$(AXE): package.json package-lock.json
+	npm ci --no-audit --no-fund --ignore-scripts
+	touch $@
+
 # The import contracts (.importlinter) first: a dependency pointing the wrong way fails fast.
-test: translations
+test: translations $(AXE)
 	$(BIN)/lint-imports --no-cache
 	$(BIN)/python -m pytest
 
 clean:
-	rm -rf instance $(VENV)
+	rm -rf instance $(VENV) node_modules
 
 # Refresh the catalogues after changing user-facing strings, then translate
 # the new entries in portal/translations/id/LC_MESSAGES/messages.po.

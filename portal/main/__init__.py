@@ -1,1 +1,1 @@
-"""Home page, language switch and the privacy notice."""
+"""Home page, language switch, and the pages about the portal (privacy, help, accessibility, terms)."""

@@ -1,8 +1,8 @@
-"""The home page, language switch and privacy notice."""
+"""The home page, language switch, and the pages about the portal itself."""
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, g, redirect, render_template, request, session, url_for
 from flask_login import current_user
 
 from portal.accounts import services as account_services
@@ -11,6 +11,17 @@ from portal.proposals import services as policy_services
 from portal.redirects import safe_next
 
 bp = Blueprint("main", __name__)
+
+
+@bp.app_template_global()
+def first_time_on_page(key: str) -> bool:
+    """True the first time the page being rendered asks for `key`, False after: a notice that
+    would stand under each of a draft's articles is shown once."""
+    shown = g.setdefault("notices_shown", set())
+    if key in shown:
+        return False
+    shown.add(key)
+    return True
 
 
 @bp.get("/")
@@ -38,3 +49,21 @@ def set_language():
 def privacy():
     """The privacy notice users consent to (UU PDP)."""
     return render_template("main/privacy.html", version=current_app.config["PRIVACY_NOTICE_VERSION"])
+
+
+@bp.get("/help", endpoint="help")
+def help_page():
+    """How to take part, and a short glossary of the terms the portal uses."""
+    return render_template("main/help.html")
+
+
+@bp.get("/accessibility")
+def accessibility():
+    """The accessibility statement: what the portal aims for, how it is checked, whom to tell."""
+    return render_template("main/accessibility.html")
+
+
+@bp.get("/terms")
+def terms():
+    """The terms of use of the portal."""
+    return render_template("main/terms.html")

@@ -101,6 +101,8 @@ class QueueItem:
     # Why a pending item waits: "word_filter", "new_account", or "new_account_since"
     # (sent while the account was new; it has enough published contributions now).
     pending_reason: str | None = None
+    # The article a comment is on ("Pasal 5 — Data"), as the version it was written on names it.
+    article: str | None = None
 
 
 @dataclass
@@ -289,11 +291,32 @@ def _items(ids: list[int]) -> list[QueueItem]:
     ).all())
     history = author_history({c.author_id for c in by_id.values()})
     trusted_at = contributions.premoderate_first_n()
+    articles = _article_labels(list(by_id.values()))
     result = []
     for contribution in (by_id[i] for i in ids if i in by_id):
         authored = history.get(contribution.author_id, _empty_history())
-        result.append(_item(contribution, authored, sent.get(contribution.id), trusted_at))
+        item = _item(contribution, authored, sent.get(contribution.id), trusted_at)
+        item.article = articles.get(contribution.id)
+        result.append(item)
     return result
+
+
+def _article_labels(contributions: list[Contribution]) -> dict[int, str]:
+    """contribution id -> label of the article it is on, for comments on one article (one query)."""
+    on_article = [c for c in contributions if getattr(c, "article_key", None) and getattr(c, "version_id", None)]
+    if not on_article:
+        return {}
+    # The article model is reached through the relationships: moderation sits below proposals.
+    version = inspect(type(on_article[0])).relationships["version"].mapper
+    article = version.relationships["articles"].mapper.class_
+    rows = db.session.execute(
+        select(article.version_id, article.key, article.label, article.heading).where(
+            article.version_id.in_({c.version_id for c in on_article}),
+            article.key.in_({c.article_key for c in on_article}),
+        )
+    ).all()
+    labels = {(v, key): label + (f" — {heading}" if heading else "") for v, key, label, heading in rows}
+    return {c.id: labels.get((c.version_id, c.article_key), c.article_key) for c in on_article}
 
 
 def _item(contribution: Contribution, authored: dict[str, int], sent_because: str | None, trusted_at: int) -> QueueItem:

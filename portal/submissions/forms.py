@@ -42,16 +42,16 @@ class SubmissionForm(Form):
     )
     article_keys = SelectMultipleField(
         _l("Articles it concerns"),
-        description=_l("Optional. Hold Ctrl (or Cmd) to choose several."),
+        description=_l("Optional. Tick every article your submission is about."),
         validate_choice=False,  # the service checks the keys against the current version
     )
-    attachments = MultipleFileField(_l("Attachments"))
+    attachments = MultipleFileField(_l("Attach files"))
 
     def fill_choices(self, policy) -> None:
         """Offer the articles of the policy's current version, and state the attachment limits in force."""
         self.article_keys.choices = [SelectChoice(key, label) for key, label in services.article_choices(policy)]
         self.attachments.description = _(
-            "Optional. Up to %(n)d files, PDF, DOCX or ODT, at most %(mb)s MB each.",
+            "Optional. Choose up to %(n)d files at once (hold Ctrl or Shift to pick several): PDF, DOCX or ODT, at most %(mb)s MB each.",
             n=attachments.MAX_FILES, mb=attachments.megabytes(attachments.max_bytes()),
         )
 

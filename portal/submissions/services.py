@@ -145,7 +145,10 @@ def article_choices(policy: Policy) -> list[tuple[str, str]]:
 def article_labels(submission: Submission) -> list[str]:
     """Labels (e.g. "Pasal 5 — Data") of the articles a submission concerns, from the current version."""
     known = dict(article_choices(submission.policy)) if submission.policy else {}
-    return [known.get(key, key) for key in submission.article_keys]
+    order = {key: n for n, key in enumerate(known)}
+    # In the draft's own order (Pasal 9 before Pasal 11), whatever order they were ticked in.
+    keys = sorted(submission.article_keys, key=lambda key: (order.get(key, len(order)), key))
+    return [known.get(key, key) for key in keys]
 
 
 def cosign_candidates(submission: Submission) -> list[Organisation]:

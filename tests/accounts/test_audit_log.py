@@ -112,7 +112,7 @@ def test_the_log_names_actions_and_items_in_words(client, make_user, login_as, e
     import re
 
     page = client.get("/admin/audit/").get_data(as_text=True)
-    cells = [re.sub(r"<[^>]+>", " ", cell) for cell in re.findall(r"<td>(.*?)</td>", page, re.S)]
+    cells = [re.sub(r"<[^>]+>", " ", cell) for cell in re.findall(r"<td[^>]*>(.*?)</td>", page, re.S)]
     text = " | ".join(" ".join(cell.split()) for cell in cells)
     assert "Data jabatan diimpor" in text and "Seluruh portal created: 3; updated: 1; rows: 4" in text
     assert "Versi baru kebijakan diterbitkan" in text and "Kebijakan: Rancangan Perwal ABK number: 2" in text

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import PASSWORD
+from tests.e2e import axe
 
 CHROMIUM = "/usr/bin/chromium"
 LAUNCH_ARGS = [
@@ -48,20 +49,30 @@ def browser():
 
 @pytest.fixture
 def new_page(browser, live_server):
-    """Factory: a page in a fresh browser context (own cookies), JavaScript off by default."""
+    """Factory: a page in a fresh browser context (own cookies), JavaScript off by default,
+    1280 px wide; axe-core checks every document it shows at 1280 and 390 px (tests/e2e/axe.py)."""
     contexts = []
 
     def open_page(java_script_enabled: bool = False):
         context = browser.new_context(
-            base_url=live_server, java_script_enabled=java_script_enabled, locale="id-ID"
+            base_url=live_server, java_script_enabled=java_script_enabled, locale="id-ID",
+            viewport={"width": axe.WIDTHS[0], "height": axe.HEIGHT},
         )
         context.set_default_timeout(10_000)
+        # Every page of the context, also those a test opens itself, is checked by axe.
+        scripts_off = not java_script_enabled
+        context.on("page", lambda opened: axe.watch(opened, scripts_off))
         contexts.append(context)
-        return context.new_page()
+        return axe.watch(context.new_page(), scripts_off)
 
     yield open_page
-    for context in contexts:
-        context.close()
+    try:
+        for context in contexts:
+            for opened in context.pages:
+                opened.finish()
+    finally:
+        for context in contexts:
+            context.close()
 
 
 @pytest.fixture

@@ -53,7 +53,7 @@ def test_a_visitor_finds_stemmed_words_narrows_by_group_and_lands_on_the_comment
     total_before = results.count()
 
     # Narrowing by the NGO facet leaves the member's comment only.
-    facets = page.locator("aside.search__facets")
+    facets = page.locator("details.search__facets")
     expect(facets.get_by_role("link", name="NGO (LSM)")).to_be_visible()
     facets.get_by_role("link", name="NGO (LSM)").click()
     page.wait_for_url(re.compile(r"group=ngo"))

@@ -34,8 +34,13 @@ def test_verified_member_sends_a_submission_with_a_pdf_and_gets_a_receipt(
     form.get_by_label("Submission", exact=True).fill(
         "Kami mengusulkan agar pelatihan kepemimpinan **dibiayai penuh** oleh daerah.\n\n- dua kali setahun\n- bersertifikat"
     )
-    form.get_by_label("Articles it concerns").select_option("pasal-2")
-    form.get_by_label("File 1").set_input_files(
+    expect(page.locator("main .alert--warning")).to_contain_text("This submission will be published")
+    articles = form.get_by_role("group", name="Articles it concerns").get_by_role("checkbox")
+    expect(articles).to_have_count(4)  # the preamble and three articles, in the draft's order
+    labels = [label.split(" — ")[0] for label in form.locator("fieldset.checks label").all_inner_texts()]
+    assert labels[1:] == ["Pasal 1", "Pasal 2", "Pasal 3"], labels
+    form.get_by_role("checkbox", name=re.compile(r"^Pasal 2\b")).check()
+    form.get_by_label("Attach files").set_input_files(
         {"name": "kajian-lbh.pdf", "mimeType": "application/pdf", "buffer": pdf}
     )
     form.get_by_role("button", name="Send submission").click()

@@ -22,7 +22,7 @@ from tests.conftest import corpus_texts
 CLIENTS = 16
 VIEWS_EACH = 15
 SECRET = "RAHASIA-MENUNGGU-MODERASI"
-BODY = re.compile(r'<div class="post__body">(.*?)</div>', re.S)
+BODY = re.compile(r'<div class="post__body"[^>]*>(.*?)</div>', re.S)
 
 
 def _fetch(url: str) -> tuple[int, str]:
