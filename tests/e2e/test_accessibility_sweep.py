@@ -93,6 +93,11 @@ def pages_for(role: str, s) -> dict[str, list[str]]:
         "submissions.policy_list": [url_for("submissions.policy_list", slug=slug)],
         "submissions.receipt": [url_for("submissions.receipt", public_id=s.submission.public_id)],
         "contributions.detail": [url_for("contributions.detail", public_id=s.comment.public_id)],
+        "comments.policy_list": [url_for("comments.policy_list", slug=slug),
+                                 url_for("comments.policy_list", slug=slug, sort="endorsed", stance="supports")],
+        "comments.article_list": [url_for("comments.article_list", slug=slug, key="pasal-1")],
+        "comments.field_list": [url_for("comments.field_list", position_id=s.position.id, name="main_tasks")],
+        "comments.comment": [url_for("comments.comment", public_id=s.comment.public_id)],
     }
     anonymous = {
         "accounts.login": [url_for("accounts.login")],
