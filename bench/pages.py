@@ -284,6 +284,7 @@ def main() -> None:
     parser.add_argument("--comments", type=int, default=2000)
     parser.add_argument("--posts", type=int, default=500)
     parser.add_argument("--field-comments", type=int, default=200)
+    parser.add_argument("--rounds", type=int, default=2, help="times each page is measured; the best counts")
     parser.add_argument("--database-url", help="an empty database (default: a SQLite file under /tmp)")
     parser.add_argument("--redis", help="REDIS_URL for the portal (sessions, limits, page cache)")
     args = parser.parse_args()
@@ -307,29 +308,38 @@ def main() -> None:
     portal_env = dict(env, PORTAL_ENV="production", PORTAL_BASE_URL=f"http://127.0.0.1:{portal_port}")
     floor = serve("bench.hello_app:app", floor_port, env)
     portal = serve("wsgi:app", portal_port, portal_env)
-    rows = []
+    results: dict = {}
     try:
         cookie = sign_in(portal_port)
-        floor_result = wrk(f"http://127.0.0.1:{floor_port}/", args.duration)
-        rows.append(("floor (bare Flask)", "-", floor_result, None))
-        for name, path in paths.items():
-            if path is None:
-                rows.append((name, "anonymous", None, None))
-                continue
-            for who, header in (("anonymous", None), ("signed in", cookie)):
-                url = f"http://127.0.0.1:{portal_port}{path}"
+        targets = [(name, who, path, header) for name, path in paths.items() if path is not None
+                   for who, header in (("anonymous", None), ("signed in", cookie))]
+        for name, who, path, header in targets:  # warm both workers: stored HTML, search postings, page cache
+            settle(portal_port)
+            wrk(f"http://127.0.0.1:{portal_port}{path}", 2, header)
+        for _round in range(args.rounds):
+            # Each round measures everything once, the floor first and last; a row keeps its best
+            # round, the one least disturbed by whatever else the machine was doing.
+            for name, who, url, header in [("floor", "-", f"http://127.0.0.1:{floor_port}/", None)] + [
+                    (name, who, f"http://127.0.0.1:{portal_port}{path}", header)
+                    for name, who, path, header in targets] + [("floor", "-", f"http://127.0.0.1:{floor_port}/", None)]:
                 settle(portal_port)
-                wrk(url, 1, header)  # warm both workers (stored HTML, search postings, page cache)
-                settle(portal_port)
-                rows.append((name, who, wrk(url, args.duration, header), costs.get((name, who))))
-        floor_again = wrk(f"http://127.0.0.1:{floor_port}/", args.duration)
-        rows.append(("floor again", "-", floor_again, None))
+                result = wrk(url, args.duration, header)
+                best = results.get((name, who))
+                if best is None or result["rate"] > best["rate"]:
+                    results[name, who] = result
     finally:
         stop(portal)
         stop(floor)
 
-    reference = (floor_result["rate"] + floor_again["rate"]) / 2
-    print(f"\n{machine()}; gunicorn 2 sync workers; wrk -t{WRK_THREADS} -c{WRK_CONNECTIONS} -d{args.duration}s; "
+    rows = [("floor (bare Flask)", "-", results["floor", "-"], None)]
+    for name, path in paths.items():
+        for who in ("anonymous", "signed in"):
+            rows.append((name, who, results.get((name, who)), costs.get((name, who))))
+            if path is None:
+                break
+    reference = results["floor", "-"]["rate"]
+    print(f"\n{machine()}; gunicorn 2 sync workers; wrk -t{WRK_THREADS} -c{WRK_CONNECTIONS} -d{args.duration}s, "
+          f"best of {args.rounds} rounds; "
           f"{'Redis' if args.redis else 'no Redis'}; {'PostgreSQL' if args.database_url else 'SQLite'}")
     print(f"{'page':<20} {'who':<10} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'floor':>7} {'goal':>6} "
           f"{'queries':>7} {'bytes':>9}")

@@ -97,9 +97,10 @@ def _serve_kept():
     if kept is None:
         return None
     g.page_cache_hit = True
-    body, headers, digest = kept
-    if PLACEHOLDER in body:
-        body = body.replace(PLACEHOLDER, generate_csrf())
+    parts, headers, digest = kept
+    # The page in pieces around its CSRF tokens, as bytes: joining them with this reader's token
+    # is the only work a kept page costs, however long it is.
+    body = generate_csrf().encode().join(parts) if len(parts) > 1 else parts[0]
     response = Response(body, status=200, headers=headers)
     return _conditional(response, digest)
 
@@ -121,8 +122,11 @@ def _tag_fresh(response: Response) -> Response:
     token = g.get("csrf_token")
     if token:
         body = body.replace(token, PLACEHOLDER)
-    digest = hashlib.sha256(body.encode()).hexdigest()
-    g.page_cache_entry = (body, [(name, response.headers[name]) for name in _KEPT_HEADERS if name in response.headers],
+    if _TOKEN_FIELD.search(body):
+        return _conditional(response, hashlib.sha256(body.encode()).hexdigest())  # not ours to share: ETag only
+    data = body.encode()
+    digest = hashlib.sha256(data).hexdigest()
+    g.page_cache_entry = (data.split(PLACEHOLDER.encode()), [(name, response.headers[name]) for name in _KEPT_HEADERS if name in response.headers],
                           digest)
     return _conditional(response, digest)
 
@@ -141,8 +145,6 @@ def _keep(app: Flask, response: Response, **extra) -> None:
     before = g.pop("page_cache_session", {})
     if _without_token(dict(session)) != _without_token(before):
         return
-    if _TOKEN_FIELD.search(entry[0]):
-        return  # a token that is not the session's, written some other way: not ours to share
     app.extensions[EXTENSION].set(key, entry)
 
 
