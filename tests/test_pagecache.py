@@ -246,3 +246,19 @@ def test_readers_in_threads_see_a_publication_at_once(app, live_server, at_once,
 
     at_once(publish_while_reading, 4)
     assert all(all(seen) for seen in at_once(read, 4))
+
+
+def test_search_results_follow_the_index_not_only_the_commit(app, client, policy, make_user):
+    """The index is written after the commit (from the outbox); its own commit renews the stamp,
+    so a search page kept in between is not kept past the index update."""
+    from portal.search import services as search
+
+    app.config["MODERATION_PREMODERATE_FIRST_N"] = 0
+    path = "/search?q=jembatan"
+    _page(client, path)
+    _page(client, path)
+    comments.post_comment(make_user(), policy, body="Jembatan penyeberangan perlu diperbaiki", stance="supports",
+                          article_key="pasal-1")
+    assert "penyeberangan" not in _page(client, path)  # committed, not yet indexed: nothing to find yet
+    search.drain(wait=5)
+    assert "penyeberangan" in _page(client, path)
