@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import pickle
 import re
+import uuid
 import urllib.request
 from datetime import timedelta
 from http.cookiejar import CookieJar
@@ -262,3 +264,57 @@ def test_search_results_follow_the_index_not_only_the_commit(app, client, policy
     assert "penyeberangan" not in _page(client, path)  # committed, not yet indexed: nothing to find yet
     search.drain(wait=5)
     assert "penyeberangan" in _page(client, path)
+
+
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+
+
+@pytest.fixture
+def redis_apps(_schema, tmp_path):
+    """Two app servers on the test database sharing a Redis page cache (a fresh key prefix)."""
+    import redis
+
+    try:
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping()
+    except redis.RedisError as error:
+        pytest.skip(f"the shared page cache is not tested: no Redis answers at {REDIS_URL} ({error})")
+    prefix = f"portal-test-{uuid.uuid4().hex}:"
+    apps = []
+    for name in ("one", "two"):
+        server = create_app({"SQLALCHEMY_DATABASE_URI": _schema, "INSTANCE_PATH": str(tmp_path / name),
+                             "REDIS_URL": REDIS_URL, "SESSION_REDIS_PREFIX": prefix, "PAGE_CACHE_ENABLED": True},
+                            env="testing")
+        server.test_client_class = CsrfClient
+        apps.append(server)
+    yield apps
+    client = redis.Redis.from_url(REDIS_URL)
+    keys = list(client.scan_iter(match=prefix + "*"))
+    if keys:
+        client.delete(*keys)
+    for server in apps:
+        with server.app_context():
+            db.engine.dispose()
+
+
+def test_app_servers_share_kept_pages_through_redis(app, redis_apps, policy, make_user, moderator):
+    one, two = redis_apps
+    path = f"/policies/{policy.slug}"
+    app.config["MODERATION_PREMODERATE_FIRST_N"] = 2
+    comment_id = comments.post_comment(make_user(), policy, body="Dibagi lewat Redis", stance="supports",
+                                       article_key="pasal-1").id
+    moderator_id = moderator.id
+    db.session.remove()
+    with one.app_context():
+        assert "Dibagi lewat Redis" not in _page(one.test_client(), path)  # kept by the first server
+        db.session.remove()
+    with two.app_context():
+        seen = _queries(two)
+        assert "Dibagi lewat Redis" not in _page(two.test_client(), path)
+        assert len(seen) == 1  # served by the second from what the first kept
+        db.session.remove()
+    moderation.approve(db.session.get(User, moderator_id), db.session.get(Contribution, comment_id))
+    db.session.remove()
+    for server in redis_apps:
+        with server.app_context():
+            assert "Dibagi lewat Redis" in _page(server.test_client(), path)
+            db.session.remove()
