@@ -28,6 +28,7 @@ import hashlib
 import re
 
 from flask import Flask, Response, current_app, g, request, request_finished, session
+from flask.globals import request_ctx
 from flask_caching import Cache
 from flask_wtf.csrf import generate_csrf
 
@@ -126,8 +127,8 @@ def _tag_fresh(response: Response) -> Response:
         return _conditional(response, hashlib.sha256(body.encode()).hexdigest())  # not ours to share: ETag only
     data = body.encode()
     digest = hashlib.sha256(data).hexdigest()
-    g.page_cache_entry = (data.split(PLACEHOLDER.encode()), [(name, response.headers[name]) for name in _KEPT_HEADERS if name in response.headers],
-                          digest)
+    headers = [(name, response.headers[name]) for name in _KEPT_HEADERS if name in response.headers]
+    g.page_cache_entry = (data.split(PLACEHOLDER.encode()), headers, digest)
     return _conditional(response, digest)
 
 
@@ -138,6 +139,8 @@ def _keep(app: Flask, response: Response, **extra) -> None:
     if key is None or entry is None or request.method != "GET":
         return
     if response.status_code not in (200, 304) or not _anonymous() or "_flashes" in session:
+        return
+    if request_ctx.flashes:  # a message flashed and shown by this very request
         return
     cookie_name = app.config.get("SESSION_COOKIE_NAME", "session")
     if any(not value.startswith(cookie_name + "=") for value in response.headers.getlist("Set-Cookie")):

@@ -318,3 +318,17 @@ def test_app_servers_share_kept_pages_through_redis(app, redis_apps, policy, mak
         with server.app_context():
             assert "Dibagi lewat Redis" in _page(server.test_client(), path)
             db.session.remove()
+
+
+def test_a_message_flashed_and_shown_by_the_same_request_is_not_kept(app, client, policy):
+    from flask import flash, request
+
+    @app.before_request
+    def flash_on_the_policy_page():
+        if request.endpoint == "proposals.detail" and request.args.get("flash"):
+            flash("Pesan kilat dari permintaan ini", "info")
+
+    path = f"/policies/{policy.slug}?flash=1"
+    _page(client, path)
+    assert "Pesan kilat dari permintaan ini" in _page(client, path)
+    assert all(b"Pesan kilat" not in b"".join(parts) for parts, _h, _d in _kept_entries(app))
