@@ -65,8 +65,9 @@ def _init_extensions(app: Flask) -> None:
     auth.init_app(app)
     errors.init_app(app)
     after_response.init_app(app)
-    from portal import forums, notifications, proposals, rendered, search
+    from portal import forums, notifications, pagecache, proposals, rendered, search
 
+    pagecache.init_app(app)  # after auth: its before_request sees the session already checked
     rendered.init_app(app)
     search.init_app(app)
     proposals.init_app(app)
@@ -84,6 +85,7 @@ def _register_models() -> None:
     # Import every model module so metadata (and migrations) see all tables.
     from portal.accounts import models as _accounts  # noqa: F401
     from portal.audit import models as _audit  # noqa: F401
+    from portal import content_version as _content_version  # noqa: F401
     from portal.comments import models as _comments  # noqa: F401
     from portal.contributions import models as _contributions  # noqa: F401
     from portal.forums import models as _forums  # noqa: F401

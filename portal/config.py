@@ -101,6 +101,12 @@ class Config:
     TRUSTED_PROXIES = 0
     # Optional Redis for rate limits and jobs.
     REDIS_URL: str | None = None
+    # Keep whole public pages for anonymous readers (invalidated by every committed change; Redis when REDIS_URL is set).
+    PAGE_CACHE_ENABLED = True
+    # Longest a kept page lives (seconds): bounds what depends on the clock, such as a consultation window opening.
+    PAGE_CACHE_TIMEOUT = 60
+    # Most pages each process keeps in its memory when REDIS_URL is not set.
+    PAGE_CACHE_ENTRIES = 500
     # Search: directory of the Whoosh index; None means <instance>/search.
     SEARCH_INDEX_PATH: str | None = None
     # Apply the search outbox after each writing request; None: on unless REDIS_URL is set (then run `flask search worker`).
@@ -199,6 +205,7 @@ class TestingConfig(DevelopmentConfig):
     ARGON2_MEMORY_COST = 8192
     ARGON2_PARALLELISM = 1
     RATELIMIT_ENABLED = False
+    PAGE_CACHE_ENABLED = False  # tests of the page cache switch it on
 
 
 class ProductionConfig(Config):

@@ -6,7 +6,8 @@ from datetime import date, datetime, timezone
 from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app, has_request_context, request, session
-from flask_babel import format_date, format_datetime, get_locale
+from babel import Locale
+from flask_babel import get_locale, get_timezone
 from flask_login import current_user
 
 from portal.extensions import babel
@@ -43,20 +44,32 @@ def to_local(value: datetime) -> datetime:
 
 
 def format_local_datetime(value: datetime | None) -> str:
-    """A datetime for display, in WIB, in the user's language."""
+    """A datetime for display, in WIB, in the user's language ("d MMM yyyy HH:mm WIB").
+
+    Written out from the locale's month names rather than through Babel's pattern formatter,
+    which costs ~20 µs a call and a comment list prints one per comment; a test holds the two
+    to the same output.
+    """
     if value is None:
         return ""
-    return format_datetime(value, "d MMM yyyy HH:mm") + " WIB"
+    local = value.astimezone(get_timezone())
+    month = _locale().months["format"]["abbreviated"][local.month]
+    return f"{local.day} {month} {local.year:04d} {local.hour:02d}:{local.minute:02d} WIB"
 
 
 def format_local_date(value: date | datetime | None) -> str:
-    """A date for display in the user's language; a moment is first taken to the local zone (WIB),
-    a calendar date (such as the day a letter was received) is shown as it is."""
+    """A date for display in the user's language ("d MMMM yyyy"); a moment is first taken to the
+    local zone (WIB), a calendar date (such as the day a letter was received) is shown as it is."""
     if value is None:
         return ""
     if isinstance(value, datetime):
         value = value.astimezone(local_zone())
-    return format_date(value, "d MMMM yyyy")
+    month = _locale().months["format"]["wide"][value.month]
+    return f"{value.day} {month} {value.year:04d}"
+
+
+def _locale() -> Locale:
+    return get_locale() or Locale.parse(current_app.config["BABEL_DEFAULT_LOCALE"])
 
 
 def init_app(app: Flask) -> None:

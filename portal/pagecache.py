@@ -1,0 +1,165 @@
+"""Whole public pages kept for anonymous readers, and conditional GET on them.
+
+Reading a public page anonymously is what a crowd does the day a draft opens. Such a page
+depends only on the database, the path and query and the language, so it is kept
+(Flask-Caching: in Redis when REDIS_URL is set, shared by every app server; in each process's
+memory otherwise) under those and the content stamp (`portal.content_version`), which every
+committed change renews. A page kept under an old stamp is never read again: the first
+anonymous view after a moderator publishes a comment renders afresh.
+
+What is never kept, and never served from the cache:
+- anything for a signed-in browser (a session naming an account, or a remember-me cookie);
+- a request whose session holds flashed messages (the page would show them to everyone);
+- a response that is not a 200 HTML page, or that sets a cookie other than the session's,
+  or whose rendering changed the session beyond giving it a CSRF token.
+The CSRF token a page carries belongs to one browser's session: it is cut out of the kept
+copy and each reader's own token is put back in when the copy is served. A kept copy has no
+Set-Cookie header; a served copy sets only the reader's own session cookie, as any page does.
+
+Both kept and freshly rendered anonymous pages carry an ETag (the page's content and the
+reader's CSRF token), so a browser that revalidates gets 304 without a body. Pages that
+depend on the clock (a consultation window that opens) are kept at most
+PAGE_CACHE_TIMEOUT seconds.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+
+from flask import Flask, Response, current_app, g, request, request_finished, session
+from flask.globals import request_ctx
+from flask_caching import Cache
+from flask_wtf.csrf import generate_csrf
+from sqlalchemy.exc import SQLAlchemyError
+
+from portal import content_version
+
+EXTENSION = "portal.pagecache"
+log = logging.getLogger(__name__)
+PLACEHOLDER = "\x00csrf-token\x00"
+_TOKEN_FIELD = re.compile(r'name="csrf_token" value="(?!\x00)')
+# Public pages whose content is the database's, read the same by every anonymous visitor.
+CACHED_ENDPOINTS = frozenset({
+    "main.index", "main.privacy", "main.help", "main.accessibility", "main.terms",
+    "proposals.index", "consultation.policy", "proposals.version", "proposals.diff",
+    "comments.policy_list", "comments.article_list", "comments.field_list", "comments.comment",
+    "forums.index", "forums.category", "forums.policy_forum", "forums.thread",
+    "positions.index", "consultation.position", "positions.opds", "positions.opd",
+    "search.index",
+})
+_KEPT_HEADERS = ("Content-Type", "Content-Language")
+
+
+def init_app(app: Flask) -> None:
+    """Choose the store, and serve and keep anonymous pages around each request."""
+    content_version.install()
+    if not app.config.get("PAGE_CACHE_ENABLED"):
+        return
+    redis_url = app.config.get("REDIS_URL")
+    settings = {"CACHE_DEFAULT_TIMEOUT": app.config["PAGE_CACHE_TIMEOUT"]}
+    if redis_url:
+        settings.update(CACHE_TYPE="RedisCache", CACHE_REDIS_URL=redis_url,
+                        CACHE_KEY_PREFIX=app.config.get("SESSION_REDIS_PREFIX", "portal:") + "page:")
+    else:
+        settings.update(CACHE_TYPE="SimpleCache", CACHE_THRESHOLD=app.config["PAGE_CACHE_ENTRIES"])
+    cache = Cache(config=settings)
+    cache.init_app(app)
+    app.extensions[EXTENSION] = cache
+    app.before_request(_serve_kept)
+    app.after_request(_tag_fresh)
+    request_finished.connect(_keep, app, weak=False)
+
+
+def _anonymous() -> bool:
+    return ("_user_id" not in session
+            and current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token") not in request.cookies)
+
+
+def _key() -> str:
+    language = session.get("lang")
+    if language not in current_app.config["LANGUAGES"]:
+        language = current_app.config["BABEL_DEFAULT_LOCALE"]
+    # No Host: every link a page holds is relative or built from PORTAL_BASE_URL (portal.links),
+    # and a Host outside TRUSTED_HOSTS is refused before this runs.
+    place = hashlib.sha256(request.full_path.encode()).hexdigest()
+    return f"{content_version.current()}:{language}:{place}"
+
+
+def _etag(body_digest: str) -> str:
+    token = session.get("csrf_token", "")
+    return hashlib.sha256(f"{body_digest}:{token}".encode()).hexdigest()[:32]
+
+
+def _serve_kept():
+    """Answer from the cache when this anonymous request may be and a copy is kept."""
+    if (request.method not in ("GET", "HEAD") or request.endpoint not in CACHED_ENDPOINTS
+            or not _anonymous() or "_flashes" in session):
+        return None
+    try:
+        key = _key()
+    except SQLAlchemyError:  # no stamp to key by (a database not yet migrated): render as without a cache
+        log.warning("page cache skipped: the content stamp could not be read", exc_info=True)
+        return None
+    g.page_cache_key = key
+    g.page_cache_session = dict(session)
+    kept = current_app.extensions[EXTENSION].get(key)
+    if kept is None:
+        return None
+    g.page_cache_hit = True
+    parts, headers, digest = kept
+    # The page in pieces around its CSRF tokens, as bytes: joining them with this reader's token
+    # is the only work a kept page costs, however long it is.
+    body = generate_csrf().encode().join(parts) if len(parts) > 1 else parts[0]
+    response = Response(body, status=200, headers=headers)
+    return _conditional(response, digest)
+
+
+def _conditional(response: Response, digest: str) -> Response:
+    response.set_etag(_etag(digest))
+    response.headers["Cache-Control"] = "private, no-cache"
+    response.vary.add("Cookie")
+    return response.make_conditional(request)
+
+
+def _tag_fresh(response: Response) -> Response:
+    """A freshly rendered anonymous page: cut its CSRF token out for keeping, ETag it (304 if the browser has it)."""
+    if g.get("page_cache_key") is None or g.get("page_cache_hit") or response.status_code != 200:
+        return response
+    if response.mimetype != "text/html" or response.is_streamed:
+        return response
+    body = response.get_data(as_text=True)
+    token = g.get("csrf_token")
+    if token:
+        body = body.replace(token, PLACEHOLDER)
+    if _TOKEN_FIELD.search(body):
+        return _conditional(response, hashlib.sha256(body.encode()).hexdigest())  # not ours to share: ETag only
+    data = body.encode()
+    digest = hashlib.sha256(data).hexdigest()
+    headers = [(name, response.headers[name]) for name in _KEPT_HEADERS if name in response.headers]
+    g.page_cache_entry = (data.split(PLACEHOLDER.encode()), headers, digest)
+    return _conditional(response, digest)
+
+
+def _keep(app: Flask, response: Response, **extra) -> None:
+    """After the response is complete (session cookie included): keep it if nothing in it is personal."""
+    key = g.pop("page_cache_key", None)
+    entry = g.pop("page_cache_entry", None)
+    if key is None or entry is None or request.method != "GET":
+        return
+    if response.status_code not in (200, 304) or not _anonymous() or "_flashes" in session:
+        return
+    if request_ctx.flashes:  # a message flashed and shown by this very request
+        return
+    cookie_name = app.config.get("SESSION_COOKIE_NAME", "session")
+    if any(not value.startswith(cookie_name + "=") for value in response.headers.getlist("Set-Cookie")):
+        return
+    before = g.pop("page_cache_session", {})
+    if _without_token(dict(session)) != _without_token(before):
+        return
+    app.extensions[EXTENSION].set(key, entry)
+
+
+def _without_token(values: dict) -> dict:
+    return {k: v for k, v in values.items() if k != "csrf_token"}
