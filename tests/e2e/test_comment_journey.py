@@ -107,10 +107,9 @@ def test_citizens_comment_on_pasal_2_and_published_comments_are_counted(
     expect(reader.locator("#comment-form form")).to_be_visible()
 
 
-def test_the_language_switch_and_sign_in_keep_the_article_being_read(new_page, make_user, open_policy):
+def test_the_language_switch_and_sign_in_keep_the_article_being_read(new_page, make_user, make_policy, moderator):
     """With JavaScript on, the fragment (#pasal-2) rides along in `next`."""
-    moderator = make_user(role="moderator", display_name="Moderator BKPSDM")
-    policy = open_policy(moderator)
+    policy = make_policy(by=moderator, **JOURNEY_POLICY)
     reader = make_user(display_name="Warga Pembaca")
     page = new_page(java_script_enabled=True)
     page.goto(f"/policies/{policy.slug}#pasal-2")
