@@ -75,7 +75,7 @@ def build(args) -> dict:
     from portal.extensions import db, utcnow
     from portal.forums import services as forums
     from portal.forums.models import Post
-    from portal.moderation.services import make_public_id
+    from portal.contributions.services import make_public_id
     from portal.positions.models import Position
     from portal.proposals import services as proposals
     from portal.search import services as search

@@ -18,7 +18,7 @@ from portal.accounts.models import User
 from portal.comments import services as comments
 from portal.extensions import db, utcnow
 from portal.moderation import services as moderation
-from portal.moderation.models import Contribution
+from portal.contributions.models import Contribution
 from portal.proposals import services as proposals
 from tests.conftest import CsrfClient
 
@@ -42,15 +42,9 @@ def cache_on(app):
 
 
 @pytest.fixture
-def policy(moderator):
-    now = utcnow()
-    policy = proposals.create_policy(
-        moderator, title="Rancangan Perwal Uji Tembolok", kind="Rancangan Peraturan Wali Kota",
-        summary="Ringkasan.", body=BODY, opens_at=now - timedelta(days=1), closes_at=now + timedelta(days=10),
-        position_ids=[],
-    )
-    proposals.transition(moderator, policy, "open")
-    return policy
+def policy(make_policy, moderator):
+    """An open policy written by the moderator (who also publishes what waits)."""
+    return make_policy(by=moderator, title="Rancangan Perwal Uji Tembolok", body=BODY)
 
 
 def _queries(app):
