@@ -7,7 +7,6 @@ import pickle
 import re
 import uuid
 import urllib.request
-from datetime import timedelta
 from http.cookiejar import CookieJar
 
 import pytest
@@ -16,7 +15,7 @@ from sqlalchemy import event, update
 from portal import create_app, pagecache
 from portal.accounts.models import User
 from portal.comments import services as comments
-from portal.extensions import db, utcnow
+from portal.extensions import db
 from portal.moderation import services as moderation
 from portal.contributions.models import Contribution
 from portal.proposals import services as proposals

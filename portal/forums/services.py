@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import exists, func, select, true
+from sqlalchemy import exists, func, select
 from sqlalchemy.orm import aliased, joinedload, selectinload, undefer
 
 from portal import permissions

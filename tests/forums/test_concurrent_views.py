@@ -9,7 +9,6 @@ import threading
 import urllib.request
 from itertools import count
 
-import pytest
 from sqlalchemy import update
 
 from portal import text

@@ -9,7 +9,6 @@ from flask_login import AnonymousUserMixin
 
 from portal import permissions
 from portal.extensions import db, utcnow
-from portal.moderation import queue as moderation_queue
 from portal.contributions.models import Contribution
 
 ACTORS = ("anonymous", "citizen", "suspended", "author", "verified_ngo", "moderator", "admin")

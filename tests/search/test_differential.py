@@ -17,7 +17,6 @@ from __future__ import annotations
 import random
 import re
 from datetime import date, timedelta
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select

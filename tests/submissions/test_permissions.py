@@ -9,7 +9,6 @@ import pytest
 
 from portal import permissions
 from portal.extensions import utcnow
-from portal.submissions import services
 from portal.submissions.models import CoSignature, Submission
 
 
