@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from portal.comments import services as comments
-from tests.comments.conftest import text_of
+from tests.conftest import text_of
 
 
 def test_the_queue_names_the_article_a_waiting_comment_is_on(app, make_user, policy, moderator, sign_in, english):
