@@ -13,10 +13,16 @@ from portal.links import path_for
 
 def location(contribution: Contribution) -> tuple[str, dict, str | None]:
     """Where the contribution is shown, as (endpoint, values, anchor)."""
-    if contribution.kind == "comment" and contribution.public_id is not None:
-        # The comment's own page, with its replies (a reply is shown there under its comment):
-        # always there, however many comments its article or field has.
-        return "comments.comment", {"public_id": contribution.public_id}, f"c-{contribution.id}"
+    if contribution.kind == "comment":
+        anchor = f"c-{contribution.id}"
+        if contribution.public_id is not None:
+            # The comment's own page, with its replies (a reply is shown there under its comment):
+            # always there, however many comments its article or field has.
+            return "comments.comment", {"public_id": contribution.public_id}, anchor
+        if contribution.position_id is not None:
+            return "consultation.position", {"position_id": contribution.position_id}, anchor
+        if contribution.policy is not None:
+            return "consultation.policy", {"slug": contribution.policy.slug}, anchor
     elif contribution.kind == "post":
         return "forums.thread", {"thread_id": contribution.thread_id}, f"post-{contribution.id}"
     elif contribution.kind == "submission":

@@ -268,13 +268,17 @@ def test_a_waiting_contribution_tells_its_author_why(contribute, make_user, clie
 
 
 def test_contribution_url_places_each_kind_on_its_page(app):
-    comment = SimpleNamespace(kind="comment", id=1, position_id=None, policy=SimpleNamespace(slug="perwal"))
-    on_position = SimpleNamespace(kind="comment", id=3, position_id=7, policy=None)
+    comment = SimpleNamespace(kind="comment", id=1, public_id="KMT-2026-000001", position_id=None,
+                              policy=SimpleNamespace(slug="perwal"))
+    unnumbered = SimpleNamespace(kind="comment", id=2, public_id=None, position_id=None,
+                                 policy=SimpleNamespace(slug="perwal"))
+    on_position = SimpleNamespace(kind="comment", id=3, public_id=None, position_id=7, policy=None)
     post = SimpleNamespace(kind="post", id=4, thread_id=9)
     submission = SimpleNamespace(kind="submission", public_id="MSK-2026-000005")
     plain = SimpleNamespace(kind="contribution", public_id="KTR-2026-000002")
     with app.test_request_context():
-        assert contribution_url(comment) == "/policies/perwal#c-1"
+        assert contribution_url(comment) == "/comments/KMT-2026-000001#c-1"
+        assert contribution_url(unnumbered) == "/policies/perwal#c-2"
         assert contribution_url(on_position) == "/positions/7#c-3"
         assert contribution_url(post) == "/forum/t/9#post-4"
         assert contribution_url(submission) == "/submissions/MSK-2026-000005"
