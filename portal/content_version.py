@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import secrets
 
-from sqlalchemy import String, event, insert, update
+from sqlalchemy import String, event, insert, inspect, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
@@ -30,6 +30,9 @@ PRIVATE_TABLES = frozenset({
     "content_version", "user_sessions", "notifications", "digest_entries", "digest_schedules",
     "password_resets", "pending_registrations", "audit_entries", "consents",
 })
+# Columns of public tables that no public page shows: writing only these (every sign-in sets
+# `last_login_at`, a rehash the password) leaves the kept pages valid.
+PRIVATE_COLUMNS = {"users": frozenset({"last_login_at", "password_hash"})}
 
 
 class ContentVersion(db.Model):
@@ -73,11 +76,18 @@ def _renew(session: Session) -> None:
         connection.execute(update(ContentVersion.__table__).where(ContentVersion.id == 1).values(stamp=stamp))
 
 
+def _shows_change(obj) -> bool:
+    """Whether a flushed update of `obj` changed a column a public page may show."""
+    private = PRIVATE_COLUMNS.get(obj.__table__.name, frozenset())
+    return any(attr.key not in private and attr.history.has_changes() for attr in inspect(obj).attrs)
+
+
 def _after_flush(session: Session, flush_context) -> None:
     for obj in (*session.new, *session.dirty, *session.deleted):
         table = getattr(getattr(obj, "__table__", None), "name", None)
-        if table not in PRIVATE_TABLES and (obj in session.new or obj in session.deleted
-                                            or session.is_modified(obj, include_collections=False)):
+        if table in PRIVATE_TABLES:
+            continue
+        if obj in session.new or obj in session.deleted or _shows_change(obj):
             session.info[FLAG] = True
             return
 

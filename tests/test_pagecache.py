@@ -74,6 +74,20 @@ def test_second_anonymous_view_is_served_from_the_cache(app, client, policy):
     assert policy.title in page
 
 
+def test_someone_signing_in_leaves_the_kept_pages_valid(app, client, policy, login_as, citizen):
+    """A sign-in writes the account's last sign-in time, which no public page shows: on the day a
+    draft opens, hundreds sign in, and each must not empty every reader's cache."""
+    path = f"/policies/{policy.slug}"
+    _page(client, path)
+    _page(client, path)
+    login_as(citizen, target=app.test_client())  # another browser
+    db.session.refresh(citizen)
+    assert citizen.last_login_at is not None
+    seen = _queries(app)
+    _page(client, path)
+    assert len(seen) == 1, seen  # still kept: the content stamp only
+
+
 def test_a_first_visit_is_kept_too_and_sets_only_its_own_session(app, policy):
     path = f"/policies/{policy.slug}"
     first, second = app.test_client(), app.test_client()
