@@ -100,6 +100,15 @@ def test_a_held_opening_post_keeps_the_thread_from_the_public_but_not_from_its_a
     assert "Antrean di Puskesmas" not in client.get(f"/forum/c/{general.slug}").get_data(as_text=True)
 
 
+def test_a_reply_flagged_from_its_post_s_reply_list_returns_the_reader_there(client, sign_in, make_thread, member):
+    thread = make_thread()
+    opening = services.reply(member, thread, "Usulan: data per kecamatan dibuka.")
+    answer = services.reply(member, thread, "Setuju, dengan batas data pribadi.", parent=opening)
+    sign_in(thread.author)
+    page = client.get(f"/forum/t/{thread.id}?replies_of={opening.id}").get_data(as_text=True)
+    assert f'name="next" value="/forum/t/{thread.id}?page=1&amp;replies_of={opening.id}#post-{answer.id}"' in page
+
+
 def test_replies_of_others_that_wait_are_not_shown_to_the_public(app, make_thread, make_user, member):
     thread = make_thread()
     app.config["MODERATION_PREMODERATE_FIRST_N"] = 2
