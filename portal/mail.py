@@ -56,7 +56,9 @@ def send(to: str, subject: str, body: str) -> EmailMessage:
     else:
         outbox = Path(current_app.instance_path) / "mail"
         outbox.mkdir(parents=True, exist_ok=True)
-        path = outbox / f"{uuid.uuid4().hex}.eml"
-        path.write_bytes(bytes(message))
+        name = uuid.uuid4().hex
+        partial = outbox / f"{name}.tmp"
+        partial.write_bytes(bytes(message))
+        path = partial.rename(outbox / f"{name}.eml")  # a reader sees the whole message or none
         current_app.logger.info("Mail to %s written to %s", to, path)
     return message

@@ -6,6 +6,7 @@ from __future__ import annotations
 import email
 import email.policy
 import re
+import time
 from email.message import EmailMessage
 from pathlib import Path
 
@@ -22,9 +23,19 @@ def to(messages: list[EmailMessage], address: str) -> list[EmailMessage]:
     return [message for message in messages if message["To"] == address]
 
 
-def latest_mail_to(app, address: str) -> EmailMessage:
-    """The newest mail sent to `address`; the test fails when there is none."""
-    sent = to(read_mailbox(app), address)
+def latest_mail_to(app, address: str, wait: float = 5.0) -> EmailMessage:
+    """The newest mail sent to `address`; the test fails when there is none.
+
+    The portal sends mail after the response has gone out (portal/after_response.py). A browser
+    test against a live server may read the mailbox before the server has closed that response,
+    so when there is no mail yet this looks again for up to `wait` seconds, as a person would
+    wait for their inbox; a test client has closed the response before it returns."""
+    deadline = time.monotonic() + wait
+    while True:
+        sent = to(read_mailbox(app), address)
+        if sent or time.monotonic() >= deadline:
+            break
+        time.sleep(0.05)
     assert sent, f"no mail to {address}"
     return sent[-1]
 
