@@ -88,7 +88,7 @@ def main() -> None:
         answer: dict[str, list[float]] = {name: [] for name in cases}
         after: dict[str, list[float]] = {name: [] for name in cases}
         statuses: dict[str, set[int]] = {name: set() for name in cases}
-        for name, send in cases.items():  # warm up every path once
+        for send in cases.values():  # warm up every path once
             send().close()
         for _round in range(args.rounds):
             order = list(cases)

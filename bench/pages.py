@@ -307,7 +307,7 @@ def main() -> None:
         cookie = sign_in(portal_port)
         targets = [(name, who, path, header) for name, path in paths.items() if path is not None
                    for who, header in (("anonymous", None), ("signed in", cookie))]
-        for name, who, path, header in targets:  # warm both workers: stored HTML, search postings, page cache
+        for _name, _who, path, header in targets:  # warm both workers: stored HTML, search postings, page cache
             settle(portal_port)
             wrk(f"http://127.0.0.1:{portal_port}{path}", 2, header)
         floor_url = f"http://127.0.0.1:{floor_port}/"

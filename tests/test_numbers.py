@@ -125,7 +125,7 @@ def query_numbers() -> dict[str, set[str]]:
         blueprint = _blueprint_name(tree)
         functions = {node.name: node for node in tree.body if isinstance(node, ast.FunctionDef)}
 
-        def names_in(node, seen=()):
+        def names_in(node, seen=(), functions=functions):
             result = set()
             for call in ast.walk(node):
                 if not isinstance(call, ast.Call) or not isinstance(call.func, ast.Name):

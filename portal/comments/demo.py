@@ -30,7 +30,7 @@ from portal.moderation import services as moderation
 from portal.proposals.models import Policy
 
 DOMAIN = "demo.medan.go.id"
-PASSWORD = "demo-portal-2026"  # the demo accounts' password (portal.demo.seed)
+PASSWORD = "demo-portal-2026"  # nosec B105 # the demo accounts' password, development only (portal.demo.seed)
 NEEDS = "Analisis Kebutuhan Jabatan"
 TRAINING = "Pelatihan Kepemimpinan"
 APP = "Penyelenggaraan Aplikasi Pelaporan Kinerja"

@@ -32,7 +32,7 @@ POSITIONS_CSV = HERE / "positions.csv"
 POLICIES_DIR = HERE / "policies"
 
 # Development only: every demo account shares this password (see README / report).
-DEMO_PASSWORD = "demo-portal-2026"
+DEMO_PASSWORD = "demo-portal-2026"  # nosec B105 # development data only, printed by `flask seed-demo`
 DEMO_DOMAIN = "demo.medan.go.id"
 
 
@@ -255,7 +255,7 @@ def _create_policy(official: User, spec: DemoPolicy, summary: SeedSummary) -> Po
         position_ids=position_ids,
     )
     policy_services.transition(official, policy, "open", note="Konsultasi publik dibuka.")
-    for body, note in zip(bodies[1:], spec.change_notes[1:]):
+    for body, note in zip(bodies[1:], spec.change_notes[1:], strict=True):
         policy_services.add_version(official, policy, body, note)
     if spec.status == "closed":
         policy_services.transition(official, policy, "closed", note=spec.close_note)

@@ -122,7 +122,8 @@ class IndonesianAnalyzer(Tokenizer):
 
     def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True,
                  start_pos=0, start_char=0, tokenize=True, mode="", no_morph=False, **kwargs):
-        assert isinstance(value, str), f"{value!r} is not a string"
+        if not isinstance(value, str):
+            raise TypeError(f"{value!r} is not a string")
         t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
         index = 1 if self.stemming and not no_morph else 0
         if not tokenize:

@@ -168,5 +168,5 @@ class SearchBackend(ABC):
         """doc_id -> the status the index holds (for drift checks); by default statuses are unknown ("")."""
         return dict.fromkeys(self.doc_ids(), "")
 
-    def close(self) -> None:
+    def close(self) -> None:  # noqa: B027 optional hook: a backend with nothing to release keeps it
         """Release files and handles."""

@@ -120,7 +120,7 @@ class SegmentBuilder:
             current = fieldname
             lengths = self.lengths[fieldname]
             for tbytes in sorted(terms):
-                docnums, weights, values = zip(*terms[tbytes])
+                docnums, weights, values = zip(*terms[tbytes], strict=True)
                 writer.start_term(tbytes)
                 _fill_blocks(writer._postwriter, docnums, weights, values,
                              [lengths.get(docnum, 0) for docnum in docnums] if lengths else None)

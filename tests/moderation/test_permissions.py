@@ -53,7 +53,7 @@ def test_moderation_permissions(actors, action, status, expected):
     if status is not None:
         item = Contribution(body="x", status=status, author_id=actors["author"].id)
     answers = tuple(int(permissions.can(actors[name], action, item)) for name in ACTORS)
-    assert dict(zip(ACTORS, answers)) == dict(zip(ACTORS, expected))
+    assert dict(zip(ACTORS, answers, strict=True)) == dict(zip(ACTORS, expected, strict=True))
 
 
 @pytest.mark.parametrize(

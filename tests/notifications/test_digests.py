@@ -225,11 +225,11 @@ def test_two_senders_at_once_never_mail_an_event_twice_period_after_period(
         # at_once ends the test's session: load the author and policy again.
         _post(db.session.get(User, ids[0]), db.session.get(Policy, ids[1]), sentences, 3)
         now = start + round_ * (HOUR + timedelta(minutes=1))
-        runs = at_once(lambda n: digests.send_digests(now=now), 2)
+        runs = at_once(lambda n, now=now: digests.send_digests(now=now), 2)
         assert sum(run.digests for run in runs) == 25, f"round {round_}: one digest per follower"
         assert sum(run.events for run in runs) == 75
         # A third sender in the same period finds nothing to do.
-        assert at_once(lambda n: digests.send_digests(now=now + timedelta(minutes=5)), 2) == [digests.DigestRun(0, 0)] * 2
+        assert at_once(lambda n, now=now: digests.send_digests(now=now + timedelta(minutes=5)), 2) == [digests.DigestRun(0, 0)] * 2
     for address in emails:
         assert len(to(read_mailbox(app), address)) == 4
     _assert_each_event_mailed_once(app, user_ids)

@@ -44,7 +44,7 @@ def test_every_kind_of_mail_has_a_date_and_a_message_id_on_the_senders_domain(ap
     # Python folds a header longer than 78 characters onto the next line whole; a client drops that space.
     ids = [str(message["Message-ID"]).strip() for message in messages]
     assert len(set(ids)) == len(messages), "each message has its own id"
-    for message, message_id in zip(messages, ids):
+    for message, message_id in zip(messages, ids, strict=True):
         assert re.fullmatch(r"<[^<>@\s]+@partisipasi\.pemkomedan\.go\.id>", message_id), message_id
         sent = parsedate_to_datetime(message["Date"])
         assert sent.tzinfo is not None

@@ -97,7 +97,7 @@ def test_every_statute_in_the_corpus_parses_with_unique_keys(path):
     keys = [a.key for a in articles]
     assert len(keys) == len(set(keys))
     assert all(len(k) <= 40 and len(a.label) <= 100 and len(a.chapter) <= 300 and len(a.heading) <= 300
-               for k, a in zip(keys, articles))
+               for k, a in zip(keys, articles, strict=True))
     # About every line opening with "Pasal n" (body and elucidation, also glued to a BAB line) is an article.
     pasal_lines = sum(1 for line in text.splitlines() if ARTICLE_LINE.match(line.strip()))
     assert len(articles) >= 0.9 * pasal_lines

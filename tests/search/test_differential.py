@@ -173,7 +173,7 @@ def dump(backend: WhooshBackend) -> list[dict]:
 def assert_same_index(twin: Twin) -> None:
     expected, written = dump(twin.reference), dump(twin.bulk)
     assert len(written) == len(expected)
-    for number, (mine, theirs) in enumerate(zip(written, expected)):
+    for number, (mine, theirs) in enumerate(zip(written, expected, strict=True)):
         for key in theirs:
             if key == "terms":
                 assert mine["terms"].keys() == theirs["terms"].keys(), f"segment {number}: the terms differ"

@@ -6,7 +6,8 @@ from __future__ import annotations
 import random
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import select
+from sqlalchemy import text as sql
 
 from portal.errors import ValidationError
 from portal.extensions import db
@@ -27,7 +28,7 @@ def _unique(strings: list[str]) -> list[str]:
 def _fast_commits() -> None:
     """Skip fsync on the SQLite test file for this test's connection: thousands of commits, same behaviour."""
     if db.engine.dialect.name == "sqlite":
-        db.session.execute(text("PRAGMA synchronous=OFF"))
+        db.session.execute(sql("PRAGMA synchronous=OFF"))
         db.session.commit()
 
 
