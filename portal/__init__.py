@@ -63,6 +63,9 @@ def _init_extensions(app: Flask) -> None:
     limiter.init_app(app)
     i18n.init_app(app)
     auth.init_app(app)
+    from portal import twofactor
+
+    twofactor.init_app(app)  # after auth: its gate sees the session already checked
     errors.init_app(app)
     after_response.init_app(app)
     from portal import forums, notifications, pagecache, proposals, rendered, search
@@ -94,6 +97,7 @@ def _register_models() -> None:
     from portal.proposals import models as _proposals  # noqa: F401
     from portal.search import outbox as _search  # noqa: F401
     from portal.submissions import models as _submissions  # noqa: F401
+    from portal.twofactor import models as _twofactor  # noqa: F401
 
 
 def _register_blueprints(app: Flask) -> None:
@@ -111,6 +115,7 @@ def _register_blueprints(app: Flask) -> None:
     from portal.proposals.views import bp as proposals_bp
     from portal.search.views import bp as search_bp
     from portal.submissions.views import bp as submissions_bp
+    from portal.twofactor.views import bp as twofactor_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(accounts_bp)
@@ -126,6 +131,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(contributions_bp)
     app.register_blueprint(notifications_bp)
     app.register_blueprint(search_bp)
+    app.register_blueprint(twofactor_bp)
 
 
 def _register_cli(app: Flask) -> None:
@@ -136,6 +142,7 @@ def _register_cli(app: Flask) -> None:
     from portal.proposals.cli import policies_cli
     from portal.rendered import text_cli
     from portal.search.cli import search_cli
+    from portal.twofactor.cli import twofactor_cli
 
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(create_user_command)
@@ -144,6 +151,7 @@ def _register_cli(app: Flask) -> None:
     app.cli.add_command(search_cli)
     app.cli.add_command(notifications_cli)
     app.cli.add_command(text_cli)
+    app.cli.add_command(twofactor_cli)
 
 
 def _register_templating(app: Flask) -> None:

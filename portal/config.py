@@ -56,6 +56,15 @@ class Config:
     COMMENT_RATE_LIMIT = "6 per minute;60 per hour"
     # Reports (flags) on contributions of any kind (status page, forum thread), per account and per address.
     FLAG_RATE_LIMIT = "10 per minute;60 per hour"
+    # Two-factor sign-in (TOTP): the roles that must set it up before any other page, the name
+    # authenticator apps show, code attempts per account and per address, how long the code step
+    # waits after the password (seconds), and how long a sign-in or confirmation allows changes to
+    # the password or the second factor (seconds).
+    TWO_FACTOR_REQUIRED_ROLES: tuple[str, ...] = ("moderator", "admin")
+    TWO_FACTOR_ISSUER = "Portal Partisipasi"
+    TWO_FACTOR_RATE_LIMIT = "5 per minute;20 per hour"
+    TWO_FACTOR_PENDING_MAX_AGE = 300
+    REAUTH_MAX_AGE = 600
     # Argon2id cost (OWASP: m >= 19 MiB, t >= 2); argon2-cffi's RFC 9106 profile by default.
     ARGON2_TIME_COST = 3
     ARGON2_MEMORY_COST = 65536

@@ -70,6 +70,12 @@ def _admin_only(actor, obj) -> bool:
     return is_admin(actor)
 
 
+@rule("twofactor.reset")
+def _reset_second_factor(actor, obj) -> bool:
+    # An admin resets another account's second factor; their own they turn off themselves.
+    return is_admin(actor) and (obj is None or obj.id != actor.id)
+
+
 # --- positions ------------------------------------------------------------
 
 @rule("position.view")

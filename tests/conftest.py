@@ -582,13 +582,18 @@ class _config:
 
 @pytest.fixture
 def login_as(client):
-    """login_as(user, password=PASSWORD, target=client): post the real login form; the test fails
-    unless it signs in. Use sign_in to switch accounts on a client."""
+    """login_as(user, password=PASSWORD, target=client): post the real login form (and, for an
+    account with a second factor, the code); the test fails unless it signs in. Moderators and
+    admins get a second factor first (enrol_staff). Use sign_in to switch accounts on a client."""
 
     def do_login(user, password: str = PASSWORD, target=None):
         target = target or client
+        enrol_staff(user)  # staff must have a second factor: it is set up for them, as at their first sign-in
         response = target.post("/login", data={"email": user.email, "password": password})
         assert response.status_code == 302, "login failed"
+        if response.location.endswith("/login/code"):
+            response = target.post("/login/code", data={"code": totp_code(user)})
+            assert response.status_code == 302, "the second factor failed"
         target._token = None  # the session changed; read a fresh token
         return response
 
@@ -725,3 +730,42 @@ def blns() -> list[str]:
     import json
 
     return json.loads((CORPORA / "blns" / "blns.json").read_text(encoding="utf-8"))
+
+
+# --- two-factor sign-in ----------------------------------------------------------------------
+
+def enrol_second_factor(user) -> list[str]:
+    """Set up two-factor sign-in for `user` through the services, as the enrolment page does;
+    returns the ten recovery codes."""
+    import pyotp
+
+    from portal.twofactor import services as twofactor
+
+    secret = twofactor.start_enrolment(user)
+    return twofactor.confirm_enrolment(user, pyotp.TOTP(secret).now())
+
+
+def enrol_staff(user) -> None:
+    """Give a moderator or admin without a second factor one (enrol_second_factor), so signing
+    them in in a test passes the code step the way they would."""
+    from flask import current_app
+
+    from portal.twofactor import services as twofactor
+
+    if user.role in current_app.config["TWO_FACTOR_REQUIRED_ROLES"] and not twofactor.is_enrolled(user):
+        enrol_second_factor(user)
+
+
+def totp_code(user) -> str:
+    """The code `user`'s authenticator app shows now. Tests sign the same account in many times
+    within one 30-second step, and a code is accepted once per step: the account's last used
+    step is forgotten first, as if the next half-minute had come."""
+    import pyotp
+
+    from portal.twofactor import services as twofactor
+
+    credential = twofactor.credential_for(user)
+    assert credential is not None, "the account has no second factor"
+    credential.last_step = None
+    db.session.commit()
+    return pyotp.TOTP(twofactor._decrypt(credential.secret_encrypted)).now()

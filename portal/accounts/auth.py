@@ -3,6 +3,8 @@ session is still open on the server (portal.accounts.sessions), signing a browse
 
 from __future__ import annotations
 
+import time
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import Flask, current_app, flash, g, redirect, request, session, url_for
@@ -18,6 +20,11 @@ from portal.extensions import db, login_manager
 # that a form came from this browser; it is no credential, and the cookie is signed.)
 _KEPT_ACROSS_SIGN_IN = ("lang", "csrf_token")
 _KEPT_ACROSS_SIGN_OUT = _KEPT_ACROSS_SIGN_IN + ("_remember",)
+# When this browser last proved who it is (signing in, or confirming it again): changes to the
+# password or the second factor ask for a recent one (portal.twofactor).
+AUTHENTICATED_AT = "authenticated_at"
+# Steps a sign-in passes after the right password (portal.twofactor adds the code): app.extensions key.
+SECOND_STEPS = "portal.second_steps"
 
 
 def _hasher() -> PasswordHasher:
@@ -69,7 +76,19 @@ def sign_in(user) -> None:
     kept = {key: session[key] for key in _KEPT_ACROSS_SIGN_IN if key in session}
     session.clear()
     session.update(kept)
+    session[AUTHENTICATED_AT] = int(time.time())
     continue_as(user)
+
+
+def second_step(user, *, remember: bool, target: str):
+    """After the right password: the response of a further step the sign-in must pass (the
+    code of a second factor), or None to sign in now. Each step an app registered in
+    `app.extensions[SECOND_STEPS]` is asked in turn."""
+    for step in current_app.extensions.get(SECOND_STEPS, ()):
+        response = step(user, remember=remember, target=target)
+        if response is not None:
+            return response
+    return None
 
 
 def continue_as(user) -> None:

@@ -113,6 +113,9 @@ def login():
     if form.validate_on_submit():
         user = services.authenticate(form.email.data, form.password.data, remember=form.remember.data)
         if user is not None:
+            held = auth.second_step(user, remember=form.remember.data, target=target)
+            if held is not None:
+                return held  # the code of the second factor comes next
             auth.sign_in(user)
             flash(_("You are signed in."), "success")
             return redirect(target)
