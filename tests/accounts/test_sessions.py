@@ -14,7 +14,7 @@ from portal import create_app
 from portal.accounts import sessions
 from portal.accounts.models import User
 from portal.extensions import db, utcnow
-from tests.conftest import PASSWORD, CsrfClient
+from tests.conftest import PASSWORD, CsrfClient, enrol_staff, pass_code_step
 from tests.mailbox import latest_mail_to, link_in
 
 NEW_PASSWORD = "sandi-baru-yang-panjang-7"
@@ -60,7 +60,8 @@ def sign_in(portal, user, *, remember: bool = True, password: str = PASSWORD):
     data = {"email": user.email, "password": password}
     if remember:
         data["remember"] = "y"
-    response = browser.post("/login", data=data)
+    enrol_staff(user)
+    response = pass_code_step(browser, user, browser.post("/login", data=data))
     assert response.status_code == 302, "signed in"
     return browser
 
