@@ -27,8 +27,9 @@ from portal.positions import services as positions
 from portal.proposals import services as proposals
 from portal.proposals import workflow
 from portal.submissions import services as submissions
+from portal.twofactor import services as twofactor
 
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, enrol_second_factor
 
 from .conftest import POLICY_BODY
 
@@ -60,6 +61,22 @@ ADMIN_ONLY = ("anonymous", "citizen", "ngo", "moderator")
 OFFICIALS_ONLY = ("anonymous", "citizen", "suspended", "ngo", "academic")
 SIGNED_IN_CONTRIBUTORS = ("anonymous", "suspended", "deactivated")
 
+def _enrolled(user):
+    """`user` with a second factor, set up on first use (none for an account that cannot sign in)."""
+    if getattr(user, "active", False) and not twofactor.is_enrolled(user):
+        enrol_second_factor(user)
+    return user
+
+
+def _first_code(user) -> str:
+    """The first code of `user`'s enrolment, begun here (a wrong code for an account that cannot sign in)."""
+    import pyotp
+
+    if not getattr(user, "active", False):
+        return "000000"
+    return pyotp.TOTP(twofactor.start_enrolment(user)).now()
+
+
 CASES: list[Case] = [
     # --- accounts -------------------------------------------------------------------
     Case(accounts.set_locale, ("anonymous", "deactivated"), "citizen",
@@ -78,6 +95,20 @@ CASES: list[Case] = [
          lambda w, a: accounts.set_role(a, w.other, "moderator")),
     Case(accounts.set_active, (*ADMIN_ONLY, "moderator2"), "admin",
          lambda w, a: accounts.set_active(a, w.other, False, "Akun ganda.")),
+
+    # --- two-factor sign-in --------------------------------------------------------------
+    Case(twofactor.start_enrolment, ("anonymous", "deactivated"), "citizen",
+         lambda w, a: twofactor.start_enrolment(a)),
+    Case(twofactor.confirm_enrolment, ("anonymous", "deactivated"), "citizen",
+         lambda w, a: twofactor.confirm_enrolment(a, _first_code(a))),
+    Case(twofactor.regenerate_recovery_codes, ("anonymous", "deactivated"), "citizen",
+         lambda w, a: twofactor.regenerate_recovery_codes(_enrolled(a))),
+    Case(twofactor.disable, ("anonymous", "deactivated"), "citizen",
+         lambda w, a: twofactor.disable(_enrolled(a))),
+    Case(twofactor.reauthenticate, ("anonymous", "deactivated"), "citizen",
+         lambda w, a: twofactor.reauthenticate(a, PASSWORD, None)),
+    Case(twofactor.reset, ADMIN_ONLY, "admin",
+         lambda w, a: twofactor.reset(a, _enrolled(w.other), "Ponsel hilang.")),
 
     # --- comments -------------------------------------------------------------------
     Case(comments.post_comment, SIGNED_IN_CONTRIBUTORS, "citizen",

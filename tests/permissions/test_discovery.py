@@ -50,6 +50,8 @@ SYSTEM = {
     "portal.notifications.digests.send_digest": "one follower's digest, for send_digests",
     "portal.submissions.receipts.queue_receipt": "adds the receipt to submit's transaction; submit asked",
     "portal.submissions.receipts.tell_invited": "adds the invitation notices to invite_cosigner's transaction; it asked",
+    "portal.twofactor.services.verify_sign_in_code": "sign-in's second step: the right password, then the code is the check",
+    "portal.twofactor.services.reset_by_operator": "the operator's `flask two-factor reset`",
 }
 
 
