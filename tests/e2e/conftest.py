@@ -115,11 +115,20 @@ Biaya pengembangan kompetensi dibebankan pada anggaran perangkat daerah.
 @pytest.fixture
 def sign_in(new_page):
     """Factory: sign_in(user) -> a fresh browser (JavaScript off) signed in through the
-    login form, its interface switched to English with the header's language button.
+    login form (and, for moderators and admins, the code of their second factor, computed with
+    pyotp as their phone would), its interface switched to English with the header's language button.
     Replaces tests/conftest.py's sign_in (a test client) for the browser journeys."""
     from playwright.sync_api import expect
 
     def do(user, password: str = PASSWORD):
+        from sqlalchemy import select
+
+        from portal.accounts.models import User
+        from portal.extensions import db
+        from tests.conftest import enrol_staff, totp_code
+
+        account = db.session.scalar(select(User).where(User.email == user.email))
+        enrol_staff(account)  # moderators and admins have a second factor, as after their first sign-in
         page = new_page()
         page.goto("/login")
         page.locator('form.lang button[value="en"]').click()
@@ -128,6 +137,10 @@ def sign_in(new_page):
         form.get_by_label("Email").fill(user.email)
         form.get_by_label("Password", exact=True).fill(password)
         form.get_by_role("button", name="Sign in").click()
+        if page.url.split("?")[0].endswith("/login/code"):
+            code_form = page.locator("main form.form")
+            code_form.get_by_label("Code", exact=True).fill(totp_code(account))  # what the phone shows now
+            code_form.get_by_role("button", name="Sign in").click()
         expect(page.locator("header").get_by_role("button", name="Sign out")).to_be_visible()
         return page
 

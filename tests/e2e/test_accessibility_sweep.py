@@ -106,10 +106,14 @@ def pages_for(role: str, s) -> dict[str, list[str]]:
         "accounts.request_reset": [url_for("accounts.request_reset")],
         "accounts.reset_password": [url_for("accounts.reset_password", token="expired-or-wrong")],
         "accounts.confirm_registration": [url_for("accounts.confirm_registration", token="expired-or-wrong")],
+        "twofactor.sign_in_code": [url_for("twofactor.sign_in_code")],  # without a password first: the login page
     }
     signed_in = {
         "accounts.account": [url_for("accounts.account")],
         "accounts.change_password": [url_for("accounts.change_password")],
+        "twofactor.settings": [url_for("twofactor.settings")],
+        "twofactor.setup": [url_for("twofactor.setup")],
+        "twofactor.reauthenticate": [url_for("twofactor.reauthenticate")],
         "contributions.mine": [url_for("contributions.mine")],
         "notifications.index": [url_for("notifications.index")],
         "forums.new_thread": [url_for("forums.new_thread", slug=s.category.slug)],

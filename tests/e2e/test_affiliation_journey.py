@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, enrol_staff, totp_code
 from tests.mailbox import latest_mail_to, link_in
 
 ORGANISATION = "Perkumpulan Warga Peduli ASN"
@@ -48,9 +48,13 @@ def test_ngo_member_is_verified_by_admin_and_sees_the_badge(app, page, new_page,
 
     # An admin, in another browser, verifies the affiliation.
     admin_page = new_page()
+    enrol_staff(admin)
     admin_page.goto("/login")
     admin_page.fill("#email", admin.email)
     admin_page.fill("#password", PASSWORD)
+    _submit(admin_page)
+    admin_page.wait_for_url("**/login/code")  # the password alone does not sign an admin in
+    admin_page.fill("#code", totp_code(admin))
     _submit(admin_page)
     admin_page.wait_for_url("**/")
     admin_page.goto("/admin/accounts/?pending=1")
