@@ -29,9 +29,9 @@ class TotpCredential(db.Model):
     confirmed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     last_step: Mapped[int | None] = mapped_column(BigInteger)
 
-    user: Mapped[User] = relationship(
-        backref=backref("totp_credential", uselist=False, cascade="all, delete-orphan", passive_deletes=True)
-    )
+    # Deleting an account deletes its credential and codes also where the database does not
+    # enforce ON DELETE CASCADE (SQLite without PRAGMA foreign_keys).
+    user: Mapped[User] = relationship(backref=backref("totp_credential", uselist=False, cascade="all, delete-orphan"))
 
 
 class RecoveryCode(db.Model):
@@ -44,3 +44,5 @@ class RecoveryCode(db.Model):
     code_hash: Mapped[str] = mapped_column(String(160))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     used_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+    user: Mapped[User] = relationship(backref=backref("recovery_codes", cascade="all, delete-orphan"))

@@ -188,6 +188,7 @@ def _use_recovery_code(user, code: str) -> bool:
 def _new_recovery_codes(user) -> list[str]:
     """Replace the account's recovery codes with ten new ones; returns them (shown once)."""
     db.session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
+    db.session.expire(user, ["recovery_codes"])
     codes = ["".join(secrets.choice(_RECOVERY_ALPHABET) for _n in range(_RECOVERY_LENGTH))
              for _i in range(RECOVERY_CODE_COUNT)]
     for code in codes:
@@ -271,7 +272,7 @@ def regenerate_recovery_codes(actor: User) -> list[str]:
 def _remove(user: User) -> None:
     db.session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
     db.session.execute(delete(TotpCredential).where(TotpCredential.user_id == user.id))
-    db.session.expire(user, ["totp_credential"])
+    db.session.expire(user, ["totp_credential", "recovery_codes"])
 
 
 def disable(actor: User) -> None:

@@ -360,3 +360,12 @@ def test_a_secret_that_cannot_be_read_any_more_refuses_codes_without_an_error(cl
     db.session.commit()
     _password_step(client, moderator)
     assert client.post("/login/code", data={"code": "123456"}).status_code == 400
+
+
+def test_deleting_an_account_deletes_its_second_factor(make_user):
+    user = make_user()
+    enrol_second_factor(user)
+    db.session.delete(user)
+    db.session.commit()
+    assert db.session.scalars(select(TotpCredential)).all() == []
+    assert db.session.scalars(select(RecoveryCode)).all() == []
