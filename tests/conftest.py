@@ -241,7 +241,9 @@ def runner(app):
 #   forum       general, roundtable (categories); make_thread(author, category, title, body)
 #   input       contribute(author, body, *, kind, on, published, status, ...)
 #   signing in  sign_in(user, client=None, *, lang, password); client_for(user, lang="en");
-#               login_as(user, password, target) (the bare login form)
+#               login_as(user, password, target) (the bare login form); staff pass the code step:
+#               enrol_staff(user), enrol_second_factor(user) -> recovery codes, totp_code(user),
+#               pass_code_step(browser, user, response)
 #   config      publish_at_once (no pre-moderation of new accounts' first contributions)
 #   reading     text_of(page), executable_markup(page), audit_entries(action); mail: tests/mailbox.py
 #   corpora     blns (fixture), xss_payloads(), naughty_texts(blns), corpus_texts(),
