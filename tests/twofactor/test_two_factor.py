@@ -369,3 +369,22 @@ def test_deleting_an_account_deletes_its_second_factor(make_user):
     db.session.commit()
     assert db.session.scalars(select(TotpCredential)).all() == []
     assert db.session.scalars(select(RecoveryCode)).all() == []
+
+
+def test_two_requests_racing_with_the_same_code_sign_in_once(moderator, at_once):
+    from portal.accounts.models import User
+    from portal.errors import ValidationError
+
+    enrol_second_factor(moderator)
+    _new_step(moderator)
+    code, user_id = _code(moderator), moderator.id
+
+    def attempt(_n: int) -> bool:
+        user = db.session.get(User, user_id)
+        try:
+            twofactor.verify_sign_in_code(user, code)
+        except ValidationError:
+            return False
+        return True
+
+    assert sorted(at_once(attempt, 4)) == [False, False, False, True]
