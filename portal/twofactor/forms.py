@@ -28,6 +28,7 @@ class EnrolForm(Form):
         _l("Code from the app"),
         description=_l("The 6 digits your app shows for Portal Partisipasi."),
         validators=[DataRequired(_l("Enter the code.")), Length(max=CODE_MAX)],
+        render_kw={"inputmode": "numeric"},
     )
 
 
