@@ -46,6 +46,14 @@ class Config:
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_RATE_LIMIT = "10 per minute;50 per hour"
+    # Sign-in per account, from any address: this many wrong passwords in a row cost nothing; each
+    # further one pauses sign-in to the account, first for SIGN_IN_DELAY_SECONDS, doubled each time,
+    # at most SIGN_IN_MAX_DELAY_SECONDS. The right password or a password reset ends the pause.
+    SIGN_IN_FREE_FAILURES = 5
+    SIGN_IN_DELAY_SECONDS = 30
+    SIGN_IN_MAX_DELAY_SECONDS = 15 * 60
+    # Wrong passwords are forgotten this many seconds after the last one.
+    SIGN_IN_FAILURE_MEMORY = 24 * 3600
     REGISTER_RATE_LIMIT = "5 per minute;30 per hour"
     RESET_RATE_LIMIT = "5 per minute;20 per hour"
     # Formal submissions (sent or recorded offline), per account and per address.

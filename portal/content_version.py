@@ -28,7 +28,7 @@ FLAG = "portal.content_changed"
 # Written without changing anything an anonymous visitor can see.
 PRIVATE_TABLES = frozenset({
     "content_version", "user_sessions", "notifications", "digest_entries", "digest_schedules",
-    "password_resets", "pending_registrations", "audit_entries", "consents",
+    "password_resets", "pending_registrations", "audit_entries", "consents", "sign_in_throttles",
     "totp_credentials", "recovery_codes",
 })
 # Columns of public tables that no public page shows: writing only these (every sign-in sets

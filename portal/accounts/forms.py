@@ -36,7 +36,7 @@ class RegisterForm(Form):
     )
     password = PasswordField(
         _l("Password"),
-        description=_l("At least 10 characters."),
+        description=_l("At least 10 characters, any you like: a few words you will remember are best. Common passwords and your e-mail or name are refused."),
         validators=[DataRequired(_l("Choose a password."))],
     )
     password2 = PasswordField(
@@ -74,7 +74,7 @@ class ResetPasswordForm(Form):
 
     password = PasswordField(
         _l("New password"),
-        description=_l("At least 10 characters."),
+        description=_l("At least 10 characters, any you like: a few words you will remember are best. Common passwords and your e-mail or name are refused."),
         validators=[DataRequired(_l("Choose a password."))],
     )
     password2 = PasswordField(

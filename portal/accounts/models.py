@@ -184,3 +184,21 @@ class PendingRegistration(db.Model):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+
+
+class SignInThrottle(db.Model):
+    """Wrong passwords lately tried on one sign-in address, and attempts being checked now
+    (portal.accounts.throttle).
+
+    Keyed by a keyed hash of the address typed, whether or not it has an account (so the pause
+    tells nobody which addresses do); nothing else about the person or their device. A row goes
+    when the right password is given, the password is reset, or it is a day old.
+    """
+
+    __tablename__ = "sign_in_throttles"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failures: Mapped[int] = mapped_column(default=0)
+    pending: Mapped[int] = mapped_column(default=0)
+    last_attempt_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+    locked_until: Mapped[datetime | None] = mapped_column(UtcDateTime)

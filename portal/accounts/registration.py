@@ -47,7 +47,7 @@ def start_registration(
         raise ValidationError("role", _("Choose how you take part."))
     email = services.normalise_email(email)
     display_name = services.clean_display_name(display_name)
-    services.check_password_strength(password)
+    services.check_password_strength(password, email=email, name=display_name)
     if role in ORGANISATION_ROLES:
         organisation_name, _existing = services.existing_organisation(organisation_name or "", role)
     else:

@@ -19,7 +19,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from portal import after_response, links, mail, permissions
-from portal.accounts import sessions
+from portal.accounts import passwords, sessions, throttle
 from portal.accounts.auth import hash_password, needs_rehash, verify_password
 from portal.accounts.models import (
     ORGANISATION_ROLES,
@@ -33,8 +33,8 @@ from portal.audit.services import record
 from portal.errors import Conflict, NotFound, ValidationError
 from portal.extensions import db, utcnow
 
-MIN_PASSWORD_LENGTH = 10
-MAX_PASSWORD_LENGTH = 256
+MIN_PASSWORD_LENGTH = passwords.MIN_LENGTH
+MAX_PASSWORD_LENGTH = passwords.MAX_LENGTH
 SELF_SERVICE_ROLES = ("citizen", "ngo", "academic")
 # Stands for the recipient's name in a mail written before we know who the recipient is.
 NAME_MARK = "\ue000"
@@ -59,16 +59,11 @@ def clean_display_name(name: str) -> str:
     return name
 
 
-def check_password_strength(password: str, field: str = "password") -> None:
-    """Refuse passwords that are too short or too long."""
-    if len(password or "") < MIN_PASSWORD_LENGTH:
-        raise ValidationError(
-            field, _("The password must be at least %(n)d characters.", n=MIN_PASSWORD_LENGTH)
-        )
-    if len(password) > MAX_PASSWORD_LENGTH:
-        raise ValidationError(
-            field, _("The password may be at most %(n)d characters.", n=MAX_PASSWORD_LENGTH)
-        )
+def check_password_strength(password: str, field: str = "password", *, email: str | None = None,
+                            name: str | None = None) -> None:
+    """Refuse passwords that are too short or too long, common or breached, or the user's own
+    e-mail or name (portal.accounts.passwords)."""
+    passwords.check(password, email=email, names=(name,), field=field)
 
 
 def existing_organisation(name: str, kind: str) -> tuple[str, Organisation | None]:
@@ -105,7 +100,7 @@ def _new_user(email: str, display_name: str, password: str, role: str, locale: s
     """Validate and add (not commit) a user who consented to the current notice."""
     email = normalise_email(email)
     display_name = clean_display_name(display_name)
-    check_password_strength(password)
+    check_password_strength(password, email=email, name=display_name)
     if db.session.scalar(select(User.id).where(User.email == email)) is not None:
         raise ValidationError("email", _("An account with this email already exists. Sign in or reset your password."))
     user = User(
@@ -124,18 +119,25 @@ def authenticate(email: str, password: str, *, remember: bool = False) -> User |
     """The active user with this email and password, with a new session opened, or None.
 
     An unknown email still costs one hash check, so timing does not tell
-    which addresses have accounts.
+    which addresses have accounts. After too many wrong passwords for one address, raises
+    `throttle.SignInPaused` (429) without checking the password (portal.accounts.throttle).
     """
     try:
         email = normalise_email(email)
     except ValidationError:
         email = (email or "").strip().lower()
+    paused_until = throttle.claim(email)  # per account, whatever the address it comes from
+    if paused_until is not None:
+        raise throttle.SignInPaused(paused_until)
     user = db.session.scalar(select(User).where(User.email == email))
     if user is None:
         verify_password(_dummy_hash(), password or "")
+        throttle.failed(email)
         return None
     if not verify_password(user.password_hash, password or "") or not user.active:
+        throttle.failed(email)
         return None
+    throttle.succeeded(email)
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     user.last_login_at = utcnow()
@@ -183,7 +185,7 @@ def change_password(actor: User, current_password: str, new_password: str) -> No
     permissions.require(actor, "account.edit_self")
     if not verify_password(actor.password_hash, current_password or ""):
         raise ValidationError("current_password", _("Your current password is wrong."))
-    check_password_strength(new_password)
+    check_password_strength(new_password, email=actor.email, name=actor.display_name)
     actor.password_hash = hash_password(new_password)
     remember = bool(actor.session_record and actor.session_record.remember)
     ended = end_sessions(actor)
@@ -256,8 +258,8 @@ def reset_password(token: str, new_password: str) -> User:
     """Set a new password with a reset token; the token and any others are spent, and every
     session of the account ends."""
     reset = reset_request_for(token)
-    check_password_strength(new_password)
     user = db.session.get(User, reset.user_id)
+    check_password_strength(new_password, email=user.email, name=user.display_name)
     user.password_hash = hash_password(new_password)
     now = utcnow()
     for pending in db.session.scalars(
@@ -267,6 +269,7 @@ def reset_password(token: str, new_password: str) -> User:
     ):
         pending.used_at = now
     ended = end_sessions(user)
+    throttle.clear(user.email)  # the owner, who can read the mail, ends any pause on sign-in
     if user.is_official:
         record(user, "account.password_reset", user, sessions_ended=ended)
     db.session.commit()

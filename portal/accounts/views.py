@@ -21,6 +21,7 @@ from portal.accounts.forms import (
     ResetRequestForm,
     RoleForm,
 )
+from portal.accounts.throttle import SignInPaused
 from portal.errors import Conflict, ValidationError, attach_to_form
 from portal.numbers import query_int
 from portal.ratelimits import per_address
@@ -111,7 +112,11 @@ def login():
         return redirect(target)
     form = LoginForm()
     if form.validate_on_submit():
-        user = services.authenticate(form.email.data, form.password.data, remember=form.remember.data)
+        try:
+            user = services.authenticate(form.email.data, form.password.data, remember=form.remember.data)
+        except SignInPaused as paused:  # too many wrong passwords for this account: say until when
+            form.form_errors.append(paused.message)
+            return render_template("accounts/login.html", form=form), 429, {"Retry-After": str(paused.retry_after)}
         if user is not None:
             held = auth.second_step(user, remember=form.remember.data, target=target)
             if held is not None:

@@ -259,4 +259,6 @@ def flag(public_id: str):
 def mine():
     """Everything the signed-in user wrote, any kind, with its status, newest first."""
     pagination = contributions.contributions_by(current_user, page=query_int("page", 1))
+    if not pagination.items and pagination.pages and pagination.page > pagination.pages:
+        pagination = contributions.contributions_by(current_user, page=pagination.pages)  # past the end: the last
     return render_template("moderation/mine.html", pagination=pagination)

@@ -9,6 +9,8 @@ from datetime import date, datetime, timedelta
 from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
+import pytest
+
 
 from portal.extensions import db, utcnow
 from portal.contributions import services as contributions
@@ -257,6 +259,36 @@ def test_my_contributions_lists_every_status_newest_first_and_pages(app, contrib
     page1, page2 = text_of(author.get("/me/contributions")), text_of(author.get("/me/contributions?page=2"))
     assert first.public_id not in page1 and first.public_id in page2
     assert "Page 2 of 2" in page2
+
+
+@pytest.mark.parametrize("count", [10, 65])
+def test_my_contributions_are_paged_by_what_a_person_reads(app, contribute, trusted, client_for, count):
+    made = [contribute(trusted, f"Masukan nomor {n} tentang jabatan.") for n in range(count)]
+    newest_first = [c.public_id for c in reversed(made)]
+    author = client_for(trusted)
+    size = app.config["PAGE_SIZE"]
+    pages = -(-count // size)
+
+    seen = []
+    for number in range(1, pages + 1):
+        response = author.get(f"/me/contributions?page={number}")
+        assert response.status_code == 200
+        html = response.get_data(as_text=True)
+        listed = re.findall(r'href="/contributions/([A-Z]+-\d{4}-\d+)"', html)
+        assert len(listed) == min(size, count - (number - 1) * size)
+        seen += listed
+        if pages == 1:
+            assert 'class="pager"' not in html, "one page needs no page links"
+        else:
+            assert f"Page {number} of {pages}" in text_of(response)
+            assert (f'href="/me/contributions?page={number + 1}"' in html) == (number < pages)
+            assert (f'href="/me/contributions?page={number - 1}"' in html) == (number > 1)
+    assert seen == newest_first, "every contribution once, newest first"
+
+    past_the_end = author.get("/me/contributions?page=999")
+    assert past_the_end.status_code == 200
+    assert newest_first[-1] in text_of(past_the_end), "a page past the end shows the last one"
+    assert "You have not written anything yet" not in text_of(past_the_end)
 
 
 def test_a_waiting_contribution_tells_its_author_why(contribute, make_user, client_for):

@@ -18,6 +18,10 @@ from .servicegraph import ROOT, ServiceGraph
 
 SYSTEM = {
     "portal.accounts.services.authenticate": "sign-in: the password is the check; it records the sign-in time",
+    "portal.accounts.throttle.claim": "sign-in: counts an attempt on an address before anyone is signed in",
+    "portal.accounts.throttle.failed": "sign-in: counts a wrong password before anyone is signed in",
+    "portal.accounts.throttle.succeeded": "sign-in: the right password forgets the wrong ones",
+    "portal.accounts.throttle.clear": "a sign-in or password reset (checked by its token) ends the pause",
     "portal.accounts.services.request_password_reset": "anyone may ask; the link goes only to the address's owner",
     "portal.accounts.services.reset_password": "the mailed one-time token is the permission",
     "portal.accounts.services.create_user": "the operator's `flask create-user` command and the demo data",
