@@ -98,6 +98,7 @@ def _register_models() -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from portal.accounts.views import admin_bp as accounts_admin_bp
+    from portal.aspirations.summaries.views import bp as summaries_bp
     from portal.accounts.views import bp as accounts_bp
     from portal.audit.views import bp as audit_bp
     from portal.comments.views import bp as comments_bp
@@ -126,6 +127,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(contributions_bp)
     app.register_blueprint(notifications_bp)
     app.register_blueprint(search_bp)
+    app.register_blueprint(summaries_bp)
 
 
 def _register_cli(app: Flask) -> None:

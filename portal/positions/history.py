@@ -2,12 +2,38 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from portal.extensions import db
 from portal.positions.models import Position, PositionChange
 
 HISTORY_PAGE = 20
+# What the history calls each field (the position form's own labels).
+FIELD_LABELS = {
+    "code": _l("Position code"),
+    "name": _l("Position name"),
+    "opd": _l("OPD"),
+    "unit": _l("Unit (bidang / seksi)"),
+    "parent": _l("Reports to (position code)"),
+    "position_type": _l("Position type"),
+    "grade": _l("Grade (kelas jabatan)"),
+    "summary": _l("Summary (ikhtisar jabatan)"),
+    "qualifications": _l("Qualifications (kualifikasi jabatan)"),
+    "main_tasks": _l("Main tasks (tugas pokok)"),
+    "work_results": _l("Work results (hasil kerja)"),
+    "responsibilities": _l("Responsibilities (tanggung jawab)"),
+    "authority": _l("Authority (wewenang)"),
+    "requirements": _l("Position requirements (syarat jabatan)"),
+    "competency_technical": _l("Technical competencies"),
+    "competency_managerial": _l("Managerial competencies"),
+    "competency_sociocultural": _l("Socio-cultural competencies"),
+    "training_requirements": _l("Training requirements"),
+    "required_count": _l("Required staff (kebutuhan, from ABK)"),
+    "incumbent_count": _l("Current incumbents (bezetting)"),
+    "service_area": _l("Service area"),
+    "service_population": _l("Population served"),
+}
 
 
 def _as_text(value) -> str:

@@ -63,9 +63,11 @@ def _breakdown(contribution_ids: list[int]) -> dict:
     groups, stances = Counter(), Counter()
     for start in range(0, len(contribution_ids), 900):
         chunk = contribution_ids[start:start + 900]
+        comments = Comment.__table__
         rows = db.session.execute(
-            select(Contribution.stakeholder_group, Comment.stance)
-            .outerjoin(Comment, Comment.id == Contribution.id)
+            select(Contribution.stakeholder_group, comments.c.stance)
+            .select_from(Contribution)
+            .outerjoin(comments, comments.c.id == Contribution.id)
             .where(Contribution.id.in_(chunk))
         ).all()
         for group, stance in rows:
