@@ -102,6 +102,7 @@ def _register_models() -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from portal.accounts.views import admin_bp as accounts_admin_bp
+    from portal.aspirations.summaries.views import bp as summaries_bp
     from portal.accounts.views import bp as accounts_bp
     from portal.audit.views import bp as audit_bp
     from portal.comments.views import bp as comments_bp
@@ -132,6 +133,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(notifications_bp)
     app.register_blueprint(search_bp)
     app.register_blueprint(twofactor_bp)
+    app.register_blueprint(summaries_bp)
 
 
 def _register_cli(app: Flask) -> None:

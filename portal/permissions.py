@@ -247,3 +247,11 @@ def _write_in_forum(actor, obj) -> bool:
     if obj is not None and getattr(obj, "restricted", False):
         return actor.is_verified_member or actor.is_official
     return True
+
+
+# --- aspirations ----------------------------------------------------------------
+
+@rule("aspiration.summarize", "aspiration.publish")
+def _summarize_aspirations(actor, obj) -> bool:
+    # Officials compute, review and publish summaries of public aspirations.
+    return is_official(actor)

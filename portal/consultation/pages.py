@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from portal import permissions
+from portal.aspirations.summaries import pages as summary_pages
 from portal.comments import pages as comment_pages
 from portal.extensions import utcnow
 from portal.forums import services as forums
@@ -82,6 +83,7 @@ class PositionPage:
     position: Position
     policies: list
     comments: comment_pages.PositionSummary
+    aspirations: summary_pages.PositionAspirations
 
 
 def position_page(viewer, position: Position) -> PositionPage:
@@ -90,4 +92,5 @@ def position_page(viewer, position: Position) -> PositionPage:
         position=position,
         policies=positions.policies_for(viewer, position),
         comments=comment_pages.position_summary(viewer, position),
+        aspirations=summary_pages.position_aspirations(position),
     )

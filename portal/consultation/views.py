@@ -34,4 +34,5 @@ def position(position_id: int):
         position=found,
         policies=[(policy, url_for("consultation.policy", slug=policy.slug)) for policy in page.policies],
         on_position=page.comments,
+        aspirations=page.aspirations,
     )

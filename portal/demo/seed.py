@@ -17,6 +17,7 @@ from sqlalchemy import select
 
 from portal.accounts import services as account_services
 from portal.accounts.models import User
+from portal.aspirations.summaries.demo import seed_summaries_demo
 from portal.comments.demo import seed_comments_demo
 from portal.extensions import db, utcnow
 from portal.forums.demo import seed_forum_demo
@@ -190,6 +191,7 @@ def _seed_participation(users: dict[str, User], policies: list[Policy], summary:
     summary.comments = len(seed_comments_demo())
     forum = seed_forum_demo(users["admin"], users, policies)
     summary.forum_threads = forum.get("threads", 0)
+    seed_summaries_demo()
 
 
 def _create_accounts(summary: SeedSummary) -> dict[str, User]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
-from wtforms import SelectChoice, SelectField, StringField, TextAreaField
+from wtforms import SelectChoice, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.widgets import NumberInput
 
 from portal.forms import Form
@@ -59,9 +59,20 @@ class PositionForm(Form):
         _l("Population served"), widget=NumberInput(min=0), description=_l("Leave empty when it does not apply.")
     )
 
+    reason = TextAreaField(
+        _l("Why is the record changing?"),
+        description=_l("Shown with the change in the record's public history."),
+    )
+    cites = SelectMultipleField(
+        _l("Public aspirations this change answers"),
+        description=_l("Themes of published aspiration summaries that motivated the change."),
+        coerce=_coerce_id,
+        validate_choice=False,
+    )
+
     def service_data(self) -> dict:
         """The submitted values, keyed as the position services expect."""
-        return {name: f.data for name, f in self._fields.items() if name != "csrf_token"}
+        return {name: f.data for name, f in self._fields.items() if name not in ("csrf_token", "reason", "cites")}
 
 
 class OpdForm(Form):

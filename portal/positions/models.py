@@ -89,3 +89,21 @@ class Position(db.Model):
     def gap(self) -> int:
         """Required minus current incumbents: positive is a shortage, negative a surplus."""
         return self.required_count - self.incumbent_count
+
+
+class PositionChange(db.Model):
+    """One field of a position record changed: the old and new value, who changed it, when and why.
+    Packages above may attach what motivated it (the aspirations package: the themes it cites)."""
+
+    __tablename__ = "position_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    position_id: Mapped[int] = mapped_column(ForeignKey("positions.id", ondelete="CASCADE"), index=True)
+    field: Mapped[str] = mapped_column(String(40))
+    old_value: Mapped[str] = mapped_column(Text, default="")
+    new_value: Mapped[str] = mapped_column(Text, default="")
+    reason: Mapped[str] = mapped_column(Text, default="")
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, index=True)
+
+    actor = relationship("User")

@@ -18,7 +18,8 @@ from portal.audit.services import record
 from portal.errors import NotFound, ValidationError
 from portal.extensions import db
 from portal.positions.models import POSITION_TYPES, Opd, Position
-from portal.positions.signals import linked_policies
+from portal.positions import history
+from portal.positions.signals import linked_policies, position_changed
 
 TEXT_FIELDS = (
     "summary",
@@ -360,8 +361,12 @@ def create_position(actor, data: Mapping[str, Any]) -> Position:
     return position
 
 
-def update_position(actor, position: Position, data: Mapping[str, Any]) -> Position:
-    """Change the fields present in `data`; the audit entry names what changed."""
+def update_position(
+    actor, position: Position, data: Mapping[str, Any], *, reason: str = "", cites: tuple = ()
+) -> Position:
+    """Change the fields present in `data`; each changed field goes into the record's history with
+    `reason` (and what the change `cites`, kept by the packages that own it); the audit entry names
+    what changed."""
     permissions.require(actor, "position.edit", position)
     values, errors = clean_fields(data)
     opd = _resolve_opd(data, errors) if "opd_id" in data else position.opd
@@ -373,6 +378,10 @@ def update_position(actor, position: Position, data: Mapping[str, Any]) -> Posit
     if errors:
         raise PositionInvalid(errors)
     changed = sorted(name for name, value in values.items() if getattr(position, name) != value)
+    if len(reason or "") > MAX_TEXT_LENGTH or "\x00" in (reason or ""):
+        raise PositionInvalid([ValidationError("reason", _("The reason may be at most %(n)d characters.", n=MAX_TEXT_LENGTH))])
+    before = {name: getattr(position, name) for name in changed}
+    before.update(opd=position.opd, parent=position.parent)
     for name in changed:
         setattr(position, name, values[name])
     if opd is not position.opd:
@@ -382,6 +391,8 @@ def update_position(actor, position: Position, data: Mapping[str, Any]) -> Posit
         position.parent = parent
         changed.append("parent")
     if changed:
+        changes = history.record_changes(actor, position, before, (reason or "").strip())
+        position_changed.send(position, changes=changes, cites=tuple(cites))
         record(actor, "position.update", position, changed=changed)
     _commit_or_code_taken()
     return position

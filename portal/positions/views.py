@@ -14,6 +14,7 @@ from portal.numbers import query_int
 from portal.positions import importer, services
 from portal.positions.forms import ImportForm, OpdForm, PositionForm
 from portal.positions.models import POSITION_TYPE_LABELS, POSITION_TYPES
+from portal.positions.signals import citable
 
 bp = Blueprint("positions", __name__, url_prefix="/positions")
 
@@ -117,9 +118,15 @@ def edit(position_id: int):
     position = services.get_position(current_user, position_id)
     permissions.require(current_user, "position.edit", position)
     form = _position_form(obj=position, parent_code=position.parent.code if position.parent else "")
+    form.cites.choices = [
+        SelectChoice(str(key), label) for _receiver, pairs in citable.send(position) for key, label in pairs or ()
+    ]
     if form.validate_on_submit():
         try:
-            services.update_position(current_user, position, form.service_data())
+            services.update_position(
+                current_user, position, form.service_data(),
+                reason=form.reason.data or "", cites=tuple(key for key in form.cites.data or () if key),
+            )
         except ValidationError as error:
             _show_errors(form, error)
         else:

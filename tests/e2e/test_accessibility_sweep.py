@@ -43,6 +43,7 @@ def _samples():
     from portal.proposals.models import Policy
     from portal.submissions.models import CoSignature, Submission
     from portal.accounts.models import User
+    from portal.aspirations.summaries.models import Summary
     from portal.extensions import db
 
     def first(stmt):
@@ -64,6 +65,7 @@ def _samples():
         position=first(select(Position).order_by(Position.id)),
         opd=first(select(Opd).order_by(Opd.id)),
         user=first(select(User).order_by(User.id)),
+        summary=first(select(Summary).where(Summary.status == "published").order_by(Summary.id)),
     )
 
 
@@ -98,6 +100,8 @@ def pages_for(role: str, s) -> dict[str, list[str]]:
         "comments.article_list": [url_for("comments.article_list", slug=slug, key="pasal-1")],
         "comments.field_list": [url_for("comments.field_list", position_id=s.position.id, name="main_tasks")],
         "comments.comment": [url_for("comments.comment", public_id=s.comment.public_id)],
+        "summaries.summary": [url_for("summaries.summary", summary_id=s.summary.id)],
+        "summaries.theme": [url_for("summaries.theme", theme_id=s.summary.kept_themes[0].id)],
     }
     anonymous = {
         "accounts.login": [url_for("accounts.login")],
@@ -138,6 +142,8 @@ def pages_for(role: str, s) -> dict[str, list[str]]:
         "contributions.detail": public["contributions.detail"],
         "submissions.receipt": public["submissions.receipt"],
         "consultation.policy": public["consultation.policy"][:1],
+        "summaries.position": [url_for("summaries.position", position_id=s.summary.position_id)],
+        "summaries.policy": [url_for("summaries.policy", slug=slug)],
     }
     admin = official | {
         "accounts_admin.users": [url_for("accounts_admin.users")],

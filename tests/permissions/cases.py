@@ -15,6 +15,7 @@ from datetime import timedelta
 from typing import Any, Callable
 
 from portal.accounts import services as accounts
+from portal.aspirations.summaries import services as summaries
 from portal.comments import services as comments
 from portal.extensions import utcnow
 from portal.forums import services as forums
@@ -215,4 +216,22 @@ CASES: list[Case] = [
          lambda w, a: submissions.invite_cosigner(a, w.submission, w.academic.organisation)),
     Case(submissions.confirm_cosign, ("anonymous", "citizen", "ngo", "unverified", "moderator"), "academic",
          lambda w, a: submissions.confirm_cosign(a, w.cosignature)),
+
+    # --- aspiration summaries -------------------------------------------------------------------
+    Case(summaries.summarize, OFFICIALS_ONLY, "moderator",
+         lambda w, a: summaries.summarize(a, position=w.position)),
+    Case(summaries.edit_theme, OFFICIALS_ONLY, "moderator",
+         lambda w, a: summaries.edit_theme(a, w.summary, w.summary.themes[0].id, "Beban kerja", "")),
+    Case(summaries.drop_theme, OFFICIALS_ONLY, "moderator",
+         lambda w, a: summaries.drop_theme(a, w.summary, w.summary.themes[1].id)),
+    Case(summaries.merge_themes, OFFICIALS_ONLY, "moderator",
+         lambda w, a: summaries.merge_themes(a, w.summary, [t.id for t in w.summary.themes])),
+    Case(summaries.choose_quotes, OFFICIALS_ONLY, "moderator",
+         lambda w, a: summaries.choose_quotes(a, w.summary, w.summary.themes[0].id, [w.comment.id])),
+    Case(summaries.set_note, OFFICIALS_ONLY, "moderator",
+         lambda w, a: summaries.set_note(a, w.summary, "Catatan.")),
+    Case(summaries.publish, OFFICIALS_ONLY, "moderator",
+         lambda w, a: summaries.publish(a, w.summary)),
+    Case(summaries.discard, OFFICIALS_ONLY, "moderator",
+         lambda w, a: summaries.discard(a, w.summary)),
 ]

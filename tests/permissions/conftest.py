@@ -129,6 +129,21 @@ class World:
                 "opens_at": now - timedelta(days=1), "closes_at": now + timedelta(days=10)}
 
     @cached_property
+    def summary(self):
+        """A draft aspiration summary of the position with two themes, each holding the comment."""
+        from portal.aspirations.summaries.models import Summary, SummaryTheme, ThemeMember
+        from portal.extensions import db
+
+        summary = Summary(position_id=self.position.id, created_by_id=self.moderator.id, contribution_count=1)
+        for ordinal in range(2):
+            theme = SummaryTheme(ordinal=ordinal, label=f"tema {ordinal}", terms=[], size=1)
+            theme.members = [ThemeMember(contribution_id=self.comment.id, rank=0)]
+            summary.themes.append(theme)
+        db.session.add(summary)
+        db.session.commit()
+        return summary
+
+    @cached_property
     def policy(self):
         """An open consultation, linked to the position."""
         return self.fixture("make_policy")(by=self.moderator, body=POLICY_BODY, positions=[self.position])

@@ -52,6 +52,7 @@ SYSTEM = {
     "portal.accounts.registration.confirm_registration": "the mailed one-time link and the chosen password are the permission",
     "portal.notifications.digests.send_digests": "`flask notifications send-digests` from cron mails followers what they were told",
     "portal.notifications.digests.send_digest": "one follower's digest, for send_digests",
+    "portal.positions.history.record_changes": "adds the history rows to update_position's transaction; it asked",
     "portal.submissions.receipts.queue_receipt": "adds the receipt to submit's transaction; submit asked",
     "portal.submissions.receipts.tell_invited": "adds the invitation notices to invite_cosigner's transaction; it asked",
     "portal.twofactor.services.verify_sign_in_code": "sign-in's second step: the right password, then the code is the check",

@@ -1,0 +1,153 @@
+"""Themes of a set of contributions: `compute(docs, k=None) -> Result`.
+
+Same input, same result (fixed seed, deterministic init). Empty input, a single document or only stop
+words give a Result without themes and every document in `other`; nothing is ever dropped.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from importlib import metadata
+
+import numpy as np
+
+from portal.aspirations.themes import labels, model
+from portal.aspirations.themes.text import MAX_CHARS, THEME_NEGATIONS, Prepared, ngrams
+
+METHOD = "tfidf-sastrawi-nmf"
+# A document whose cosine with its best theme is below this fits no theme well: it goes to `other`.
+OTHER_FIT = 0.05
+MIN_THEME_DOCS = 2
+MIN_DOCS = 3
+QUOTES = 3
+
+
+@dataclass(frozen=True)
+class Doc:
+    id: int
+    text: str
+    weight: int = 1  # copies of a campaign text
+
+
+@dataclass
+class Theme:
+    terms: list[str]  # readable key phrases (label = ", ".join(terms[:3]))
+    members: list[int]  # Doc ids, most central first
+    quotes: list[int]  # 2-3 most central Doc ids, distinct texts
+    size: int = 0  # contributions in the theme, campaign copies counted
+
+    @property
+    def label(self) -> str:
+        return ", ".join(self.terms[:3])
+
+
+@dataclass
+class Result:
+    themes: list[Theme]
+    other: list[int]
+    settings: dict = field(default_factory=dict)
+
+
+def _versions() -> dict[str, str]:
+    found = {}
+    for name in ("scikit-learn", "numpy", "scipy", "PySastrawi"):
+        try:
+            found[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:  # pragma: no cover - installed with the portal
+            found[name] = "?"
+    return found
+
+
+def _settings(**extra) -> dict:
+    settings = {
+        "method": METHOD,
+        "seed": model.SEED,
+        "ngram": [1, model.MAX_NGRAM],
+        "max_df": model.MAX_DF,
+        "min_df": "2 from 20 documents, else 1",
+        "sublinear_tf": True,
+        "init": "nndsvda",
+        "k_bounds": [model.MIN_K, model.MAX_K],
+        "k_choice": "stability (Greene et al. 2014)",
+        "other_fit": OTHER_FIT,
+        "campaign_weight": "1 + ln(copies) in the NMF loss; every copy counted in sizes",
+        "negations": sorted(THEME_NEGATIONS),
+        "max_chars": MAX_CHARS,
+        "versions": _versions(),
+    }
+    settings.update(extra)
+    return settings
+
+
+def compute(docs: list[Doc], k: int | None = None) -> Result:
+    """Group `docs` into themes (k of them, or the most stable number when k is None)."""
+    docs = list(docs)
+    ids = [doc.id for doc in docs]
+    prepared = Prepared()
+    grams = [ngrams(prepared.tokens(doc.text or ""), model.MAX_NGRAM) for doc in docs]
+    usable = [i for i, g in enumerate(grams) if g]
+    empty = _settings(k=0, k_requested=k, n_docs=len(docs), n_features=0)
+    if len(usable) < MIN_DOCS:
+        return Result(themes=[], other=ids, settings=empty)
+    matrix, features = model.vectorise([grams[i] for i in usable])
+    if matrix is None:
+        return Result(themes=[], other=ids, settings=empty)
+    nonzero = np.flatnonzero(matrix.getnnz(axis=1))
+    if len(nonzero) < MIN_DOCS:
+        return Result(themes=[], other=ids, settings=empty)
+    rows = [usable[i] for i in nonzero]  # positions in `docs` of the rows kept
+    matrix = matrix[nonzero]
+    scale = model.row_scale([max(1, int(docs[i].weight or 1)) for i in rows])
+    scaled = matrix.multiply(scale[:, None]).tocsr()
+    scores: dict[int, float] = {}
+    if k is None:
+        low, high = model.k_bounds(matrix)
+        if high < low:
+            chosen = 1
+        else:
+            chosen, scores = model.choose_k(scaled)
+    else:
+        chosen = max(1, min(int(k), matrix.shape[0], matrix.shape[1]))
+    w, h = model.nmf(scaled, chosen)
+    best = np.argmax(w, axis=1)
+    fit = np.zeros(len(rows))
+    for theme in range(chosen):
+        mine = np.flatnonzero(best == theme)
+        if len(mine):
+            fit[mine] = model.centrality(matrix, h, theme, mine)
+    fit[w.max(axis=1) <= 0] = 0.0
+    placed: set[int] = set()
+    themes: list[Theme] = []
+    for theme in range(chosen):
+        mine = [r for r in np.flatnonzero(best == theme) if fit[r] >= OTHER_FIT]
+        if len(mine) < MIN_THEME_DOCS:
+            continue
+        mine.sort(key=lambda r: (-round(float(fit[r]), 12), ids[rows[r]]))
+        members = [ids[rows[r]] for r in mine]
+        themes.append(Theme(
+            terms=labels.key_phrases(h[theme], features, prepared),
+            members=members,
+            quotes=_quotes([rows[r] for r in mine], docs, grams),
+            size=sum(max(1, int(docs[rows[r]].weight or 1)) for r in mine),
+        ))
+        placed.update(rows[r] for r in mine)
+    themes.sort(key=lambda t: (-t.size, -len(t.members), t.members[0]))
+    other = [ids[i] for i in range(len(docs)) if i not in placed]
+    return Result(themes=themes, other=other, settings=_settings(
+        k=len(themes), k_requested=k, k_fitted=chosen, k_stability=scores, n_docs=len(docs),
+        n_features=len(features)))
+
+
+def _quotes(positions: list[int], docs: list[Doc], grams: list[list[str]]) -> list[int]:
+    """The most central members with distinct wording (at most QUOTES)."""
+    quotes: list[int] = []
+    seen: set[tuple[str, ...]] = set()
+    for position in positions:
+        key = tuple(grams[position])
+        if key in seen:
+            continue
+        seen.add(key)
+        quotes.append(docs[position].id)
+        if len(quotes) >= QUOTES:
+            break
+    return quotes
