@@ -24,8 +24,8 @@ class ProfileForm(Form):
 class EmailChangeForm(Form):
     """Move the account to a new address (confirmed from that address)."""
 
-    email = EmailField(_l("New email"), validators=[DataRequired(_l("Enter your email address.")), Length(max=254)])
-    password = PasswordField(_l("Current password"), validators=[DataRequired(_l("Enter your current password."))])
+    new_email = EmailField(_l("New email"), validators=[DataRequired(_l("Enter your email address.")), Length(max=254)])
+    current_password = PasswordField(_l("Current password"), validators=[DataRequired(_l("Enter your current password."))])
 
 
 class ConfirmEmailForm(Form):

@@ -57,13 +57,13 @@ def data_json():
 def profile():
     """Correct my name and organisation, or move my account to a new address."""
     user = _me()
-    form = ProfileForm(prefix="profile", display_name=user.display_name,
+    form = ProfileForm(display_name=user.display_name,
                        organisation=user.organisation.name if user.organisation else "")
-    email_form = EmailChangeForm(prefix="email")
+    email_form = EmailChangeForm()
     status = 200
     if request.method == "POST":
         status = 400
-        if "profile-display_name" in request.form and form.validate_on_submit():
+        if "display_name" in request.form and form.validate_on_submit():
             try:
                 services.update_profile(user, user, display_name=form.display_name.data,
                                         organisation_name=form.organisation.data if user.organisation else None)
@@ -72,10 +72,11 @@ def profile():
             else:
                 flash(_("Your profile was corrected."), "success")
                 return redirect(url_for("privacy.index"))
-        elif "email-email" in request.form and email_form.validate_on_submit():
+        elif "new_email" in request.form and email_form.validate_on_submit():
             try:
-                new_email = services.request_email_change(user, email_form.email.data, email_form.password.data)
+                new_email = services.request_email_change(user, email_form.new_email.data, email_form.current_password.data)
             except ValidationError as error:
+                error.field = {"email": "new_email", "password": "current_password"}.get(error.field, error.field)
                 attach_to_form(email_form, error)
             else:
                 flash(_("We sent a link to %(email)s. Your address changes when you open it.", email=new_email), "info")
