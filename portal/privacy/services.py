@@ -41,7 +41,7 @@ from portal.notifications.models import DigestEntry, DigestSchedule, Follow, Not
 from portal.notifications.services import render_message
 from portal.privacy.registry import is_cited
 from portal.submissions import attachments as attachment_files
-from portal.submissions.models import Attachment, Submission
+from portal.submissions.models import Submission
 
 # What an erased author is called wherever their contributions stay (UU PDP: anonymised).
 ANONYMOUS_NAME = "warga anonim"
@@ -377,7 +377,7 @@ def erase_account(actor, user: User, *, keep_contributions: bool, password: str 
                                         else value.replace(email, "[email dihapus]")}))
     user.email = f"erased-{user.id}@{ERASED_DOMAIN}"
     user.display_name = ANONYMOUS_NAME
-    user.password_hash = "!"  # no Argon2 hash: no password ever matches
+    user.password_hash = "!"  # nosec B105 not a password: no Argon2 hash, so no password ever matches
     user.organisation = None
     user.affiliation_verified_at = None
     user.affiliation_verified_by_id = None

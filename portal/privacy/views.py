@@ -76,7 +76,8 @@ def profile():
             try:
                 new_email = services.request_email_change(user, email_form.new_email.data, email_form.current_password.data)
             except ValidationError as error:
-                error.field = {"email": "new_email", "password": "current_password"}.get(error.field, error.field)
+                fields = {"email": "new_email", "password": "current_password"}  # nosec B105 form field names
+                error.field = fields.get(error.field, error.field)
                 attach_to_form(email_form, error)
             else:
                 flash(_("We sent a link to %(email)s. Your address changes when you open it.", email=new_email), "info")

@@ -17,6 +17,7 @@ from .cases import CASES
 from .servicegraph import ROOT, ServiceGraph
 
 SYSTEM = {
+    "portal.privacy.retention.purge": "the operator's `flask privacy purge` command (cron)",
     "portal.accounts.services.authenticate": "sign-in: the password is the check; it records the sign-in time",
     "portal.accounts.services.request_password_reset": "anyone may ask; the link goes only to the address's owner",
     "portal.accounts.services.reset_password": "the mailed one-time token is the permission",

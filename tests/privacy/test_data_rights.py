@@ -7,7 +7,6 @@ import re
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
 
 from portal.accounts.models import User
 from portal.extensions import db
