@@ -186,10 +186,12 @@ def export_json(actor, user: User) -> Iterator[str]:
     if actor.id != user.id:
         record(actor, "privacy.export", user)
         db.session.commit()
-    return _json_pieces(user)
+    return _json_pieces(user.id)
 
 
-def _json_pieces(user: User) -> Iterator[str]:
+def _json_pieces(user_id: int) -> Iterator[str]:
+    # Read again here: a streamed response may outlive the session the caller loaded the user in.
+    user = db.session.get(User, user_id)
     yield '{"portal": "Portal Partisipasi Kota Medan", "exported_at": %s' % json.dumps(_when(utcnow()))
     for name, value in sections(user):
         yield ",\n%s: " % json.dumps(name)
