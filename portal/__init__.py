@@ -76,6 +76,9 @@ def _init_extensions(app: Flask) -> None:
     proposals.init_app(app)
     forums.init_app(app)
     notifications.init_app(app)
+    from portal.privacy import retention
+
+    retention.init_app(app)
 
 
 def _register_converters(app: Flask) -> None:
@@ -113,6 +116,8 @@ def _register_blueprints(app: Flask) -> None:
     from portal.notifications.views import bp as notifications_bp
     from portal.consultation.views import bp as consultation_bp
     from portal.positions.views import bp as positions_bp
+    from portal.privacy.views import admin_bp as privacy_admin_bp
+    from portal.privacy.views import bp as privacy_bp
     from portal.proposals.views import bp as proposals_bp
     from portal.search.views import bp as search_bp
     from portal.submissions.views import bp as submissions_bp
@@ -134,6 +139,8 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(search_bp)
     app.register_blueprint(twofactor_bp)
     app.register_blueprint(summaries_bp)
+    app.register_blueprint(privacy_bp)
+    app.register_blueprint(privacy_admin_bp)
 
 
 def _register_cli(app: Flask) -> None:
@@ -141,6 +148,7 @@ def _register_cli(app: Flask) -> None:
     from portal.demo import seed_demo_command
     from portal.notifications.cli import notifications_cli
     from portal.positions.cli import positions_cli
+    from portal.privacy.cli import privacy_cli
     from portal.proposals.cli import policies_cli
     from portal.rendered import text_cli
     from portal.search.cli import search_cli
@@ -154,6 +162,7 @@ def _register_cli(app: Flask) -> None:
     app.cli.add_command(notifications_cli)
     app.cli.add_command(text_cli)
     app.cli.add_command(twofactor_cli)
+    app.cli.add_command(privacy_cli)
 
 
 def _register_templating(app: Flask) -> None:

@@ -41,6 +41,12 @@ class Config:
     PORTAL_TIMEZONE = "Asia/Jakarta"
     # Version of the privacy notice users consent to at registration.
     PRIVACY_NOTICE_VERSION = "2026-11"
+    # The mailed link that moves an account to a new e-mail address stays valid this many seconds.
+    EMAIL_CHANGE_MAX_AGE = 24 * 3600
+    # `flask privacy purge` drops or truncates IP addresses and user agents older than this many days.
+    PERSONAL_DATA_RETENTION_DAYS = 90
+    # Log files (e.g. the access log) whose old lines `flask privacy purge` cleans of addresses and user agents.
+    PRIVACY_LOG_FILES: tuple[str, ...] = ()
     # Rate limits (Flask-Limiter syntax); storage is Redis when REDIS_URL is set.
     RATELIMIT_ENABLED = True
     RATELIMIT_STORAGE_URI = "memory://"
@@ -169,6 +175,8 @@ class Config:
         for key in ("MAIL_BACKEND", "MAIL_SENDER", "MAIL_SERVER", "MAIL_USERNAME", "MAIL_PASSWORD"):
             if os.environ.get(key):
                 settings[key] = os.environ[key]
+        if os.environ.get("PRIVACY_LOG_FILES"):
+            settings["PRIVACY_LOG_FILES"] = tuple(p.strip() for p in os.environ["PRIVACY_LOG_FILES"].split(",") if p.strip())
         if os.environ.get("TRUSTED_PROXIES"):
             settings["TRUSTED_PROXIES"] = int(os.environ["TRUSTED_PROXIES"])
         if os.environ.get("MAIL_PORT"):

@@ -48,7 +48,10 @@ def set_language():
 @bp.get("/privacy")
 def privacy():
     """The privacy notice users consent to (UU PDP)."""
-    return render_template("main/privacy.html", version=current_app.config["PRIVACY_NOTICE_VERSION"])
+    return render_template(
+        "main/privacy.html", version=current_app.config["PRIVACY_NOTICE_VERSION"],
+        retention_days=current_app.config["PERSONAL_DATA_RETENTION_DAYS"],
+    )
 
 
 @bp.get("/help", endpoint="help")

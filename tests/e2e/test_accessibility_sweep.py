@@ -22,7 +22,7 @@ pytestmark = pytest.mark.e2e
 ALSO_FAILING = {"landmark-unique", "heading-order"}
 
 # Pages that are not HTML pages (downloads, files).
-NOT_PAGES = {"static", "submissions.download"}
+NOT_PAGES = {"static", "submissions.download", "privacy.data_json", "privacy_admin.admin_export"}
 
 # role -> endpoints visited signed in as that demo account (None: not signed in).
 ROLES = {
@@ -119,6 +119,11 @@ def pages_for(role: str, s) -> dict[str, list[str]]:
         "twofactor.setup": [url_for("twofactor.setup")],
         "twofactor.reauthenticate": [url_for("twofactor.reauthenticate")],
         "contributions.mine": [url_for("contributions.mine")],
+        "privacy.index": [url_for("privacy.index")],
+        "privacy.data": [url_for("privacy.data")],
+        "privacy.profile": [url_for("privacy.profile")],
+        "privacy.confirm_email": [url_for("privacy.confirm_email", token="expired-or-wrong")],
+        "privacy.delete": [url_for("privacy.delete")],
         "notifications.index": [url_for("notifications.index")],
         "forums.new_thread": [url_for("forums.new_thread", slug=s.category.slug)],
         "consultation.policy": public["consultation.policy"],
@@ -149,6 +154,7 @@ def pages_for(role: str, s) -> dict[str, list[str]]:
         "accounts_admin.users": [url_for("accounts_admin.users")],
         "accounts_admin.user_detail": [url_for("accounts_admin.user_detail", user_id=s.user.id)],
         "audit.index": [url_for("audit.index")],
+        "privacy_admin.request_page": [url_for("privacy_admin.request_page", user_id=s.user.id)],
         "positions.create": [url_for("positions.create")],
         "positions.edit": [url_for("positions.edit", position_id=s.position.id)],
         "positions.import_file": [url_for("positions.import_file")],

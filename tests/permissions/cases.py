@@ -25,6 +25,7 @@ from portal.contributions.models import Contribution
 from portal.notifications import services as notifications
 from portal.positions import importer
 from portal.positions import services as positions
+from portal.privacy import services as privacy
 from portal.proposals import services as proposals
 from portal.proposals import workflow
 from portal.submissions import services as submissions
@@ -88,6 +89,21 @@ CASES: list[Case] = [
          lambda w, a: accounts.end_other_sessions(a)),
     Case(accounts.change_password, ("anonymous", "deactivated"), "citizen",
          lambda w, a: accounts.change_password(a, PASSWORD, "Sandi baru untuk Medan 2027")),
+    # --- privacy (UU PDP data rights) ------------------------------------------------
+    Case(privacy.export_json, ADMIN_ONLY, "admin", lambda w, a: list(privacy.export_json(a, w.other)),
+         label="for another"),
+    Case(privacy.update_profile, ("anonymous", "deactivated"), "citizen",
+         lambda w, a: privacy.update_profile(a, a, display_name="Nama Diperbaiki")),
+    Case(privacy.update_profile, ADMIN_ONLY, "admin",
+         lambda w, a: privacy.update_profile(a, w.other, display_name="Nama Diperbaiki"), label="for another"),
+    Case(privacy.confirm_email_change, ("anonymous", "deactivated"), "citizen",
+         lambda w, a: privacy.confirm_email_change(a, privacy._serializer().dumps(
+             {"u": getattr(a, "id", None), "old": getattr(a, "email", None), "new": "alamat.baru@example.org"}))),
+    Case(privacy.erase_account, ("anonymous", "deactivated"), "citizen",
+         lambda w, a: privacy.erase_account(a, a, keep_contributions=True, password=PASSWORD)),
+    Case(privacy.erase_account, ADMIN_ONLY, "admin",
+         lambda w, a: privacy.erase_account(a, w.other, keep_contributions=False, reason="Surat 1/2026"),
+         label="for another"),
     Case(accounts.verify_affiliation, (*ADMIN_ONLY, "unverified"), "admin",
          lambda w, a: accounts.verify_affiliation(a, w.unverified)),
     Case(accounts.revoke_affiliation, (*ADMIN_ONLY, "academic"), "admin",

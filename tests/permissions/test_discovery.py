@@ -17,6 +17,7 @@ from .cases import CASES
 from .servicegraph import ROOT, ServiceGraph
 
 SYSTEM = {
+    "portal.privacy.retention.purge": "the operator's `flask privacy purge` command (cron)",
     "portal.accounts.services.authenticate": "sign-in: the password is the check; it records the sign-in time",
     "portal.accounts.throttle.claim": "sign-in: counts an attempt on an address before anyone is signed in",
     "portal.accounts.throttle.failed": "sign-in: counts a wrong password before anyone is signed in",
