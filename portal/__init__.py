@@ -76,9 +76,12 @@ def _init_extensions(app: Flask) -> None:
     proposals.init_app(app)
     forums.init_app(app)
     notifications.init_app(app)
-    from portal.privacy import retention
+    from portal.aspirations.summaries.services import quoted_in_published_summary
+    from portal.privacy import registry, retention
 
     retention.init_app(app)
+    # What a published summary quotes stays in the record, anonymised, when its author asks for removal.
+    registry.register_citation_check(quoted_in_published_summary)
 
 
 def _register_converters(app: Flask) -> None:

@@ -209,3 +209,18 @@ def test_a_change_may_cite_only_the_positions_own_published_themes(
     db.session.rollback()
     positions.update_position(admin, position_with_input, {"required_count": "12"}, reason="Aspirasi.", cites=(theme.id,))
     assert db.session.scalars(select(ChangeCitation)).one().theme_id == theme.id
+
+
+def test_a_quote_of_a_published_summary_counts_as_cited_for_erasure(client, sign_in, moderator, position_with_input):
+    from portal.privacy.registry import is_cited
+
+    sign_in(moderator)
+    client.post(f"/aspirations/positions/{position_with_input.id}", data={"themes": "2"})
+    summary = db.session.scalars(select(Summary)).one()
+    theme = next(t for t in _themes(summary.id) if not t.is_other)
+    quote = next(m for m in theme.members if m.is_quote).contribution
+    assert not is_cited(quote)  # a draft cites nothing yet
+    client.post(f"/aspirations/summaries/{summary.id}/publish")
+    assert is_cited(quote)
+    not_quoted = next(m for m in theme.members if not m.is_quote).contribution
+    assert not is_cited(not_quoted)

@@ -156,6 +156,15 @@ def theme_members(viewer, theme: SummaryTheme, page: int = 1, per_page: int = 20
     return db.paginate(query, page=max(1, min(page, 100_000)), per_page=per_page, error_out=False)
 
 
+def quoted_in_published_summary(contribution: Contribution) -> bool:
+    """Whether a published summary quotes `contribution` (it then stays in the record, anonymised)."""
+    return db.session.scalar(
+        select(ThemeMember.id).join(SummaryTheme).join(Summary)
+        .where(ThemeMember.contribution_id == contribution.id, ThemeMember.is_quote,
+               Summary.status == "published").limit(1)
+    ) is not None
+
+
 def quotes_of(themes: list[SummaryTheme]) -> dict[int, list[Contribution]]:
     """The chosen quotes of each theme, still published, in one query."""
     ids = [theme.id for theme in themes]
