@@ -88,17 +88,17 @@ def not_a_shown_copy(viewer):
     )
 
 
-def campaign_sizes(viewer, views: dict) -> None:
-    """Fill `campaign_size` of the comments that stand for a campaign, in one grouped query."""
+def campaign_sizes(viewer, views: dict) -> dict[int, int]:
+    """comment id -> visible near-copies of its text (itself included), for the comments that stand
+    for a campaign, in one grouped query."""
     firsts = [i for i, view in views.items() if view.comment.campaign_id == i]
     if not firsts:
-        return
-    for campaign_id, count in db.session.execute(
+        return {}
+    return dict(db.session.execute(
         select(Contribution.campaign_id, func.count(Contribution.id))
         .where(Contribution.campaign_id.in_(firsts), contributions.visible_filter(viewer))
         .group_by(Contribution.campaign_id)
-    ):
-        views[campaign_id].campaign_size = count
+    ).all())
 
 
 def _endorsement_counts():
@@ -152,7 +152,8 @@ def load_views(viewer, ids: list[int]) -> dict[int, CommentView]:
     views = _views(viewer, list(comments))
     for comment_id, count in _reply_counts(viewer, list(views)).items():
         views[comment_id].reply_count = count
-    campaign_sizes(viewer, views)
+    for comment_id, size in campaign_sizes(viewer, views).items():
+        views[comment_id].campaign_size = size
     return views
 
 
@@ -187,7 +188,8 @@ def page_of(viewer, where: list, filters: Filters, page: int, per_page: int):
     views = _views(viewer, list(pagination.items))
     for comment_id, count in _reply_counts(viewer, list(views)).items():
         views[comment_id].reply_count = count
-    campaign_sizes(viewer, views)
+    for comment_id, size in campaign_sizes(viewer, views).items():
+        views[comment_id].campaign_size = size
     pagination.items = list(views.values())
     return pagination
 

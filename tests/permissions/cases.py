@@ -15,6 +15,7 @@ from datetime import timedelta
 from typing import Any, Callable
 
 from portal.accounts import services as accounts
+from portal.aspirations.links import services as links
 from portal.comments import services as comments
 from portal.extensions import utcnow
 from portal.forums import services as forums
@@ -184,4 +185,13 @@ CASES: list[Case] = [
          lambda w, a: submissions.invite_cosigner(a, w.submission, w.academic.organisation)),
     Case(submissions.confirm_cosign, ("anonymous", "citizen", "ngo", "unverified", "moderator"), "academic",
          lambda w, a: submissions.confirm_cosign(a, w.cosignature)),
+
+    # --- aspirations: links to positions and OPDs -----------------------------------
+    Case(links.tag_by_author, ("anonymous", "citizen", "moderator"), "author",
+         lambda w, a: links.tag_by_author(a, w.comment, [f"position:{w.position.id}"])),
+    Case(links.confirm, (*OFFICIALS_ONLY, "author"), "moderator",
+         lambda w, a: links.confirm(a, w.suggested_link)),
+    Case(links.remove, (*OFFICIALS_ONLY, "author"), "moderator",
+         lambda w, a: links.remove(a, w.suggested_link)),
 ]
+

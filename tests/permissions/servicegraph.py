@@ -231,7 +231,9 @@ class ServiceGraph:
         names = []
         for name, module in self.modules.items():
             relative = module.path.relative_to(self.root)
-            if len(relative.parts) != 2 or relative.name in NOT_SERVICES or relative.parts[0] == "demo":
+            # portal/<package>/<module>.py, and portal/aspirations/<part>/<module>.py (its parts are packages)
+            nested = len(relative.parts) == 3 and relative.parts[0] == "aspirations"
+            if (len(relative.parts) != 2 and not nested) or relative.name in NOT_SERVICES or relative.parts[0] == "demo":
                 continue
             names.append(name)
         return sorted(names)

@@ -49,6 +49,12 @@ SYSTEM = {
     "portal.notifications.digests.send_digests": "`flask notifications send-digests` from cron mails followers what they were told",
     "portal.notifications.digests.send_digest": "one follower's digest, for send_digests",
     "portal.submissions.receipts.queue_receipt": "adds the receipt to submit's transaction; submit asked",
+    "portal.aspirations.links.services.suggest": "adds the portal's suggestions to the caller's transaction (publication, the command)",
+    "portal.aspirations.links.services.place_in_campaign": "sets campaign ids in the caller's transaction when a contribution is published",
+    "portal.aspirations.links.services.analyse": "suggest + place_in_campaign, on contribution_published inside admit's or approve's transaction",
+    "portal.aspirations.links.services.analyse_later": "the same after the response of the request that published the contribution",
+    "portal.aspirations.links.services.suggest_all": "the operator's `flask aspirations suggest-links`",
+    "portal.aspirations.links.services.regroup_campaigns": "the operator's `flask aspirations suggest-links`",
     "portal.submissions.receipts.tell_invited": "adds the invitation notices to invite_cosigner's transaction; it asked",
 }
 
