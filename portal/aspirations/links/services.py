@@ -153,7 +153,7 @@ class Index:
             from sklearn.feature_extraction.text import TfidfVectorizer
 
             index.vectorizer = TfidfVectorizer(lowercase=True, sublinear_tf=True, ngram_range=(1, 2),
-                                               token_pattern=r"(?u)\b\w\w+\b", strip_accents="unicode")
+                                               strip_accents="unicode")
             try:
                 index.matrix = index.vectorizer.fit_transform(texts)
                 index.position_ids = [p.id for p in positions]
