@@ -82,6 +82,9 @@ def _init_extensions(app: Flask) -> None:
     retention.init_app(app)
     # What a published summary quotes stays in the record, anonymised, when its author asks for removal.
     registry.register_citation_check(quoted_in_published_summary)
+    from portal.aspirations import links as aspiration_links
+
+    aspiration_links.init_app(app)
 
 
 def _register_converters(app: Flask) -> None:
@@ -93,6 +96,7 @@ def _register_converters(app: Flask) -> None:
 def _register_models() -> None:
     # Import every model module so metadata (and migrations) see all tables.
     from portal.accounts import models as _accounts  # noqa: F401
+    from portal.aspirations.links import models as _aspiration_links  # noqa: F401
     from portal.audit import models as _audit  # noqa: F401
     from portal import content_version as _content_version  # noqa: F401
     from portal.comments import models as _comments  # noqa: F401
@@ -110,6 +114,7 @@ def _register_blueprints(app: Flask) -> None:
     from portal.accounts.views import admin_bp as accounts_admin_bp
     from portal.aspirations.summaries.views import bp as summaries_bp
     from portal.accounts.views import bp as accounts_bp
+    from portal.aspirations.links.views import bp as aspiration_links_bp
     from portal.audit.views import bp as audit_bp
     from portal.comments.views import bp as comments_bp
     from portal.forums.views import bp as forums_bp
@@ -144,10 +149,12 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(summaries_bp)
     app.register_blueprint(privacy_bp)
     app.register_blueprint(privacy_admin_bp)
+    app.register_blueprint(aspiration_links_bp)
 
 
 def _register_cli(app: Flask) -> None:
     from portal.accounts.cli import create_user_command
+    from portal.aspirations.cli import aspirations_cli
     from portal.demo import seed_demo_command
     from portal.notifications.cli import notifications_cli
     from portal.positions.cli import positions_cli
@@ -166,6 +173,7 @@ def _register_cli(app: Flask) -> None:
     app.cli.add_command(text_cli)
     app.cli.add_command(twofactor_cli)
     app.cli.add_command(privacy_cli)
+    app.cli.add_command(aspirations_cli)
 
 
 def _register_templating(app: Flask) -> None:

@@ -255,3 +255,20 @@ def _write_in_forum(actor, obj) -> bool:
 def _summarize_aspirations(actor, obj) -> bool:
     # Officials compute, review and publish summaries of public aspirations.
     return is_official(actor)
+
+
+@rule("aspiration_link.tag")
+def _tag_own_contribution(actor, obj) -> bool:
+    # The author says which positions or OPDs their contribution concerns.
+    return _is_author(actor, obj) and _not_suspended(actor)
+
+
+@rule("aspiration_link.review")
+def _review_links(actor, obj) -> bool:
+    return is_official(actor)
+
+
+@rule("aspiration_link.moderate")
+def _moderate_links(actor, obj) -> bool:
+    # obj is the contribution; nobody decides the links of their own contribution.
+    return is_official(actor) and (obj is None or getattr(obj, "author_id", None) != actor.id)

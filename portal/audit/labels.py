@@ -12,6 +12,8 @@ ACTION_LABELS = {
     "account.end_sessions": _l("Signed out everywhere else"),
     "account.password_change": _l("Password changed"),
     "account.password_reset": _l("Password reset by link"),
+    "aspiration_link.confirm": _l("Suggested link to a position or OPD confirmed"),
+    "aspiration_link.remove": _l("Link to a position or OPD removed"),
     "affiliation.revoke": _l("Affiliation withdrawn"),
     "affiliation.verify": _l("Affiliation verified"),
     "aspiration.discard": _l("Draft aspiration summary discarded"),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import HiddenField, RadioField, SelectChoice, TextAreaField
+from wtforms import HiddenField, RadioField, SelectChoice, SelectMultipleField, TextAreaField
 from wtforms.validators import Length, Optional
 
 from portal.comments.models import STANCE_LABELS, STANCES
@@ -28,6 +28,9 @@ class CommentForm(Form):
         description=_l("The text you would like the article to say instead."),
         validators=[Length(max=MAX_WORDING)],
     )
+    # The positions or OPDs the author says it concerns ("position:ID" / "opd:ID"; checked where stored).
+    concerns = SelectMultipleField(_l("Which positions or OPDs does it concern? (optional)"), choices=[],
+                                   validate_choice=False)
     article_key = HiddenField()
     position_field = HiddenField()
     parent = HiddenField()

@@ -11,14 +11,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, or_, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy import exists, func, or_, select
+from sqlalchemy.orm import aliased, joinedload
 
 from portal.accounts.models import User
 from portal.comments.models import STANCES, Comment, Endorsement
 from portal.comments.services import CommentView, _old_article_bodies, _views
 from portal.extensions import db
 from portal.contributions import services as contributions
+from portal.contributions.models import Contribution
 from portal.proposals.models import Policy
 
 SORTS = ("newest", "oldest", "endorsed")
@@ -68,6 +69,38 @@ def counts_by(where: list, key_column) -> dict:
     return {key: count for key, count in rows}
 
 
+def not_a_shown_copy(viewer):
+    """Leaves out a near-copy (`campaign_id`) whose campaign's first comment the viewer sees in the same
+    place: that one is shown with the count of all of them (`campaign_sizes`); every copy stays counted."""
+    first = aliased(Comment)
+    return or_(
+        Comment.campaign_id.is_(None),
+        Comment.campaign_id == Comment.id,
+        ~exists().where(
+            first.id == Comment.campaign_id,
+            first.parent_id.is_(None),
+            first.policy_id == Comment.policy_id,
+            first.position_id.is_not_distinct_from(Comment.position_id),
+            first.article_key.is_not_distinct_from(Comment.article_key),
+            first.position_field.is_not_distinct_from(Comment.position_field),
+            contributions.visible_filter(viewer, first),
+        ),
+    )
+
+
+def campaign_sizes(viewer, views: dict) -> dict[int, int]:
+    """comment id -> visible near-copies of its text (itself included), for the comments that stand
+    for a campaign, in one grouped query."""
+    firsts = [i for i, view in views.items() if view.comment.campaign_id == i]
+    if not firsts:
+        return {}
+    return dict(db.session.execute(
+        select(Contribution.campaign_id, func.count(Contribution.id))
+        .where(Contribution.campaign_id.in_(firsts), contributions.visible_filter(viewer))
+        .group_by(Contribution.campaign_id)
+    ).all())
+
+
 def _endorsement_counts():
     return (
         select(Endorsement.comment_id, func.count(Endorsement.id).label("n"))
@@ -90,7 +123,7 @@ def top_by_key(viewer, where: list, key_column, per_key: int = TOP_PER_KEY) -> d
             func.row_number().over(partition_by=key_column, order_by=Comment.id.desc()).label("by_newest"),
         )
         .outerjoin(counts, counts.c.comment_id == Comment.id)
-        .where(*where, Comment.parent_id.is_(None))
+        .where(*where, Comment.parent_id.is_(None), not_a_shown_copy(viewer))
         .subquery()
     )
     rows = db.session.execute(
@@ -119,6 +152,8 @@ def load_views(viewer, ids: list[int]) -> dict[int, CommentView]:
     views = _views(viewer, list(comments))
     for comment_id, count in _reply_counts(viewer, list(views)).items():
         views[comment_id].reply_count = count
+    for comment_id, size in campaign_sizes(viewer, views).items():
+        views[comment_id].campaign_size = size
     return views
 
 
@@ -137,7 +172,7 @@ def page_of(viewer, where: list, filters: Filters, page: int, per_page: int):
     """One page of top-level comments, sorted and filtered; `items` are CommentViews."""
     counts = _endorsement_counts()
     query = select(Comment).outerjoin(counts, counts.c.comment_id == Comment.id).where(
-        *where, Comment.parent_id.is_(None)
+        *where, Comment.parent_id.is_(None), not_a_shown_copy(viewer)
     )
     if filters.stance:
         query = query.where(Comment.stance == filters.stance)
@@ -153,6 +188,8 @@ def page_of(viewer, where: list, filters: Filters, page: int, per_page: int):
     views = _views(viewer, list(pagination.items))
     for comment_id, count in _reply_counts(viewer, list(views)).items():
         views[comment_id].reply_count = count
+    for comment_id, size in campaign_sizes(viewer, views).items():
+        views[comment_id].campaign_size = size
     pagination.items = list(views.values())
     return pagination
 

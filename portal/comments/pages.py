@@ -82,6 +82,15 @@ class ListPage:
     form: object | None = None  # the comment form that failed, to show again with its errors and text
     article: object | None = None
     hidden: dict = field(default_factory=dict)  # the hidden fields of this page's comment form
+    concerns: list = field(default_factory=list)  # (value, label): positions and OPDs the author may tag
+
+
+def concerns_of(policy: Policy | None, position=None) -> list[tuple[str, str]]:
+    """What an author may say a comment concerns: the policy's positions (or the position) and their OPDs."""
+    positions = [position] if position is not None else list(policy.positions if policy is not None else [])
+    choices = [(f"position:{p.id}", p.name) for p in positions]
+    opds = {p.opd_id: p.opd for p in positions if p.opd is not None}
+    return choices + [(f"opd:{opd.id}", opd.name) for opd in opds.values()]
 
 
 def _article_of(policy: Policy, key: str):
@@ -111,7 +120,8 @@ def policy_list_page(viewer, policy: Policy, filters: lists.Filters, page: int, 
     lists.mark_versions(policy, pagination.items)
     accepting = policy.accepts_input() and scope != "removed"
     return ListPage(title, scope, key, policy, None, pagination, filters, accepting,
-                    services.closed_message(), form=form, article=article, hidden=hidden)
+                    services.closed_message(), form=form, article=article, hidden=hidden,
+                    concerns=concerns_of(policy) if accepting else [])
 
 
 @dataclass

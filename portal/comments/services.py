@@ -163,6 +163,7 @@ class CommentView:
     made_on: int | None = None  # the version number, when older than the current one
     changed_since: bool = False  # the article's text differs between that version and the current one
     reply_count: int = 0  # visible replies, filled where replies are not listed
+    campaign_size: int = 0  # visible near-copies of its text, itself included, when it stands for them
 
 
 def comments_for_policy(viewer, policy: Policy) -> dict[str | None, list[CommentView]]:

@@ -19,6 +19,7 @@ from portal.comments.forms import CommentForm, EndorseForm
 from portal.comments.models import POSITION_FIELD_LABELS, POSITION_FIELDS, STANCE_LABELS
 from portal.errors import NotFound, ValidationError, attach_to_form
 from portal.contributions import urls as contribution_urls
+from portal.contributions.signals import author_tagged
 from portal.numbers import query_int
 from portal.positions import services as positions
 from portal.proposals import services as proposals
@@ -105,7 +106,7 @@ def post_on_policy(slug: str):
         except ValidationError as error:
             attach_to_form(form, error)
         else:
-            return _sent(comment)
+            return _sent(comment, form.concerns.data)
     parent = parent or _parent_or_none(form)
     if parent is not None:
         return render_template("comments/comment.html", page=pages.comment_page(current_user, parent, 1, form=form)), 400
@@ -143,7 +144,7 @@ def post_on_position(position_id: int):
         except ValidationError as error:
             attach_to_form(form, error)
         else:
-            return _sent(comment)
+            return _sent(comment, form.concerns.data)
     parent = parent or _parent_or_none(form)
     if parent is not None:
         return render_template("comments/comment.html", page=pages.comment_page(current_user, parent, 1, form=form)), 400
@@ -188,8 +189,10 @@ def _parent_or_none(form: CommentForm):
         return None
 
 
-def _sent(comment):
+def _sent(comment, concerns=()):
     """Tell the author at once whether the comment is shown or waits for review, and show it."""
+    if concerns and comment.parent_id is None:
+        author_tagged.send(comment, actor=current_user._get_current_object(), values=list(concerns))
     if comment.status == "published":
         flash(_("Your comment %(id)s is published.", id=comment.public_id), "success")
     else:

@@ -105,6 +105,9 @@ class Contribution(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow)
     hidden_reason: Mapped[str | None] = mapped_column(String(20))
     hidden_note: Mapped[str | None] = mapped_column(Text)
+    # Near-copies of one text (portal.aspirations.campaigns) share the id of the first of them,
+    # which carries its own id; lists show that one with the count. None: not part of a campaign.
+    campaign_id: Mapped[int | None] = mapped_column(index=True)
 
     author = relationship("User", foreign_keys=[author_id])
     organisation = relationship("Organisation", foreign_keys=[organisation_id])

@@ -224,3 +224,23 @@ def test_a_quote_of_a_published_summary_counts_as_cited_for_erasure(client, sign
     assert is_cited(quote)
     not_quoted = next(m for m in theme.members if not m.is_quote).contribution
     assert not is_cited(not_quoted)
+
+
+def test_a_campaign_counts_every_copy_in_one_theme(client, sign_in, moderator, position_with_input,
+                                                   make_user, contribute):
+    from portal.contributions.models import Contribution
+
+    copies = [contribute(make_user(), f"Kami warga Medan Deli menolak pengurangan perawat puskesmas, mohon ditinjau {n}.",
+                         kind="field_comment", on=position_with_input, stance="objects") for n in range(6)]
+    for copy in copies:
+        db.session.get(Contribution, copy.id).campaign_id = 990001
+    db.session.commit()
+    sign_in(moderator)
+    client.post(f"/aspirations/positions/{position_with_input.id}", data={"themes": "2"})
+    summary = db.session.scalars(select(Summary)).one()
+    assert summary.contribution_count == 30
+    themes = _themes(summary.id)
+    assert sum(t.size for t in themes) == 30
+    holding = [t for t in themes if any(m.contribution_id == copies[0].id for m in t.members)]
+    assert len(holding) == 1
+    assert {c.id for c in copies} <= {m.contribution_id for m in holding[0].members}

@@ -102,6 +102,7 @@ def pages_for(role: str, s) -> dict[str, list[str]]:
         "comments.comment": [url_for("comments.comment", public_id=s.comment.public_id)],
         "summaries.summary": [url_for("summaries.summary", summary_id=s.summary.id)],
         "summaries.theme": [url_for("summaries.theme", theme_id=s.summary.kept_themes[0].id)],
+        "aspiration_links.campaign": [url_for("aspiration_links.campaign", campaign_id=s.comment.campaign_id)],
     }
     anonymous = {
         "accounts.login": [url_for("accounts.login")],
@@ -139,6 +140,7 @@ def pages_for(role: str, s) -> dict[str, list[str]]:
         member["submissions.cosign"] = [url_for("submissions.cosign", cosignature_id=s.cosignature.id)]
     official = {
         "moderation.queue": [url_for("moderation.queue")],
+        "aspiration_links.review": [url_for("aspiration_links.review")],
         "proposals.new": [url_for("proposals.new")],
         "proposals.edit": [url_for("proposals.edit", slug=slug)],
         "proposals.new_version": [url_for("proposals.new_version", slug=slug)],
@@ -179,8 +181,19 @@ def seeded(app):
     app.config["MODERATION_PREMODERATE_FIRST_N"] = 0
     seed_demo()
     search.drain()
+    _a_campaign()
     with app.test_request_context():
         return {role: pages_for(role, _samples()) for role in ROLES}
+
+
+def _a_campaign() -> None:
+    """Until the demo data has its copy-paste campaign: the first published comment and a copy of it."""
+    from portal.comments.models import Comment
+    from portal.extensions import db
+
+    first = db.session.scalars(select(Comment).where(Comment.status == "published").order_by(Comment.id)).first()
+    first.campaign_id = first.id
+    db.session.commit()
 
 
 def is_failing(violation: dict) -> bool:

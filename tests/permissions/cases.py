@@ -16,6 +16,8 @@ from typing import Any, Callable
 
 from portal.accounts import services as accounts
 from portal.aspirations.summaries import services as summaries
+
+from portal.aspirations.links import services as links
 from portal.comments import services as comments
 from portal.extensions import utcnow
 from portal.forums import services as forums
@@ -250,4 +252,13 @@ CASES: list[Case] = [
          lambda w, a: summaries.publish(a, w.summary)),
     Case(summaries.discard, OFFICIALS_ONLY, "moderator",
          lambda w, a: summaries.discard(a, w.summary)),
+
+    # --- aspirations: links to positions and OPDs -----------------------------------
+    Case(links.tag_by_author, ("anonymous", "citizen", "moderator"), "author",
+         lambda w, a: links.tag_by_author(a, w.comment, [f"position:{w.position.id}"])),
+    Case(links.confirm, (*OFFICIALS_ONLY, "author"), "moderator",
+         lambda w, a: links.confirm(a, w.suggested_link)),
+    Case(links.remove, (*OFFICIALS_ONLY, "author"), "moderator",
+         lambda w, a: links.remove(a, w.suggested_link)),
 ]
+

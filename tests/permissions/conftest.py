@@ -236,6 +236,17 @@ class World:
 
         return services.invite_cosigner(self.ngo, self.submission, self.academic.organisation)
 
+    @cached_property
+    def suggested_link(self):
+        """The portal's suggestion that the author's comment concerns the position."""
+        from portal.aspirations.links.models import ContributionLink
+
+        link = ContributionLink(contribution_id=self.comment.id, position_id=self.position.id, source="suggested",
+                                status="active", reason="title", matched=self.position.name)
+        db.session.add(link)
+        db.session.commit()
+        return link
+
 
 @pytest.fixture
 def world(app, request, publish_at_once):

@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 from sqlalchemy import and_, or_, select
 
 from portal import permissions
+from portal.aspirations.links.models import ContributionLink
 from portal.aspirations.summaries.models import ChangeCitation, Summary, SummaryTheme, ThemeMember
 from portal.aspirations.themes import engine
 from portal.audit.services import record
@@ -45,17 +46,39 @@ def _sources(position: Position | None, policy: Policy | None, article_key: str 
 
 
 def _linked_to(position: Position) -> list:
-    """Contributions linked to the position by their authors or a moderator (the links package)."""
-    return []
+    """Contributions linked to the position by their authors or confirmed by a moderator (a suggestion
+    the portal made counts once a moderator has confirmed it)."""
+    return [Contribution.id.in_(
+        select(ContributionLink.contribution_id).where(
+            ContributionLink.position_id == position.id, ContributionLink.status == "active",
+            ContributionLink.source.in_(("author", "confirmed")))
+    )]
 
 
-def _docs(where) -> tuple[list[engine.Doc], datetime | None, datetime | None]:
+def _docs(where) -> tuple[list[engine.Doc], dict[int, list[int]], int, datetime | None, datetime | None]:
+    """One Doc per text, a campaign of near-copies being one Doc weighted by its copies; the copies of
+    each representative (to put back into its theme); the number of contributions; their dates."""
     rows = db.session.execute(
-        select(Contribution.id, Contribution.body, Contribution.created_at).where(where).order_by(Contribution.id)
+        select(Contribution.id, Contribution.body, Contribution.created_at, Contribution.campaign_id)
+        .where(where).order_by(Contribution.id)
     ).all()
-    docs = [engine.Doc(id=row.id, text=row.body or "") for row in rows]
+    copies: dict[int, list[int]] = {}
+    representative: dict[int, int] = {}
+    for row in rows:
+        if row.campaign_id is not None and row.campaign_id in representative:
+            copies[representative[row.campaign_id]].append(row.id)
+            continue
+        if row.campaign_id is not None:
+            representative[row.campaign_id] = row.id
+        copies[row.id] = []
+    bodies = {row.id: row.body or "" for row in rows}
+    docs = [engine.Doc(id=cid, text=bodies[cid], weight=1 + len(more)) for cid, more in copies.items()]
     dates = [row.created_at for row in rows]
-    return docs, (min(dates) if dates else None), (max(dates) if dates else None)
+    return docs, copies, len(rows), (min(dates) if dates else None), (max(dates) if dates else None)
+
+
+def _with_copies(ids: list[int], copies: dict[int, list[int]]) -> list[int]:
+    return [every for cid in ids for every in (cid, *copies.get(cid, ()))]
 
 
 def _breakdown(contribution_ids: list[int]) -> dict:
@@ -84,24 +107,24 @@ def summarize(actor, *, position: Position | None = None, policy: Policy | None 
     if (position is None) == (policy is None):
         raise ValueError("summarize one position or one policy")
     permissions.require(actor, "aspiration.summarize")
-    docs, first_at, last_at = _docs(_sources(position, policy, article_key))
+    docs, copies, count, first_at, last_at = _docs(_sources(position, policy, article_key))
     result = engine.compute(docs, k=themes)
     summary = Summary(
         position_id=position.id if position else None, policy_id=policy.id if policy else None,
-        article_key=article_key or None, status="draft", contribution_count=len(docs),
+        article_key=article_key or None, status="draft", contribution_count=count,
         first_at=first_at, last_at=last_at, method=dict(result.settings), created_by_id=actor.id,
     )
     db.session.add(summary)
     for ordinal, theme in enumerate(result.themes):
-        summary.themes.append(_theme(ordinal, theme.terms, theme.members, theme.quotes))
+        summary.themes.append(_theme(ordinal, theme.terms, _with_copies(theme.members, copies), theme.quotes))
     if result.other:
-        other = _theme(len(result.themes), [], result.other, [])
+        other = _theme(len(result.themes), [], _with_copies(result.other, copies), [])
         other.is_other = True
         other.label = str(_("Other contributions"))
         summary.themes.append(other)
     db.session.flush()
     record(actor, "aspiration.summarize", summary, subject=_subject(summary),
-           contributions=len(docs), themes=len(result.themes))
+           contributions=count, themes=len(result.themes))
     db.session.commit()
     return summary
 

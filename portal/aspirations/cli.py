@@ -1,0 +1,11 @@
+"""`flask aspirations ...`: one group; each part adds its command from its own module, one line each."""
+
+from __future__ import annotations
+
+from flask.cli import AppGroup
+
+from portal.aspirations.links.cli import suggest_links_command
+
+aspirations_cli = AppGroup("aspirations", help="Aspirations: themes, summaries, responses, exports.")
+
+aspirations_cli.add_command(suggest_links_command)
