@@ -73,6 +73,9 @@ def _init_extensions(app: Flask) -> None:
     proposals.init_app(app)
     forums.init_app(app)
     notifications.init_app(app)
+    from portal.aspirations import responses
+
+    responses.init_app(app)
 
 
 def _register_converters(app: Flask) -> None:
@@ -84,6 +87,7 @@ def _register_converters(app: Flask) -> None:
 def _register_models() -> None:
     # Import every model module so metadata (and migrations) see all tables.
     from portal.accounts import models as _accounts  # noqa: F401
+    from portal.aspirations.responses import models as _responses  # noqa: F401
     from portal.audit import models as _audit  # noqa: F401
     from portal import content_version as _content_version  # noqa: F401
     from portal.comments import models as _comments  # noqa: F401
@@ -99,6 +103,7 @@ def _register_models() -> None:
 def _register_blueprints(app: Flask) -> None:
     from portal.accounts.views import admin_bp as accounts_admin_bp
     from portal.accounts.views import bp as accounts_bp
+    from portal.aspirations.responses.views import bp as responses_bp
     from portal.audit.views import bp as audit_bp
     from portal.comments.views import bp as comments_bp
     from portal.forums.views import bp as forums_bp
@@ -126,6 +131,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(contributions_bp)
     app.register_blueprint(notifications_bp)
     app.register_blueprint(search_bp)
+    app.register_blueprint(responses_bp)
 
 
 def _register_cli(app: Flask) -> None:

@@ -241,3 +241,21 @@ def _write_in_forum(actor, obj) -> bool:
     if obj is not None and getattr(obj, "restricted", False):
         return actor.is_verified_member or actor.is_official
     return True
+
+
+# --- official responses (tanggapan) ----------------------------------------------
+
+@rule("response.give")
+def _give_response(actor, obj) -> bool:
+    # obj is the Contribution: officials answer what is public, never their own contribution.
+    return (
+        is_official(actor)
+        and obj is not None
+        and getattr(obj, "status", None) == "published"
+        and getattr(obj, "author_id", None) != actor.id
+    )
+
+
+@rule("response.give_theme", "response.list_overdue")
+def _answer_themes(actor, obj) -> bool:
+    return is_official(actor)
