@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import RadioField, StringField, TextAreaField
+from wtforms import RadioField, SelectChoice, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from portal.aspirations.responses import services
@@ -16,7 +16,7 @@ class ResponseForm(Form):
 
     outcome = RadioField(
         _l("Outcome"),
-        choices=list(OUTCOME_LABELS.items()),
+        choices=[SelectChoice(value, label) for value, label in OUTCOME_LABELS.items()],
         validators=[DataRequired(_l("Choose the outcome of the contribution."))],
     )
     explanation = TextAreaField(
