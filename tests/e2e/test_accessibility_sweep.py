@@ -98,6 +98,7 @@ def pages_for(role: str, s) -> dict[str, list[str]]:
         "comments.article_list": [url_for("comments.article_list", slug=slug, key="pasal-1")],
         "comments.field_list": [url_for("comments.field_list", position_id=s.position.id, name="main_tasks")],
         "comments.comment": [url_for("comments.comment", public_id=s.comment.public_id)],
+        "responses.accountability": [url_for("responses.accountability", slug=p.slug) for p in s.policies],
     }
     anonymous = {
         "accounts.login": [url_for("accounts.login")],
@@ -134,6 +135,8 @@ def pages_for(role: str, s) -> dict[str, list[str]]:
         "contributions.detail": public["contributions.detail"],
         "submissions.receipt": public["submissions.receipt"],
         "consultation.policy": public["consultation.policy"][:1],
+        "responses.accountability": public["responses.accountability"][:1],
+        "responses.answer": [url_for("responses.answer", public_id=s.comment.public_id)],
     }
     admin = official | {
         "accounts_admin.users": [url_for("accounts_admin.users")],

@@ -15,6 +15,7 @@ from datetime import timedelta
 from typing import Any, Callable
 
 from portal.accounts import services as accounts
+from portal.aspirations.responses import services as responses
 from portal.comments import services as comments
 from portal.extensions import utcnow
 from portal.forums import services as forums
@@ -184,4 +185,13 @@ CASES: list[Case] = [
          lambda w, a: submissions.invite_cosigner(a, w.submission, w.academic.organisation)),
     Case(submissions.confirm_cosign, ("anonymous", "citizen", "ngo", "unverified", "moderator"), "academic",
          lambda w, a: submissions.confirm_cosign(a, w.cosignature)),
+
+    # --- official responses (tanggapan) ---------------------------------------------------------
+    Case(responses.respond, (*OFFICIALS_ONLY, "author"), "moderator",
+         lambda w, a: responses.respond(a, w.comment, outcome="partly_accepted", explanation="Akan dikaji.")),
+    Case(responses.respond, ("moderator2",), "moderator",
+         lambda w, a: responses.respond(a, w.moderator2_comment, outcome="accepted", explanation="Ya."),
+         label="own contribution"),
+    Case(responses.respond_to_theme, OFFICIALS_ONLY, "moderator",
+         lambda w, a: responses.respond_to_theme(a, w.policy, 1, outcome="accepted", explanation="Tema diterima.")),
 ]

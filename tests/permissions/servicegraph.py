@@ -226,12 +226,12 @@ class ServiceGraph:
         return result
 
     def service_modules(self) -> list[str]:
-        """The modules that hold services: portal/<package>/<module>.py, but not pages, forms, models,
-        commands or demo data."""
+        """The modules that hold services: portal/<package>/<module>.py (or a sub-package's, e.g.
+        portal/aspirations/responses/services.py), but not pages, forms, models, commands or demo data."""
         names = []
         for name, module in self.modules.items():
             relative = module.path.relative_to(self.root)
-            if len(relative.parts) != 2 or relative.name in NOT_SERVICES or relative.parts[0] == "demo":
+            if len(relative.parts) < 2 or relative.name in NOT_SERVICES or relative.parts[0] == "demo":
                 continue
             names.append(name)
         return sorted(names)
