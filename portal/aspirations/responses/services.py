@@ -115,8 +115,8 @@ def respond(
     else:
         if all(getattr(response, name) == value for name, value in fields.items()):
             return response  # the same wording sent again: nothing changed, nobody told twice
-        response.revisions.append(ResponseRevision(
-            outcome=response.outcome, explanation=response.explanation, change=response.change,
+        db.session.add(ResponseRevision(  # added, not appended: an edit never loads the whole history
+            response_id=response.id, outcome=response.outcome, explanation=response.explanation, change=response.change,
             change_url=response.change_url, written_by_id=response.updated_by_id or response.responder_id,
             written_at=response.updated_at or response.created_at, replaced_at=now,
         ))
@@ -160,8 +160,8 @@ def respond_to_theme(
         db.session.add(response)
         action = "response.give"
     else:
-        response.revisions.append(ResponseRevision(
-            outcome=response.outcome, explanation=response.explanation, change=response.change,
+        db.session.add(ResponseRevision(  # added, not appended: an edit never loads the whole history
+            response_id=response.id, outcome=response.outcome, explanation=response.explanation, change=response.change,
             change_url=response.change_url, written_by_id=response.updated_by_id or response.responder_id,
             written_at=response.updated_at or response.created_at, replaced_at=now,
         ))
