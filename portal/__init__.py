@@ -85,6 +85,9 @@ def _init_extensions(app: Flask) -> None:
     from portal.aspirations import links as aspiration_links
 
     aspiration_links.init_app(app)
+    from portal.aspirations import responses
+
+    responses.init_app(app)
 
 
 def _register_converters(app: Flask) -> None:
@@ -97,6 +100,7 @@ def _register_models() -> None:
     # Import every model module so metadata (and migrations) see all tables.
     from portal.accounts import models as _accounts  # noqa: F401
     from portal.aspirations.links import models as _aspiration_links  # noqa: F401
+    from portal.aspirations.responses import models as _responses  # noqa: F401
     from portal.audit import models as _audit  # noqa: F401
     from portal import content_version as _content_version  # noqa: F401
     from portal.comments import models as _comments  # noqa: F401
@@ -115,6 +119,7 @@ def _register_blueprints(app: Flask) -> None:
     from portal.aspirations.summaries.views import bp as summaries_bp
     from portal.accounts.views import bp as accounts_bp
     from portal.aspirations.links.views import bp as aspiration_links_bp
+    from portal.aspirations.responses.views import bp as responses_bp
     from portal.audit.views import bp as audit_bp
     from portal.comments.views import bp as comments_bp
     from portal.forums.views import bp as forums_bp
@@ -150,6 +155,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(privacy_bp)
     app.register_blueprint(privacy_admin_bp)
     app.register_blueprint(aspiration_links_bp)
+    app.register_blueprint(responses_bp)
 
 
 def _register_cli(app: Flask) -> None:

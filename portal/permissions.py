@@ -272,3 +272,21 @@ def _review_links(actor, obj) -> bool:
 def _moderate_links(actor, obj) -> bool:
     # obj is the contribution; nobody decides the links of their own contribution.
     return is_official(actor) and (obj is None or getattr(obj, "author_id", None) != actor.id)
+
+
+# --- official responses (tanggapan) ----------------------------------------------
+
+@rule("response.give")
+def _give_response(actor, obj) -> bool:
+    # obj is the Contribution: officials answer what is public, never their own contribution.
+    return (
+        is_official(actor)
+        and obj is not None
+        and getattr(obj, "status", None) == "published"
+        and getattr(obj, "author_id", None) != actor.id
+    )
+
+
+@rule("response.give_theme", "response.list_overdue")
+def _answer_themes(actor, obj) -> bool:
+    return is_official(actor)

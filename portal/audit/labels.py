@@ -50,6 +50,8 @@ ACTION_LABELS = {
     "position.create": _l("Position record created"),
     "position.import": _l("Position records imported"),
     "position.update": _l("Position record changed"),
+    "response.edit": _l("Official response changed"),
+    "response.give": _l("Official response given"),
     "submission.cosign": _l("Co-signature confirmed"),
     "submission.invite_cosigner": _l("Organisation invited to co-sign"),
     "submission.record_offline": _l("Offline input recorded"),

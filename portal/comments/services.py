@@ -24,7 +24,7 @@ from portal.accounts.models import User
 from portal.comments.models import POSITION_FIELDS, STANCES, Comment, Endorsement
 from portal.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from portal.extensions import db, utcnow
-from portal.contributions import checks
+from portal.contributions import answers, checks
 from portal.contributions import services as contributions
 from portal.contributions.models import Contribution
 from portal.positions.models import Position
@@ -164,6 +164,7 @@ class CommentView:
     changed_since: bool = False  # the article's text differs between that version and the current one
     reply_count: int = 0  # visible replies, filled where replies are not listed
     campaign_size: int = 0  # visible near-copies of its text, itself included, when it stands for them
+    answer: object | None = None  # the official response, if any (portal.contributions.answers)
 
 
 def comments_for_policy(viewer, policy: Policy) -> dict[str | None, list[CommentView]]:
@@ -319,6 +320,8 @@ def _views(viewer, comments: list[Comment]) -> dict[int, CommentView]:
             .order_by(Endorsement.id)
         ):
             views[comment_id].endorsers.append(user)
+    for comment_id, answer in answers.for_ids(ids).items():
+        views[comment_id].answer = answer
     return views
 
 

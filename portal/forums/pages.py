@@ -12,6 +12,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from portal.extensions import db
 from portal.forums import services
 from portal.forums.models import Post, Thread
+from portal.contributions import answers
 from portal.contributions import services as contributions
 from portal.notifications import services as notifications
 
@@ -35,6 +36,7 @@ class ThreadPage:
     posts: object  # the pagination; `entries` holds the Entry list
     following: bool
     focus: Post | None = None  # the post whose replies are listed, if any
+    answers: dict = field(default_factory=dict)  # post id -> its official response
 
 
 def _options():
@@ -56,7 +58,8 @@ def thread_page(viewer, thread: Thread, page: int, focus: Post | None = None) ->
         pagination = db.paginate(query, page=max(1, page), per_page=services._page_size(), error_out=False)
         pagination.entries = _with_first_replies(visible, list(pagination.items))
     following = notifications.is_following(viewer, "thread", thread.id)
-    return ThreadPage(thread, pagination, following, focus)
+    shown = [post.id for entry in pagination.entries for post in (entry.post, *entry.replies)]
+    return ThreadPage(thread, pagination, following, focus, answers.for_ids(shown))
 
 
 def _with_first_replies(visible, posts: list[Post]) -> list[Entry]:

@@ -230,6 +230,7 @@ def _render_thread(thread, form: ReplyForm, parent_id: int | None, quote_id: int
         pagination=page.posts,
         following=page.following,
         focus=page.focus,
+        answers=page.answers,
         form=form,
         reply_parent=parent,
         reply_quote=quote,

@@ -15,7 +15,7 @@ from portal.errors import Conflict, ValidationError, attach_to_form
 from portal.numbers import query_int
 from portal.ratelimits import per_account_and_address
 from portal.i18n import to_utc
-from portal.contributions import models
+from portal.contributions import answers, models
 from portal.contributions import services as contributions
 from portal.moderation import queue as moderation_queue
 from portal.moderation import services
@@ -209,6 +209,7 @@ def _render_detail(contribution: Contribution, failed: tuple[str, object] | None
         moderator_forms=moderator_forms,
         open_form=open_form,
         pending_reason=pending_reason,
+        answer=answers.for_one(contribution),
     ), status
 
 

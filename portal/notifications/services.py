@@ -82,11 +82,17 @@ class OutgoingMail:
     body: str
 
 
-def notify(user, kind: str, link: str = "", *, send_mail: bool = True, **params: Any) -> Notification:
-    """Add a notification for `user` to the current transaction; its mail goes after the commit."""
+def notify(
+    user, kind: str, link: str = "", *, send_mail: bool = True, digest: bool = False, **params: Any
+) -> Notification:
+    """Add a notification for `user` to the current transaction; its mail goes after the commit
+    (with `digest`, in the user's next digest instead)."""
     item = Notification(user_id=user.id, kind=kind, params=params, link=link or "", created_at=utcnow())
     db.session.add(item)
-    if send_mail and user.active and user.email:
+    if digest:
+        if user.email:
+            db.session.add(DigestEntry(user_id=user.id, notification=item, created_at=item.created_at))
+    elif send_mail and user.active and user.email:
         db.session.info.setdefault(_OUTBOX, []).append(_compose(user, kind, link, params))
     return item
 

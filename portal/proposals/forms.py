@@ -6,16 +6,18 @@ from flask_babel import lazy_gettext as _l
 from wtforms import (
     DateTimeLocalField,
     HiddenField,
+    IntegerField,
     SelectField,
     SelectMultipleField,
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from portal.forms import Form
 from portal.i18n import to_local
 from portal.proposals import services
+from portal.proposals.models import DEFAULT_RESPONSE_DAYS, MAX_RESPONSE_DAYS
 
 # Times outside these years are typing slips (and would overflow time-zone maths).
 FIRST_YEAR, LAST_YEAR = 2000, 2100
@@ -63,6 +65,13 @@ class DetailsForm(Form):
     opd_id = SelectField(_l("Drafting agency (OPD)"), coerce=_opd_id, validate_choice=True)
     opens_at = _window_field(_l("Consultation opens"))
     closes_at = _window_field(_l("Consultation closes"))
+    response_days = IntegerField(
+        _l("Days to answer after closing"),
+        default=DEFAULT_RESPONSE_DAYS,
+        description=_l("Officials answer every contribution within this many days after the consultation closes."),
+        validators=[Optional(), NumberRange(min=1, max=MAX_RESPONSE_DAYS,
+                                            message=_l("Give a number of days from 1 to 365."))],
+    )
     position_ids = SelectMultipleField(
         _l("Positions this policy affects"),
         coerce=int,
@@ -84,6 +93,7 @@ class DetailsForm(Form):
         self.opd_id.data = policy.opd_id
         self.opens_at.data = to_local(policy.opens_at) if policy.opens_at else None
         self.closes_at.data = to_local(policy.closes_at) if policy.closes_at else None
+        self.response_days.data = policy.response_days
         self.position_ids.data = [p.id for p in policy.positions]
 
     def details(self) -> dict:
@@ -95,6 +105,7 @@ class DetailsForm(Form):
             "opd_id": self.opd_id.data,
             "opens_at": self.opens_at.data,
             "closes_at": self.closes_at.data,
+            "response_days": self.response_days.data or DEFAULT_RESPONSE_DAYS,
             "position_ids": self.position_ids.data or [],
         }
 

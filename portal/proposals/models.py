@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import CheckConstraint, Column, ForeignKey, String, Table, Text, UniqueConstraint, func, select
 from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
@@ -19,6 +19,10 @@ TRANSITIONS: dict[str, tuple[str, ...]] = {
     "adopted": (),
     "withdrawn": (),
 }
+
+# Days after the consultation closes by which every contribution should be answered.
+DEFAULT_RESPONSE_DAYS = 14
+MAX_RESPONSE_DAYS = 365
 
 policy_positions = Table(
     "policy_positions",
@@ -52,6 +56,8 @@ class Policy(db.Model):
     status: Mapped[str] = mapped_column(String(20), default="draft", index=True)
     opens_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     closes_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # Officials answer what the consultation received within this many days after it closes.
+    response_days: Mapped[int] = mapped_column(default=DEFAULT_RESPONSE_DAYS, server_default=str(DEFAULT_RESPONSE_DAYS))
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
@@ -90,6 +96,13 @@ class Policy(db.Model):
             if self.closes_at and now >= self.closes_at:
                 return "ended"
         return self.status
+
+    def response_deadline(self) -> datetime | None:
+        """When every contribution should have its official answer: `response_days` after closing
+        (None while the consultation has no closing time)."""
+        if self.closes_at is None:
+            return None
+        return self.closes_at + timedelta(days=self.response_days or DEFAULT_RESPONSE_DAYS)
 
     def days_left(self, now: datetime | None = None) -> int | None:
         """Whole days until the consultation closes (0 on the last day)."""

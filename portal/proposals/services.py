@@ -18,7 +18,9 @@ from portal.i18n import to_utc
 from portal.positions.models import Opd, Position
 from portal.proposals.articles import parse_articles
 from portal.proposals.diff import ArticleChange, diff_versions  # noqa: F401  (part of this API)
-from portal.proposals.models import Article, Policy, PolicyTransition, PolicyVersion, policy_positions
+from portal.proposals.models import (
+    DEFAULT_RESPONSE_DAYS, MAX_RESPONSE_DAYS, Article, Policy, PolicyTransition, PolicyVersion, policy_positions,
+)
 from portal.proposals.signals import policy_created
 from portal.proposals.workflow import (  # noqa: F401  (part of this API)
     MAX_NOTE,
@@ -105,6 +107,7 @@ def create_policy(
     opens_at: datetime | None = None,
     closes_at: datetime | None = None,
     position_ids: Iterable[int] = (),
+    response_days: int = DEFAULT_RESPONSE_DAYS,
 ) -> Policy:
     """Create a draft policy with its first version, parsed into articles."""
     permissions.require(actor, "policy.create")
@@ -119,6 +122,7 @@ def create_policy(
         opd_id=_clean_opd(opd_id),
         opens_at=opens_at,
         closes_at=closes_at,
+        response_days=_clean_response_days(response_days),
         status="draft",
         created_by_id=actor.id,
     )
@@ -168,6 +172,7 @@ def update_details(
     opens_at: datetime | None = None,
     closes_at: datetime | None = None,
     position_ids: Iterable[int] = (),
+    response_days: int | None = None,
 ) -> Policy:
     """Change a policy's title, kind, summary, agency, window and linked positions."""
     permissions.require(actor, "policy.edit", policy)
@@ -175,7 +180,10 @@ def update_details(
     opens_at, closes_at = _clean_window(opens_at, closes_at)
     if policy.status == "open" and (opens_at is None or closes_at is None):
         raise ValidationError("closes_at", _("An open consultation needs both an opening and a closing time."))
-    before = {"title": policy.title, "opens_at": policy.opens_at, "closes_at": policy.closes_at}
+    before = {"title": policy.title, "opens_at": policy.opens_at, "closes_at": policy.closes_at,
+              "response_days": policy.response_days}
+    if response_days is not None:
+        policy.response_days = _clean_response_days(response_days)
     policy.title = title
     policy.kind = _clean_kind(kind)
     policy.summary = _clean_summary(summary)
@@ -186,6 +194,13 @@ def update_details(
     record(actor, "policy.edit", policy, changed=sorted(changed), positions=[p.code for p in policy.positions])
     commit()
     return policy
+
+
+def _clean_response_days(days) -> int:
+    """Days to answer after closing, 1..MAX_RESPONSE_DAYS."""
+    if not isinstance(days, int) or isinstance(days, bool) or not 1 <= days <= MAX_RESPONSE_DAYS:
+        raise ValidationError("response_days", _("Give a number of days from 1 to 365."))
+    return days
 
 
 def _new_version(actor, number: int, body: str, change_note: str) -> PolicyVersion:

@@ -11,6 +11,7 @@ from portal import permissions
 from portal.errors import Conflict, NotFound, ValidationError, attach_to_form
 from portal.numbers import query_int
 from portal.ratelimits import per_account_and_address
+from portal.contributions import answers
 from portal.contributions.models import EVENT_ACTIONS, REASON_LABELS, STATUS_LABELS
 from portal.proposals import services as policy_services
 from portal.submissions import attachments, services
@@ -154,6 +155,7 @@ def receipt(public_id: str):
         "submissions/receipt.html",
         submission=submission,
         articles=services.article_labels(submission),
+        answer=answers.for_one(submission),
         invite_form=invite_form,
         withdraw_form=WithdrawForm(),
     )

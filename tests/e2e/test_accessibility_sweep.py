@@ -103,6 +103,7 @@ def pages_for(role: str, s) -> dict[str, list[str]]:
         "summaries.summary": [url_for("summaries.summary", summary_id=s.summary.id)],
         "summaries.theme": [url_for("summaries.theme", theme_id=s.summary.kept_themes[0].id)],
         "aspiration_links.campaign": [url_for("aspiration_links.campaign", campaign_id=s.comment.campaign_id)],
+        "responses.accountability": [url_for("responses.accountability", slug=p.slug) for p in s.policies],
     }
     anonymous = {
         "accounts.login": [url_for("accounts.login")],
@@ -151,6 +152,8 @@ def pages_for(role: str, s) -> dict[str, list[str]]:
         "consultation.policy": public["consultation.policy"][:1],
         "summaries.position": [url_for("summaries.position", position_id=s.summary.position_id)],
         "summaries.policy": [url_for("summaries.policy", slug=slug)],
+        "responses.accountability": public["responses.accountability"][:1],
+        "responses.answer": [url_for("responses.answer", public_id=s.comment.public_id)],
     }
     admin = official | {
         "accounts_admin.users": [url_for("accounts_admin.users")],

@@ -15,9 +15,9 @@ from datetime import timedelta
 from typing import Any, Callable
 
 from portal.accounts import services as accounts
-from portal.aspirations.summaries import services as summaries
-
 from portal.aspirations.links import services as links
+from portal.aspirations.responses import services as responses
+from portal.aspirations.summaries import services as summaries
 from portal.comments import services as comments
 from portal.extensions import utcnow
 from portal.forums import services as forums
@@ -260,5 +260,14 @@ CASES: list[Case] = [
          lambda w, a: links.confirm(a, w.suggested_link)),
     Case(links.remove, (*OFFICIALS_ONLY, "author"), "moderator",
          lambda w, a: links.remove(a, w.suggested_link)),
+
+    # --- official responses (tanggapan) ---------------------------------------------------------
+    Case(responses.respond, (*OFFICIALS_ONLY, "author"), "moderator",
+         lambda w, a: responses.respond(a, w.comment, outcome="partly_accepted", explanation="Akan dikaji.")),
+    Case(responses.respond, ("moderator2",), "moderator",
+         lambda w, a: responses.respond(a, w.moderator2_comment, outcome="accepted", explanation="Ya."),
+         label="own contribution"),
+    Case(responses.respond_to_theme, OFFICIALS_ONLY, "moderator",
+         lambda w, a: responses.respond_to_theme(a, w.policy, 1, outcome="accepted", explanation="Tema diterima.")),
 ]
 

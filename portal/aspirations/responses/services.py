@@ -1,0 +1,269 @@
+"""Answering contributions and themes, and counting what a policy owes the public.
+
+`respond` answers one contribution (a first answer, or a new wording that keeps
+the old one as a revision), tells its author in the portal and in the next mail
+digest, and writes the audit log; it commits once. `accountability` counts the
+three rights of a policy's contributions (heard, considered, answered) and how
+many are past the response deadline, in one aggregate query; `overdue` pages
+through those past it. `answers_for` is the loader the contribution pages use
+(registered in `portal.contributions.answers`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from urllib.parse import urlsplit
+
+from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import and_, case, exists, func, or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
+
+from portal import permissions
+from portal.audit.services import record
+from portal.comments.models import Comment
+from portal.contributions import checks
+from portal.contributions.models import Contribution
+from portal.contributions.urls import contribution_url
+from portal.errors import ValidationError
+from portal.extensions import db, utcnow
+from portal.notifications import services as notifications
+from portal.proposals.models import Policy
+from portal.redirects import safe_next
+from portal.aspirations.responses.models import OUTCOME_LABELS, OUTCOMES, Response, ResponseRevision
+from portal.submissions.models import SubmissionArticle
+
+MAX_EXPLANATION = 10_000
+MAX_CHANGE = 5_000
+MAX_URL = 500
+
+NOTICE_KINDS = {
+    "contribution_answered": _l("An official answered your contribution %(public_id)s: %(outcome)s."),
+    "contribution_answer_changed": _l("The official answer to your contribution %(public_id)s changed: %(outcome)s."),
+}
+
+
+def register_notices() -> None:
+    """Teach notifications the messages of an answer (their outcome shown in the reader's language)."""
+    for kind, message in NOTICE_KINDS.items():
+        notifications.register_kind(kind, message, {"outcome": OUTCOME_LABELS})
+
+
+# --- answering -------------------------------------------------------------------
+
+def _clean_outcome(outcome: str | None) -> str:
+    if outcome not in OUTCOMES:
+        raise ValidationError("outcome", _("Choose the outcome of the contribution."))
+    return outcome
+
+
+def _clean_url(value: str | None) -> str:
+    """A local path or an http(s) address, or ""."""
+    value = (value or "").strip()
+    if not value:
+        return ""
+    checks.refuse_nul("change_url", value)
+    message = _("Give a link within the portal (starting with /) or an address starting with https://.")
+    if len(value) > MAX_URL or any(ord(ch) < 32 or ch.isspace() for ch in value):
+        raise ValidationError("change_url", message)
+    if value.startswith("/"):
+        if safe_next(value, "") != value:
+            raise ValidationError("change_url", message)
+        return value
+    parts = urlsplit(value)
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        raise ValidationError("change_url", message)
+    return value
+
+
+def clean(outcome: str | None, explanation: str | None, change: str | None, change_url: str | None) -> dict:
+    """The checked fields of an answer (texts as written), or ValidationError."""
+    return {
+        "outcome": _clean_outcome(outcome),
+        "explanation": checks.clean_text(
+            "explanation", explanation, MAX_EXPLANATION,
+            required=_("Explain the outcome: the author has a right to know why."),
+        ),
+        "change": checks.clean_text("change", change, MAX_CHANGE),
+        "change_url": _clean_url(change_url),
+    }
+
+
+def response_to(contribution: Contribution) -> Response | None:
+    """The answer to `contribution`, if it has one."""
+    return db.session.scalar(select(Response).where(Response.contribution_id == contribution.id))
+
+
+def respond(
+    actor, contribution: Contribution, *, outcome: str, explanation: str, change: str = "", change_url: str = "",
+) -> Response:
+    """Answer a published contribution, or reword its answer (the earlier wording is kept)."""
+    permissions.require(actor, "response.give", contribution)
+    fields = clean(outcome, explanation, change, change_url)
+    response = response_to(contribution)
+    now = utcnow()
+    if response is None:
+        response = Response(
+            contribution_id=contribution.id, policy_id=contribution.policy_id, responder_id=actor.id,
+            created_at=now, **fields,
+        )
+        db.session.add(response)
+        action, notice = "response.give", "contribution_answered"
+    else:
+        if all(getattr(response, name) == value for name, value in fields.items()):
+            return response  # the same wording sent again: nothing changed, nobody told twice
+        db.session.add(ResponseRevision(  # added, not appended: an edit never loads the whole history
+            response_id=response.id, outcome=response.outcome, explanation=response.explanation, change=response.change,
+            change_url=response.change_url, written_by_id=response.updated_by_id or response.responder_id,
+            written_at=response.updated_at or response.created_at, replaced_at=now,
+        ))
+        for name, value in fields.items():
+            setattr(response, name, value)
+        response.updated_by_id, response.updated_at = actor.id, now
+        action, notice = "response.edit", "contribution_answer_changed"
+    author = contribution.author
+    if author is not None and author.id != actor.id:
+        notifications.notify(
+            author, notice, contribution_url(contribution), digest=True,
+            public_id=contribution.public_id, outcome=fields["outcome"],
+        )
+    record(actor, action, contribution, reason=fields["explanation"], public_id=contribution.public_id,
+           outcome=fields["outcome"], change_url=fields["change_url"] or None)
+    try:
+        db.session.commit()
+    except IntegrityError:  # two officials answering at the same moment: the first answer stands
+        db.session.rollback()
+        raise ValidationError("explanation", _("Another official has just answered this contribution. "
+                                               "Open it again to see the answer."))
+    return response
+
+
+def respond_to_theme(
+    actor, policy: Policy | None, theme_id: int, *, outcome: str, explanation: str, change: str = "",
+    change_url: str = "",
+) -> Response:
+    """Answer a theme of the aspiration summaries (which answers all its contributions).
+
+    The summaries part owns the themes: it tells their members' authors and
+    counts them as answered; this stores and audits the answer itself.
+    """
+    permissions.require(actor, "response.give_theme", policy)
+    fields = clean(outcome, explanation, change, change_url)
+    response = db.session.scalar(select(Response).where(Response.theme_id == theme_id))
+    now = utcnow()
+    if response is None:
+        response = Response(theme_id=theme_id, policy_id=getattr(policy, "id", None), responder_id=actor.id,
+                            created_at=now, **fields)
+        db.session.add(response)
+        action = "response.give"
+    else:
+        db.session.add(ResponseRevision(  # added, not appended: an edit never loads the whole history
+            response_id=response.id, outcome=response.outcome, explanation=response.explanation, change=response.change,
+            change_url=response.change_url, written_by_id=response.updated_by_id or response.responder_id,
+            written_at=response.updated_at or response.created_at, replaced_at=now,
+        ))
+        for name, value in fields.items():
+            setattr(response, name, value)
+        response.updated_by_id, response.updated_at = actor.id, now
+        action = "response.edit"
+    record(actor, action, policy, reason=fields["explanation"], theme_id=theme_id, outcome=fields["outcome"])
+    db.session.commit()
+    return response
+
+
+# --- showing answers beside contributions -------------------------------------------
+
+def answers_for(ids: list[int]) -> dict[int, Response]:
+    """contribution id -> its answer (responder loaded), in one query: the loader of
+    `portal.contributions.answers`."""
+    if not ids:
+        return {}
+    rows = db.session.scalars(
+        select(Response).where(Response.contribution_id.in_(ids)).options(joinedload(Response.responder))
+    )
+    return {response.contribution_id: response for response in rows}
+
+
+# --- the three rights ----------------------------------------------------------------
+
+def _owed(policy: Policy):
+    """The contributions of `policy` the public is owed an answer on: received, not withdrawn,
+    not written by an official."""
+    return and_(
+        Contribution.policy_id == policy.id,
+        Contribution.public_id.is_not(None),
+        Contribution.status != "withdrawn",
+        Contribution.stakeholder_group != "official",
+    )
+
+
+def _linked():
+    """Linked to an article or a position (the links and themes parts add their own links here)."""
+    comments = Comment.__table__.c  # the table, not the mapped subclass (which would join its base)
+    links = SubmissionArticle.__table__.c
+    return or_(
+        exists().where(comments.id == Contribution.id,
+                       or_(comments.article_key.is_not(None), comments.position_id.is_not(None))),
+        exists().where(links.submission_id == Contribution.id),
+    )
+
+
+def _answered():
+    return exists().where(Response.contribution_id == Contribution.id)
+
+
+@dataclass(frozen=True)
+class Accountability:
+    """What a policy's contributions received: the counts of the three rights and of the overdue."""
+
+    heard: int  # received with a public id
+    published: int  # of those, reviewed and public
+    considered: int  # published and linked to an article or a position
+    answered: int  # published and answered
+    overdue: int  # published, unanswered, past the deadline
+    deadline: datetime | None
+    past_deadline: bool
+
+    @property
+    def unanswered(self) -> int:
+        """Published contributions still waiting for their answer."""
+        return max(0, self.published - self.answered)
+
+
+def accountability(policy: Policy, now: datetime | None = None) -> Accountability:
+    """The policy's counts, in one aggregate query whatever the number of contributions."""
+    now = now or utcnow()
+    deadline = policy.response_deadline()
+    past = deadline is not None and now >= deadline
+    published = Contribution.status == "published"
+
+    def total(condition):
+        return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+    row = db.session.execute(
+        select(
+            func.count(Contribution.id),
+            total(published),
+            total(and_(published, _linked())),
+            total(and_(published, _answered())),
+        ).where(_owed(policy))
+    ).one()
+    heard, public, considered, answered = (int(value or 0) for value in row)
+    overdue = public - answered if past else 0
+    return Accountability(heard, public, considered, answered, overdue, deadline, past)
+
+
+def unanswered(actor, policy: Policy, page: int = 1, per_page: int | None = None):
+    """A page of the policy's published contributions with no answer yet, oldest first (officials)."""
+    permissions.require(actor, "response.list_overdue", policy)
+    query = (
+        select(Contribution)
+        .where(_owed(policy), Contribution.status == "published", ~_answered())
+        .order_by(Contribution.created_at, Contribution.id)
+        .options(joinedload(Contribution.author))
+    )
+    per_page = per_page or current_app.config.get("PAGE_SIZE", 20)
+    return db.paginate(query, page=page, per_page=per_page, error_out=False, count=True)
