@@ -82,6 +82,9 @@ def _init_extensions(app: Flask) -> None:
     retention.init_app(app)
     # What a published summary quotes stays in the record, anonymised, when its author asks for removal.
     registry.register_citation_check(quoted_in_published_summary)
+    from portal.aspirations.responses.services import answered_directly
+
+    registry.register_citation_check(answered_directly)
     from portal.aspirations import links as aspiration_links
 
     aspiration_links.init_app(app)

@@ -1,6 +1,6 @@
 """Official responses (tanggapan) with their earlier wordings, and each policy's response deadline.
 
-`responses.theme_id` has no foreign key yet: the themes table comes with the summaries part.
+`responses.theme_id` points at a theme of the aspiration summaries (0010).
 
 Revision ID: 0008_answers
 Revises: 0008_links
@@ -44,6 +44,8 @@ def upgrade():
         sa.ForeignKeyConstraint(['contribution_id'], ['contributions.id'],
                                 name=op.f('fk_responses_contribution_id_contributions'), ondelete='CASCADE'),
         sa.ForeignKeyConstraint(['policy_id'], ['policies.id'], name=op.f('fk_responses_policy_id_policies')),
+        sa.ForeignKeyConstraint(['theme_id'], ['aspiration_themes.id'], name=op.f('fk_responses_theme_id_aspiration_themes'),
+                                ondelete='CASCADE'),
         sa.ForeignKeyConstraint(['responder_id'], ['users.id'], name=op.f('fk_responses_responder_id_users')),
         sa.ForeignKeyConstraint(['updated_by_id'], ['users.id'], name=op.f('fk_responses_updated_by_id_users')),
         sa.PrimaryKeyConstraint('id', name=op.f('pk_responses')),

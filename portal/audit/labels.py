@@ -77,6 +77,7 @@ TARGET_LABELS = {
     "post": _l("Forum post"),
     "submission": _l("Formal submission"),
     "summary": _l("Aspiration summary"),
+    "summarytheme": _l("Theme"),
     "thread": _l("Forum thread"),
     "user": _l("Account"),
 }

@@ -244,3 +244,31 @@ def test_a_campaign_counts_every_copy_in_one_theme(client, sign_in, moderator, p
     holding = [t for t in themes if any(m.contribution_id == copies[0].id for m in t.members)]
     assert len(holding) == 1
     assert {c.id for c in copies} <= {m.contribution_id for m in holding[0].members}
+
+
+def test_answering_a_theme_answers_each_of_its_contributions(app, client, sign_in, moderator, position_with_input):
+    from portal.contributions.urls import contribution_url
+    from portal.notifications.models import Notification
+
+    sign_in(moderator)
+    client.post(f"/aspirations/positions/{position_with_input.id}", data={"themes": "2"})
+    summary = db.session.scalars(select(Summary)).one()
+    theme = next(t for t in _themes(summary.id) if not t.is_other)
+    # A draft's theme cannot be answered.
+    response = client.post(f"/aspirations/themes/{theme.id}/answer",
+                           data={"outcome": "accepted", "explanation": "Formasi perawat akan ditambah."})
+    assert response.status_code == 400
+    client.post(f"/aspirations/summaries/{summary.id}/publish")
+    response = client.post(f"/aspirations/themes/{theme.id}/answer",
+                           data={"outcome": "partly_accepted", "explanation": "Formasi perawat akan ditambah enam orang."})
+    assert response.status_code == 302
+    anonymous = app.test_client()
+    assert "Formasi perawat akan ditambah enam orang." in anonymous.get(f"/aspirations/themes/{theme.id}").get_data(as_text=True)
+    member = theme.members[0].contribution
+    with app.test_request_context():
+        url = contribution_url(member)
+    assert "Formasi perawat akan ditambah enam orang." in anonymous.get(url, follow_redirects=True).get_data(as_text=True)
+    authors = {m.contribution.author_id for m in theme.members}
+    told = {n.user_id for n in db.session.scalars(select(Notification)).all()}
+    assert authors <= told
+    assert audit_entries("response.give")

@@ -268,6 +268,6 @@ CASES: list[Case] = [
          lambda w, a: responses.respond(a, w.moderator2_comment, outcome="accepted", explanation="Ya."),
          label="own contribution"),
     Case(responses.respond_to_theme, OFFICIALS_ONLY, "moderator",
-         lambda w, a: responses.respond_to_theme(a, w.policy, 1, outcome="accepted", explanation="Tema diterima.")),
+         lambda w, a: responses.respond_to_theme(a, w.published_theme, outcome="accepted", explanation="Tema diterima.")),
 ]
 

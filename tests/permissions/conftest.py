@@ -144,6 +144,15 @@ class World:
         return summary
 
     @cached_property
+    def published_theme(self):
+        """A theme of a published summary, holding the comment."""
+        from portal.extensions import db, utcnow
+
+        self.summary.status, self.summary.published_at = "published", utcnow()
+        db.session.commit()
+        return self.summary.themes[0]
+
+    @cached_property
     def policy(self):
         """An open consultation, linked to the position."""
         return self.fixture("make_policy")(by=self.moderator, body=POLICY_BODY, positions=[self.position])

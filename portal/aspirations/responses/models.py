@@ -1,9 +1,8 @@
 """Official responses (tanggapan) and the earlier wordings of each.
 
 A response answers one target: a contribution (a comment, formal submission or
-forum post) or a theme of the aspiration summaries. Themes are persisted by a
-later part of the aspirations package, so `theme_id` is a plain integer with no
-foreign key yet; the summaries part adds the key when its table exists. Exactly
+forum post) or a theme of a published aspiration summary (which answers every
+contribution of the theme). Exactly
 one of `contribution_id` and `theme_id` is set, and each target has at most one
 response (editing it keeps the earlier wording as a ResponseRevision).
 """
@@ -47,7 +46,7 @@ class Response(db.Model):
         ForeignKey("contributions.id", ondelete="CASCADE"), unique=True
     )
     # A theme of the summaries (no foreign key until that table exists; see the module docstring).
-    theme_id: Mapped[int | None] = mapped_column(unique=True)
+    theme_id: Mapped[int | None] = mapped_column(ForeignKey("aspiration_themes.id", ondelete="CASCADE"), unique=True)
     # The policy the target belongs to, copied when answered, so a policy's answers are counted in one query.
     policy_id: Mapped[int | None] = mapped_column(ForeignKey("policies.id"), index=True)
     outcome: Mapped[str] = mapped_column(String(20))

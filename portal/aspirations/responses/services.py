@@ -33,7 +33,9 @@ from portal.extensions import db, utcnow
 from portal.notifications import services as notifications
 from portal.proposals.models import Policy
 from portal.redirects import safe_next
+from portal.aspirations.links.models import ContributionLink
 from portal.aspirations.responses.models import OUTCOME_LABELS, OUTCOMES, Response, ResponseRevision
+from portal.aspirations.summaries.models import Summary, SummaryTheme, ThemeMember
 from portal.submissions.models import SubmissionArticle
 
 MAX_EXPLANATION = 10_000
@@ -141,25 +143,38 @@ def respond(
     return response
 
 
-def respond_to_theme(
-    actor, policy: Policy | None, theme_id: int, *, outcome: str, explanation: str, change: str = "",
-    change_url: str = "",
-) -> Response:
-    """Answer a theme of the aspiration summaries (which answers all its contributions).
+def answered_directly(contribution: Contribution) -> bool:
+    """Whether an official response answers `contribution` itself (it then stays in the record,
+    anonymised, when its author asks for removal)."""
+    return response_to(contribution) is not None
 
-    The summaries part owns the themes: it tells their members' authors and
-    counts them as answered; this stores and audits the answer itself.
-    """
+
+def response_to_theme(theme: SummaryTheme) -> Response | None:
+    """The answer to a theme, if it has one."""
+    return db.session.scalar(select(Response).where(Response.theme_id == theme.id))
+
+
+def respond_to_theme(
+    actor, theme: SummaryTheme, *, outcome: str, explanation: str, change: str = "", change_url: str = "",
+) -> Response:
+    """Answer a theme of a published summary, which answers all its contributions: each of them shows
+    the answer, counts as answered, and its author is told."""
+    summary = db.session.get(Summary, theme.summary_id)
+    policy = db.session.get(Policy, summary.policy_id) if summary.policy_id else None
     permissions.require(actor, "response.give_theme", policy)
+    if summary.status != "published" or theme.dropped:
+        raise ValidationError("explanation", _("Only a theme of a published summary can be answered."))
     fields = clean(outcome, explanation, change, change_url)
-    response = db.session.scalar(select(Response).where(Response.theme_id == theme_id))
+    response = response_to_theme(theme)
     now = utcnow()
     if response is None:
-        response = Response(theme_id=theme_id, policy_id=getattr(policy, "id", None), responder_id=actor.id,
+        response = Response(theme_id=theme.id, policy_id=getattr(policy, "id", None), responder_id=actor.id,
                             created_at=now, **fields)
         db.session.add(response)
-        action = "response.give"
+        action, notice = "response.give", "contribution_answered"
     else:
+        if all(getattr(response, name) == value for name, value in fields.items()):
+            return response
         db.session.add(ResponseRevision(  # added, not appended: an edit never loads the whole history
             response_id=response.id, outcome=response.outcome, explanation=response.explanation, change=response.change,
             change_url=response.change_url, written_by_id=response.updated_by_id or response.responder_id,
@@ -168,8 +183,22 @@ def respond_to_theme(
         for name, value in fields.items():
             setattr(response, name, value)
         response.updated_by_id, response.updated_at = actor.id, now
-        action = "response.edit"
-    record(actor, action, policy, reason=fields["explanation"], theme_id=theme_id, outcome=fields["outcome"])
+        action, notice = "response.edit", "contribution_answer_changed"
+    members = db.session.scalars(
+        select(Contribution).join(ThemeMember, ThemeMember.contribution_id == Contribution.id)
+        .where(ThemeMember.theme_id == theme.id, Contribution.status == "published")
+        .options(joinedload(Contribution.author))
+    ).all()
+    told = set()
+    for contribution in members:
+        author = contribution.author
+        if author is None or author.id == actor.id or author.id in told:
+            continue
+        told.add(author.id)
+        notifications.notify(author, notice, contribution_url(contribution), digest=True,
+                             public_id=contribution.public_id, outcome=fields["outcome"])
+    record(actor, action, theme, reason=fields["explanation"], theme_id=theme.id, outcome=fields["outcome"],
+           contributions=len(members))
     db.session.commit()
     return response
 
@@ -184,7 +213,18 @@ def answers_for(ids: list[int]) -> dict[int, Response]:
     rows = db.session.scalars(
         select(Response).where(Response.contribution_id.in_(ids)).options(joinedload(Response.responder))
     )
-    return {response.contribution_id: response for response in rows}
+    found = {response.contribution_id: response for response in rows}
+    # A contribution without its own answer shows the answer to its theme in a published summary.
+    for contribution_id, response in db.session.execute(
+        select(ThemeMember.contribution_id, Response)
+        .join(Response, Response.theme_id == ThemeMember.theme_id)
+        .join(SummaryTheme, SummaryTheme.id == ThemeMember.theme_id)
+        .join(Summary, Summary.id == SummaryTheme.summary_id)
+        .where(ThemeMember.contribution_id.in_(ids), Summary.status == "published")
+        .options(joinedload(Response.responder))
+    ).all():
+        found.setdefault(contribution_id, response)
+    return found
 
 
 # --- the three rights ----------------------------------------------------------------
@@ -208,11 +248,29 @@ def _linked():
         exists().where(comments.id == Contribution.id,
                        or_(comments.article_key.is_not(None), comments.position_id.is_not(None))),
         exists().where(links.submission_id == Contribution.id),
+        exists().where(ContributionLink.contribution_id == Contribution.id, ContributionLink.status == "active",
+                       ContributionLink.source.in_(("author", "confirmed"))),
+        _in_published_theme(),
     )
 
 
+def _in_published_theme(answered: bool = False):
+    """In a theme of a published summary (and, if `answered`, a theme that has its answer)."""
+    clause = exists().where(
+        ThemeMember.contribution_id == Contribution.id, SummaryTheme.id == ThemeMember.theme_id,
+        Summary.id == SummaryTheme.summary_id, Summary.status == "published", SummaryTheme.dropped.is_(False),
+    )
+    if answered:
+        clause = exists().where(
+            ThemeMember.contribution_id == Contribution.id, SummaryTheme.id == ThemeMember.theme_id,
+            Summary.id == SummaryTheme.summary_id, Summary.status == "published", SummaryTheme.dropped.is_(False),
+            Response.theme_id == SummaryTheme.id,
+        )
+    return clause
+
+
 def _answered():
-    return exists().where(Response.contribution_id == Contribution.id)
+    return or_(exists().where(Response.contribution_id == Contribution.id), _in_published_theme(answered=True))
 
 
 @dataclass(frozen=True)
