@@ -99,6 +99,7 @@ def _register_models() -> None:
 def _register_blueprints(app: Flask) -> None:
     from portal.accounts.views import admin_bp as accounts_admin_bp
     from portal.accounts.views import bp as accounts_bp
+    from portal.aspirations.exports.views import bp as aspirations_exports_bp
     from portal.audit.views import bp as audit_bp
     from portal.comments.views import bp as comments_bp
     from portal.forums.views import bp as forums_bp
@@ -126,10 +127,12 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(contributions_bp)
     app.register_blueprint(notifications_bp)
     app.register_blueprint(search_bp)
+    app.register_blueprint(aspirations_exports_bp)
 
 
 def _register_cli(app: Flask) -> None:
     from portal.accounts.cli import create_user_command
+    from portal.aspirations.cli import aspirations_cli
     from portal.demo import seed_demo_command
     from portal.notifications.cli import notifications_cli
     from portal.positions.cli import positions_cli
@@ -144,6 +147,7 @@ def _register_cli(app: Flask) -> None:
     app.cli.add_command(search_cli)
     app.cli.add_command(notifications_cli)
     app.cli.add_command(text_cli)
+    app.cli.add_command(aspirations_cli)
 
 
 def _register_templating(app: Flask) -> None:

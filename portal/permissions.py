@@ -241,3 +241,16 @@ def _write_in_forum(actor, obj) -> bool:
     if obj is not None and getattr(obj, "restricted", False):
         return actor.is_verified_member or actor.is_official
     return True
+
+
+# --- aspirations ----------------------------------------------------------------
+
+@rule("aspirations.export")
+def _export_contributions(actor, obj) -> bool:
+    return is_official(actor)
+
+
+@rule("aspirations.export_personal")
+def _export_personal_data(actor, obj) -> bool:
+    # Author names and e-mails leave the portal only in an admin's export, with a recorded reason.
+    return is_admin(actor)

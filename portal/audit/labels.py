@@ -14,6 +14,8 @@ ACTION_LABELS = {
     "account.password_reset": _l("Password reset by link"),
     "affiliation.revoke": _l("Affiliation withdrawn"),
     "affiliation.verify": _l("Affiliation verified"),
+    "aspirations.export": _l("Contributions exported"),
+    "aspirations.export_personal": _l("Contributions exported with personal data"),
     "contribution.appeal": _l("Appeal sent"),
     "contribution.flag": _l("Contribution reported"),
     "contribution.withdraw": _l("Contribution withdrawn by its author"),
