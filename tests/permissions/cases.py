@@ -15,6 +15,7 @@ from datetime import timedelta
 from typing import Any, Callable
 
 from portal.accounts import services as accounts
+from portal.aspirations.exports import services as exports
 from portal.comments import services as comments
 from portal.extensions import utcnow
 from portal.forums import services as forums
@@ -78,6 +79,14 @@ CASES: list[Case] = [
          lambda w, a: accounts.set_role(a, w.other, "moderator")),
     Case(accounts.set_active, (*ADMIN_ONLY, "moderator2"), "admin",
          lambda w, a: accounts.set_active(a, w.other, False, "Akun ganda.")),
+
+    # --- aspirations: exports ----------------------------------------------------------
+    Case(exports.start_export, OFFICIALS_ONLY, "moderator",
+         lambda w, a: exports.start_export(a, exports.ExportRequest(policy_id=w.policy.id))),
+    Case(exports.start_export, (*OFFICIALS_ONLY, "moderator"), "admin",
+         lambda w, a: exports.start_export(a, exports.ExportRequest(
+             policy_id=w.policy.id, personal=True, reason="Verifikasi identitas pengirim masukan resmi.")),
+         label="with personal data"),
 
     # --- comments -------------------------------------------------------------------
     Case(comments.post_comment, SIGNED_IN_CONTRIBUTORS, "citizen",

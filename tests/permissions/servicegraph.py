@@ -226,12 +226,14 @@ class ServiceGraph:
         return result
 
     def service_modules(self) -> list[str]:
-        """The modules that hold services: portal/<package>/<module>.py, but not pages, forms, models,
-        commands or demo data."""
+        """The modules that hold services: portal/<package>/<module>.py (and one level deeper in
+        portal/aspirations/), but not pages, forms, models, commands or demo data."""
         names = []
         for name, module in self.modules.items():
             relative = module.path.relative_to(self.root)
-            if len(relative.parts) != 2 or relative.name in NOT_SERVICES or relative.parts[0] == "demo":
+            # portal/<package>/<module>.py, and portal/aspirations/<part>/<module>.py (a package of sub-packages)
+            nested = relative.parts[0] == "aspirations" and len(relative.parts) == 3
+            if (len(relative.parts) != 2 and not nested) or relative.name in NOT_SERVICES or relative.parts[0] == "demo":
                 continue
             names.append(name)
         return sorted(names)

@@ -83,17 +83,18 @@ def load_submission_articles(ids: Sequence[int]) -> dict[int, list[str]]:
 
 
 def _load_comment_positions(ids: Sequence[int]) -> dict[int, list[str]]:
+    comment, position = Comment.__table__, Position.__table__
     rows = db.session.execute(
-        select(Comment.id, Position.code, Position.name)
-        .join(Position, Position.id == Comment.position_id)
-        .where(Comment.id.in_(ids))
+        select(comment.c.id, position.c.code, position.c.name)
+        .join(position, position.c.id == comment.c.position_id)
+        .where(comment.c.id.in_(ids))
     )
     return {contribution_id: [f"{code} {name}"] for contribution_id, code, name in rows}
 
 
 _POSITION_SOURCES: list[Loader] = [_load_comment_positions]
 _POSITION_SCOPES: list[PositionScope] = [
-    lambda position_id: select(Comment.id).where(Comment.position_id == position_id),
+    lambda position_id: select(Comment.__table__.c.id).where(Comment.__table__.c.position_id == position_id),
 ]
 
 

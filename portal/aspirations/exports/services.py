@@ -35,6 +35,7 @@ from portal.submissions.models import Submission
 BATCH_SIZE = 1000
 EXPORT_KINDS = ("comment", "submission", "post")
 REASON_MAX_LENGTH = 500
+_ID = Contribution.__table__.c.id
 
 
 @dataclass(frozen=True)
@@ -93,7 +94,7 @@ class Export:
         last_id = 0
         while True:
             rows = [row._asdict() for row in db.session.execute(
-                query.where(Contribution.id > last_id).order_by(Contribution.id).limit(self.batch_size))]
+                query.where(_ID > last_id).order_by(_ID).limit(self.batch_size))]
             if not rows:
                 return
             last_id = rows[-1]["id"]
@@ -132,44 +133,46 @@ def _finish(rows: list[dict], columns: list[registry.Column], labels: dict[str, 
 
 
 def _base_query(request: ExportRequest):
-    """The Core select of the base columns with the request's filters (no order, no limit)."""
+    """The Core select of the base columns with the request's filters (no order, no limit).
+
+    On the tables, not the mapped classes: a joined-inheritance class would bring its base table
+    in again, and Core rows keep the session's identity map empty."""
+    item, comment, submission = Contribution.__table__, Comment.__table__, Submission.__table__
+    policy, organisation, user = Policy.__table__, Organisation.__table__, User.__table__
     fields = [
-        Contribution.id, Contribution.public_id, Contribution.kind, Policy.title.label("policy"),
-        Comment.article_key, Comment.stance, Contribution.stakeholder_group,
-        Organisation.name.label("organisation"), Submission.offline_organisation_name.label("offline_organisation"),
-        Contribution.status, Contribution.created_at, Contribution.body.label("text"),
-        Submission.title.label("submission_title"),
+        item.c.id, item.c.public_id, item.c.kind, policy.c.title.label("policy"),
+        comment.c.article_key, comment.c.stance, item.c.stakeholder_group,
+        organisation.c.name.label("organisation"), submission.c.offline_organisation_name.label("offline_organisation"),
+        item.c.status, item.c.created_at, item.c.body.label("text"), submission.c.title.label("submission_title"),
     ]
-    if request.personal:
-        fields += [User.display_name.label("author_name"), User.email.label("author_email"),
-                   Submission.offline_author_name.label("offline_author")]
-    query = (
-        select(*fields)
-        .select_from(Contribution)
-        .outerjoin(Comment, Comment.id == Contribution.id)
-        .outerjoin(Submission, Submission.id == Contribution.id)
-        .outerjoin(Policy, Policy.id == Contribution.policy_id)
-        .outerjoin(Organisation, Organisation.id == Contribution.organisation_id)
+    joined = (
+        item.outerjoin(comment, comment.c.id == item.c.id)
+        .outerjoin(submission, submission.c.id == item.c.id)
+        .outerjoin(policy, policy.c.id == item.c.policy_id)
+        .outerjoin(organisation, organisation.c.id == item.c.organisation_id)
     )
     if request.personal:
-        query = query.outerjoin(User, User.id == Contribution.author_id)
+        fields += [user.c.display_name.label("author_name"), user.c.email.label("author_email"),
+                   submission.c.offline_author_name.label("offline_author")]
+        joined = joined.outerjoin(user, user.c.id == item.c.author_id)
+    query = select(*fields).select_from(joined)
     if request.policy_id is not None:
-        query = query.where(Contribution.policy_id == request.policy_id)
+        query = query.where(item.c.policy_id == request.policy_id)
     if request.position_id is not None:
         scopes = [scope(request.position_id) for scope in registry.position_scopes()]
-        query = query.where(Contribution.id.in_(union(*scopes) if len(scopes) > 1 else scopes[0]))
+        query = query.where(item.c.id.in_(union(*scopes) if len(scopes) > 1 else scopes[0]))
     if request.since is not None:
-        query = query.where(Contribution.created_at >= to_utc(datetime.combine(request.since, time())))
+        query = query.where(item.c.created_at >= to_utc(datetime.combine(request.since, time())))
     if request.until is not None:
-        query = query.where(Contribution.created_at < to_utc(datetime.combine(request.until + timedelta(days=1), time())))
+        query = query.where(item.c.created_at < to_utc(datetime.combine(request.until + timedelta(days=1), time())))
     if request.kinds:
-        query = query.where(Contribution.kind.in_(request.kinds))
+        query = query.where(item.c.kind.in_(request.kinds))
     if request.statuses:
-        query = query.where(Contribution.status.in_(request.statuses))
+        query = query.where(item.c.status.in_(request.statuses))
     if request.stances:
-        query = query.where(Comment.stance.in_(request.stances))
+        query = query.where(comment.c.stance.in_(request.stances))
     if request.groups:
-        query = query.where(Contribution.stakeholder_group.in_(request.groups))
+        query = query.where(item.c.stakeholder_group.in_(request.groups))
     return query
 
 
@@ -248,7 +251,7 @@ def _audit_detail(request: ExportRequest) -> dict[str, Any]:
 
 def count(export: Export) -> int:
     """How many contributions the export holds (for the page and the command's summary)."""
-    query = _base_query(export.request).with_only_columns(func.count(Contribution.id))
+    query = _base_query(export.request).with_only_columns(func.count(_ID))
     return db.session.scalar(query) or 0
 
 

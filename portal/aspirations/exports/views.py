@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import tempfile
 
-from flask import Blueprint, Response, render_template, request, send_file, stream_with_context
+from flask import Blueprint, Response, render_template, request, stream_with_context
 from flask_login import current_user, login_required
 
 from portal import permissions
@@ -46,14 +46,27 @@ def download(started: services.Export) -> Response:
     kind = started.request.format
     headers = {"Cache-Control": "no-store"}
     if kind == "xlsx":
-        spool = tempfile.TemporaryFile()  # deleted when closed (after it is sent)
-        formats.write_xlsx(started.header(), started.batches(), spool)
-        spool.seek(0)
-        response = send_file(spool, mimetype=formats.MIMETYPES[kind], as_attachment=True,
-                             download_name=started.filename(), max_age=0)
-        response.headers.update(headers)
-        return response
+        spool = tempfile.TemporaryFile()  # nameless; gone once closed
+        try:
+            formats.write_xlsx(started.header(), started.batches(), spool)
+            headers["Content-Length"] = str(spool.tell())
+            spool.seek(0)
+        except BaseException:
+            spool.close()
+            raise
+        headers["Content-Disposition"] = f'attachment; filename="{started.filename()}"'
+        return Response(_read_and_close(spool), mimetype=formats.MIMETYPES[kind], headers=headers)
     chunks = (formats.csv_chunks(started.header(), started.batches()) if kind == "csv"
               else formats.json_chunks(started.keys, started.batches()))
     headers["Content-Disposition"] = f'attachment; filename="{started.filename()}"'
     return Response(stream_with_context(chunks), mimetype=formats.MIMETYPES[kind], headers=headers)
+
+
+def _read_and_close(spool, size: int = 64 * 1024):
+    """The temporary file's bytes in chunks; the file is closed (and so deleted) at the end or when the
+    download stops."""
+    try:
+        while chunk := spool.read(size):
+            yield chunk
+    finally:
+        spool.close()
