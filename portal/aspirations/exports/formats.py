@@ -12,8 +12,8 @@
 Spreadsheet formulas (OWASP "CSV injection"): in CSV and XLSX, a text cell that starts with
 `=`, `+`, `-`, `@`, a tab or a carriage return gets a single quote in front, so a spreadsheet
 shows it as text and never runs it. XLSX cells are written as strings, never formulas, and the
-control characters XML cannot hold (U+0000-U+0008, U+000B, U+000C, U+000E-U+001F) become
-U+FFFD there.
+characters XML cannot hold (the controls U+0000-U+0008, U+000B, U+000C, U+000E-U+001F, lone
+surrogates, U+FFFE and U+FFFF) become U+FFFD there.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ MIMETYPES = {
 }
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 BOM = "\ufeff"
-_XML_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 LIST_SEPARATOR = "; "
 
 Row = Sequence[Any]  # one value per column, in column order
@@ -46,7 +46,7 @@ def neutralise(text: str) -> str:
 
 def xlsx_text(text: str) -> str:
     """A text cell as XLSX stores it: neutralised, and with the control characters XML cannot hold replaced."""
-    return _XML_ILLEGAL.sub("\ufffd", neutralise(text))
+    return XML_ILLEGAL.sub("\ufffd", neutralise(text))
 
 
 def _sheet_value(value: Any) -> Any:
