@@ -134,6 +134,8 @@ def pages_for(role: str, s) -> dict[str, list[str]]:
         "contributions.detail": public["contributions.detail"],
         "submissions.receipt": public["submissions.receipt"],
         "consultation.policy": public["consultation.policy"][:1],
+        "aspirations_exports.export": [url_for("aspirations_exports.export", policy=s.open_policy.id),
+                                       url_for("aspirations_exports.export", position=s.position.id)],
     }
     admin = official | {
         "accounts_admin.users": [url_for("accounts_admin.users")],
