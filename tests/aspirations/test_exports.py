@@ -348,3 +348,16 @@ def test_the_command_exports_a_policy_to_a_file(consultation, admin, runner, tmp
     assert openpyxl.load_workbook(xlsx).active.max_row == 1 + len(POLICY_ROWS)
     bad = runner.invoke(args=["aspirations", "export", "--policy", "999999", "--lang", "en"])
     assert bad.exit_code != 0 and "There is no draft policy number 999999" in bad.output
+
+
+def test_the_command_gives_personal_data_only_to_an_admin_with_a_reason(consultation, admin, official, runner,
+                                                                        member):
+    policy_id = str(consultation["policy"].id)
+    refused = runner.invoke(args=["aspirations", "export", "--policy", policy_id, "--actor-email", official.email,
+                                  "--personal-data-reason", "Ingin tahu.", "--lang", "en"])
+    assert refused.exit_code != 0 and "may not make this export" in refused.output
+    done = runner.invoke(args=["aspirations", "export", "--policy", policy_id, "--format", "csv",
+                               "--personal-data-reason", "Permintaan Inspektorat.", "--lang", "en"])
+    assert done.exit_code == 0, done.output
+    assert member.email in done.output and "Author e-mail" in done.output
+    assert [entry.reason for entry in audit_entries("aspirations.export_personal")] == ["Permintaan Inspektorat."]
