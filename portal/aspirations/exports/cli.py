@@ -72,8 +72,7 @@ def _export(request: services.ExportRequest, out: str | None, actor_email: str |
         raise click.ClickException(error.message)
     if request.format == "xlsx" and out is None and sys.stdout.isatty():
         raise click.ClickException(_("An XLSX file cannot be shown on the terminal; give --out FILE."))
-    stream = click.open_file(out, "wb") if out else click.get_binary_stream("stdout")
-    try:
+    with click.open_file(out or "-", "wb") as stream:  # "-": standard output, left open
         if request.format == "xlsx":
             formats.write_xlsx(started.header(), started.batches(), stream)
         else:
@@ -81,9 +80,6 @@ def _export(request: services.ExportRequest, out: str | None, actor_email: str |
                       else formats.json_chunks(started.keys, started.batches()))
             for chunk in chunks:
                 stream.write(chunk)
-    finally:
-        if out:
-            stream.close()
     if out:
         click.echo(_("Exported %(n)d contribution(s) to %(file)s.", n=services.count(started), file=out), err=True)
 
