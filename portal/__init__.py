@@ -123,6 +123,7 @@ def _register_blueprints(app: Flask) -> None:
     from portal.accounts.views import bp as accounts_bp
     from portal.aspirations.links.views import bp as aspiration_links_bp
     from portal.aspirations.responses.views import bp as responses_bp
+    from portal.aspirations.exports.views import bp as aspirations_exports_bp
     from portal.audit.views import bp as audit_bp
     from portal.comments.views import bp as comments_bp
     from portal.forums.views import bp as forums_bp
@@ -159,6 +160,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(privacy_admin_bp)
     app.register_blueprint(aspiration_links_bp)
     app.register_blueprint(responses_bp)
+    app.register_blueprint(aspirations_exports_bp)
 
 
 def _register_cli(app: Flask) -> None:

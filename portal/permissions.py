@@ -290,3 +290,14 @@ def _give_response(actor, obj) -> bool:
 @rule("response.give_theme", "response.list_overdue")
 def _answer_themes(actor, obj) -> bool:
     return is_official(actor)
+
+
+@rule("aspirations.export")
+def _export_contributions(actor, obj) -> bool:
+    return is_official(actor)
+
+
+@rule("aspirations.export_personal")
+def _export_personal_data(actor, obj) -> bool:
+    # Author names and e-mails leave the portal only in an admin's export, with a recorded reason.
+    return is_admin(actor)

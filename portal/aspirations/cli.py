@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from flask.cli import AppGroup
 
+from portal.aspirations.exports.cli import export_command
 from portal.aspirations.links.cli import suggest_links_command
 
 aspirations_cli = AppGroup("aspirations", help="Aspirations: themes, summaries, responses, exports.")
 
 aspirations_cli.add_command(suggest_links_command)
+aspirations_cli.add_command(export_command)

@@ -24,6 +24,8 @@ ACTION_LABELS = {
     "aspiration.theme_edit": _l("Theme renamed"),
     "aspiration.theme_merge": _l("Themes merged"),
     "aspiration.theme_quotes": _l("Theme quotes chosen"),
+    "aspirations.export": _l("Contributions exported"),
+    "aspirations.export_personal": _l("Contributions exported with personal data"),
     "contribution.appeal": _l("Appeal sent"),
     "contribution.flag": _l("Contribution reported"),
     "contribution.withdraw": _l("Contribution withdrawn by its author"),

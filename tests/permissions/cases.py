@@ -18,6 +18,7 @@ from portal.accounts import services as accounts
 from portal.aspirations.links import services as links
 from portal.aspirations.responses import services as responses
 from portal.aspirations.summaries import services as summaries
+from portal.aspirations.exports import services as exports
 from portal.comments import services as comments
 from portal.extensions import utcnow
 from portal.forums import services as forums
@@ -128,6 +129,13 @@ CASES: list[Case] = [
          lambda w, a: twofactor.reauthenticate(a, PASSWORD, None)),
     Case(twofactor.reset, ADMIN_ONLY, "admin",
          lambda w, a: twofactor.reset(a, _enrolled(w.other), "Ponsel hilang.")),
+    # --- aspirations: exports ----------------------------------------------------------
+    Case(exports.start_export, OFFICIALS_ONLY, "moderator",
+         lambda w, a: exports.start_export(a, exports.ExportRequest(policy_id=w.policy.id))),
+    Case(exports.start_export, (*OFFICIALS_ONLY, "moderator"), "admin",
+         lambda w, a: exports.start_export(a, exports.ExportRequest(
+             policy_id=w.policy.id, personal=True, reason="Verifikasi identitas pengirim masukan resmi.")),
+         label="with personal data"),
 
     # --- comments -------------------------------------------------------------------
     Case(comments.post_comment, SIGNED_IN_CONTRIBUTORS, "citizen",
