@@ -85,6 +85,9 @@ def _init_extensions(app: Flask) -> None:
     from portal.aspirations.responses.services import answered_directly
 
     registry.register_citation_check(answered_directly)
+    from portal.aspirations import columns as aspiration_columns
+
+    aspiration_columns.init_app(app)
     from portal.aspirations import links as aspiration_links
 
     aspiration_links.init_app(app)

@@ -297,12 +297,11 @@ def test_a_registered_column_is_filled_by_one_query_per_batch(consultation, offi
         return {contribution_id: f"label {contribution_id}" for contribution_id in ids}
 
     def load_themes(ids):
-        return {c["comment"].id: "Data kependudukan"}
+        return {}
 
     registry.register_column("reviewer_label", "Reviewer label", load_labels)
-    registry.register_column("theme", "Theme", load_themes)
     try:
-        with pytest.raises(ValueError):
+        with pytest.raises(ValueError):  # the summaries fill the theme slot when the app is made
             registry.register_column("theme", "Theme again", load_themes)
         with app.test_request_context():
             started = services.start_export(official, services.ExportRequest(policy_id=c["policy"].id, format="json",
@@ -315,13 +314,9 @@ def test_a_registered_column_is_filled_by_one_query_per_batch(consultation, offi
         rows = [dict(zip(keys, row, strict=True)) for batch in batches for row in batch]
         assert len(rows) == 5 and [len(ids) for ids in calls] == [2, 2, 1]
         assert all(row["reviewer_label"] == f"label {_id(row)}" for row in rows)
-        themed = [row for row in rows if row["theme"]]
-        assert [row["public_id"] for row in themed] == [c["comment"].public_id]
     finally:
         registry.unregister_column("reviewer_label")
-        registry.unregister_column("theme")
     assert "reviewer_label" not in [column.key for column in registry.columns()]
-    assert next(column for column in registry.columns() if column.key == "theme").slot
 
 
 def _id(row) -> int:

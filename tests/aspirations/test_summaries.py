@@ -272,3 +272,15 @@ def test_answering_a_theme_answers_each_of_its_contributions(app, client, sign_i
     told = {n.user_id for n in db.session.scalars(select(Notification)).all()}
     assert authors <= told
     assert audit_entries("response.give")
+
+    # The export carries each contribution's theme and the theme's answer.
+    from portal.aspirations.exports import services as exports
+
+    with app.test_request_context():
+        started = exports.start_export(moderator, exports.ExportRequest(
+            position_id=position_with_input.id, format="json", statuses=("published",)))
+        rows = [dict(zip(started.keys, row, strict=True)) for batch in started.batches() for row in batch]
+    by_id = {row["public_id"]: row for row in rows}
+    assert by_id[member.public_id]["theme"] == theme.label
+    assert by_id[member.public_id]["response_outcome"] == "partly_accepted"
+    assert "enam orang" in by_id[member.public_id]["response_text"]
