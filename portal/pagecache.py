@@ -42,7 +42,7 @@ from flask_babel import get_locale
 from flask.globals import request_ctx
 from flask_caching import Cache
 from flask_wtf.csrf import generate_csrf
-from markupsafe import Markup
+from markupsafe import escape
 from sqlalchemy.exc import SQLAlchemyError
 
 from portal import content_version
@@ -210,12 +210,12 @@ def fragment(*depends_on, caller):
     key = f"{stamp}:{get_locale()}:{place}"
     parts = cache.get(key)
     if parts is None:
-        html = str(caller())
+        html = caller()  # Markup: the template escaped it; replace and split keep it Markup
         token = g.get("csrf_token")
         if token:
             html = html.replace(token, PLACEHOLDER)
         if _TOKEN_FIELD.search(html):  # a token not this reader's: never shared
-            return Markup(html)
+            return html
         parts = html.split(PLACEHOLDER)
         cache.set(key, parts)
-    return Markup(generate_csrf().join(parts) if len(parts) > 1 else parts[0])
+    return escape(generate_csrf()).join(parts) if len(parts) > 1 else parts[0]

@@ -13,7 +13,7 @@ from portal.comments import services as comments
 from portal.contributions.models import Contribution
 from portal.extensions import db
 from portal.moderation import services as moderation
-from tests.conftest import CsrfClient
+from tests.conftest import CsrfClient, executable_markup, xss_payloads
 
 # The session's CSRF token (a signed token's first part; the rest is the time of signing).
 TOKEN = re.compile(r'name="csrf_token" value="([^".]+)\.')
@@ -139,3 +139,12 @@ def test_readers_in_threads_each_get_their_own_state(app, policy, make_user, con
     tokens = [set().union(*(found for _own, found in seen)) for seen in results]
     assert all(len(found) == 1 for found in tokens)  # each reader only ever saw their own token
     assert len(set().union(*tokens)) == len(clients)
+
+
+def test_kept_comments_stay_escaped(app, policy, make_user, contribute, client_for):
+    for payload in xss_payloads()[:5]:
+        contribute(make_user(), f"Komentar {payload}", kind="comment", article_key="pasal-1", published=True)
+    reader = client_for(make_user())
+    path = f"/policies/{policy.slug}"
+    for _ in range(2):  # rendered, then served from the kept pieces
+        assert executable_markup(_page(reader, path)) == []
