@@ -24,8 +24,8 @@ PAGE_CACHE_TIMEOUT seconds.
 Signed-in pages are rendered for each reader, but their longest part, the comments, is the
 same for every reader in the same position: `fragment(...)` (a template global, used as
 `{% call fragment(...) %}`) keeps the rendered HTML of one comment under the content stamp
-read at the start of the request (before the page's data, so a kept piece is never older than
-its stamp), the language, the path and everything about the reader the piece depends on (its
+read at the start of the request in the page's own transaction (before the page's data, so a
+kept piece is never older than its stamp), the language, the path and everything about the reader the piece depends on (its
 caller passes those: signed in, own comment, "I agree" given, what `can` allows). The reader's
 CSRF token is cut out and put back as for whole pages. A comment only a few may see (pending,
 hidden) is only ever asked for by a page that shows it to its reader.
@@ -104,8 +104,7 @@ def _key() -> str:
     # No Host: every link a page holds is relative or built from PORTAL_BASE_URL (portal.links),
     # and a Host outside TRUSTED_HOSTS is refused before this runs.
     place = hashlib.sha256(request.full_path.encode()).hexdigest()
-    g.content_stamp = content_version.current()
-    return f"{g.content_stamp}:{language}:{place}"
+    return f"{content_version.current()}:{language}:{place}"
 
 
 def _etag(body_digest: str) -> str:
@@ -189,11 +188,13 @@ def _without_token(values: dict) -> dict:
 # --- pieces of signed-in pages ---------------------------------------------------------
 
 def _stamp_for_fragments():
-    """The content stamp, read before the page's data, for any reader of a public page."""
-    if request.method not in ("GET", "HEAD") or request.endpoint not in CACHED_ENDPOINTS or "content_stamp" in g:
+    """The content stamp, read before the page's data and in the same transaction (the same
+    snapshot where the database keeps one), so a piece rendered now matches its stamp."""
+    if (request.method not in ("GET", "HEAD") or request.endpoint not in CACHED_ENDPOINTS
+            or FRAGMENTS not in current_app.extensions):
         return None
     try:
-        g.content_stamp = content_version.current()
+        g.fragment_stamp = content_version.current_in_session()
     except SQLAlchemyError:  # no stamp: pieces are rendered every time
         log.warning("fragment cache skipped: the content stamp could not be read", exc_info=True)
     return None
@@ -202,7 +203,7 @@ def _stamp_for_fragments():
 def fragment(*depends_on, caller):
     """The HTML `caller()` renders, kept under the content stamp, the language, the path and
     `depends_on` (the rendered object's id and every fact about the reader it shows)."""
-    stamp = g.get("content_stamp")
+    stamp = g.get("fragment_stamp")
     cache = current_app.extensions.get(FRAGMENTS)
     if stamp is None or cache is None:
         return caller()
