@@ -130,6 +130,8 @@ class Config:
     PAGE_CACHE_TIMEOUT = 60
     # Most pages each process keeps in its memory when REDIS_URL is not set.
     PAGE_CACHE_ENTRIES = 500
+    # Most rendered comments (pieces of signed-in pages) each process keeps in its memory without Redis.
+    FRAGMENT_CACHE_ENTRIES = 5000
     # Search: directory of the Whoosh index; None means <instance>/search.
     SEARCH_INDEX_PATH: str | None = None
     # Apply the search outbox after each writing request; None: on unless REDIS_URL is set (then run `flask search worker`).

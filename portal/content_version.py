@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import secrets
 
-from sqlalchemy import String, event, insert, inspect, update
+from sqlalchemy import String, event, insert, inspect, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
@@ -58,6 +58,12 @@ def current() -> str:
 
 
 _CURRENT = "SELECT stamp FROM content_version WHERE id = 1"
+
+
+def current_in_session() -> str:
+    """The stamp as the request's own database session sees it (its snapshot, where the
+    database keeps one for the transaction): what the fragment cache keys pieces by."""
+    return db.session.execute(text(_CURRENT)).scalar() or ""
 
 
 def _renew(session: Session) -> None:

@@ -20,6 +20,15 @@ Both kept and freshly rendered anonymous pages carry an ETag (the page's content
 reader's CSRF token), so a browser that revalidates gets 304 without a body. Pages that
 depend on the clock (a consultation window that opens) are kept at most
 PAGE_CACHE_TIMEOUT seconds.
+
+Signed-in pages are rendered for each reader, but their longest part, the comments, is the
+same for every reader in the same position: `fragment(...)` (a template global, used as
+`{% call fragment(...) %}`) keeps the rendered HTML of one comment under the content stamp
+read at the start of the request in the page's own transaction (before the page's data, so a
+kept piece is never older than its stamp), the language, the path and everything about the reader the piece depends on (its
+caller passes those: signed in, own comment, "I agree" given, what `can` allows). The reader's
+CSRF token is cut out and put back as for whole pages. A comment only a few may see (pending,
+hidden) is only ever asked for by a page that shows it to its reader.
 """
 
 from __future__ import annotations
@@ -29,9 +38,11 @@ import logging
 import re
 
 from flask import Flask, Response, current_app, g, request, request_finished, session
+from flask_babel import get_locale
 from flask.globals import request_ctx
 from flask_caching import Cache
 from flask_wtf.csrf import generate_csrf
+from markupsafe import escape
 from sqlalchemy.exc import SQLAlchemyError
 
 from portal import content_version
@@ -50,11 +61,13 @@ CACHED_ENDPOINTS = frozenset({
     "search.index",
 })
 _KEPT_HEADERS = ("Content-Type", "Content-Language")
+FRAGMENTS = "portal.pagecache.fragments"
 
 
 def init_app(app: Flask) -> None:
     """Choose the store, and serve and keep anonymous pages around each request."""
     content_version.install()
+    app.add_template_global(fragment, "fragment")
     if not app.config.get("PAGE_CACHE_ENABLED"):
         return
     redis_url = app.config.get("REDIS_URL")
@@ -67,7 +80,14 @@ def init_app(app: Flask) -> None:
     cache = Cache(config=settings)
     cache.init_app(app)
     app.extensions[EXTENSION] = cache
+    pieces = dict(settings, CACHE_THRESHOLD=app.config["FRAGMENT_CACHE_ENTRIES"])
+    if redis_url:
+        pieces["CACHE_KEY_PREFIX"] = settings["CACHE_KEY_PREFIX"].replace("page:", "fragment:")
+    fragments = Cache(config=pieces)
+    fragments.init_app(app)
+    app.extensions[FRAGMENTS] = fragments
     app.before_request(_serve_kept)
+    app.before_request(_stamp_for_fragments)
     app.after_request(_tag_fresh)
     request_finished.connect(_keep, app, weak=False)
 
@@ -163,3 +183,40 @@ def _keep(app: Flask, response: Response, **extra) -> None:
 
 def _without_token(values: dict) -> dict:
     return {k: v for k, v in values.items() if k != "csrf_token"}
+
+
+# --- pieces of signed-in pages ---------------------------------------------------------
+
+def _stamp_for_fragments():
+    """The content stamp, read before the page's data and in the same transaction (the same
+    snapshot where the database keeps one), so a piece rendered now matches its stamp."""
+    if (request.method not in ("GET", "HEAD") or request.endpoint not in CACHED_ENDPOINTS
+            or FRAGMENTS not in current_app.extensions):
+        return None
+    try:
+        g.fragment_stamp = content_version.current_in_session()
+    except SQLAlchemyError:  # no stamp: pieces are rendered every time
+        log.warning("fragment cache skipped: the content stamp could not be read", exc_info=True)
+    return None
+
+
+def fragment(*depends_on, caller):
+    """The HTML `caller()` renders, kept under the content stamp, the language, the path and
+    `depends_on` (the rendered object's id and every fact about the reader it shows)."""
+    stamp = g.get("fragment_stamp")
+    cache = current_app.extensions.get(FRAGMENTS)
+    if stamp is None or cache is None:
+        return caller()
+    place = hashlib.sha256(repr((request.full_path, depends_on)).encode()).hexdigest()
+    key = f"{stamp}:{get_locale()}:{place}"
+    parts = cache.get(key)
+    if parts is None:
+        html = caller()  # Markup: the template escaped it; replace and split keep it Markup
+        token = g.get("csrf_token")
+        if token:
+            html = html.replace(token, PLACEHOLDER)
+        if _TOKEN_FIELD.search(html):  # a token not this reader's: never shared
+            return html
+        parts = html.split(PLACEHOLDER)
+        cache.set(key, parts)
+    return escape(generate_csrf()).join(parts) if len(parts) > 1 else parts[0]
