@@ -130,6 +130,7 @@ def _register_blueprints(app: Flask) -> None:
 
 def _register_cli(app: Flask) -> None:
     from portal.accounts.cli import create_user_command
+    from portal.aspirations.cli import aspirations_cli
     from portal.demo import seed_demo_command
     from portal.notifications.cli import notifications_cli
     from portal.positions.cli import positions_cli
@@ -144,6 +145,7 @@ def _register_cli(app: Flask) -> None:
     app.cli.add_command(search_cli)
     app.cli.add_command(notifications_cli)
     app.cli.add_command(text_cli)
+    app.cli.add_command(aspirations_cli)
 
 
 def _register_templating(app: Flask) -> None:

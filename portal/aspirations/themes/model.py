@@ -25,6 +25,7 @@ from scipy.optimize import linear_sum_assignment
 from sklearn.decomposition import NMF
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.utils.extmath import randomized_svd
 
 SEED = 20_241
 MIN_K, MAX_K = 2, 12
@@ -34,6 +35,8 @@ STABILITY_SAMPLE = 1_000
 STABILITY_RUNS = 3
 STABILITY_FRACTION = 0.8
 STABILITY_TOP_TERMS = 10
+STABILITY_FEATURES = 5_000
+STABILITY_MAX_ITER = 200
 MAX_ITER = 300
 
 
@@ -61,14 +64,46 @@ def row_scale(weights: list[int]) -> np.ndarray:
     return np.sqrt(1.0 + np.log(np.maximum(np.asarray(weights, dtype=np.float64), 1.0)))
 
 
-def nmf(matrix, k: int, seed: int = SEED):
-    """(W, H) of a k-topic NMF of `matrix`."""
-    model = NMF(n_components=k, init="nndsvda", solver="cd", beta_loss="frobenius", max_iter=MAX_ITER,
-                tol=1e-4, random_state=seed)
+def nmf(matrix, k: int, seed: int = SEED, start=None, max_iter: int = MAX_ITER):
+    """(W, H) of a k-topic NMF of `matrix`, from NNDSVDA (or the given (W, H) start)."""
+    model = NMF(n_components=k, init="custom" if start is not None else "nndsvda", solver="cd",
+                beta_loss="frobenius", max_iter=max_iter, tol=1e-4, random_state=seed)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
-        w = model.fit_transform(matrix)
+        if start is not None:
+            w = model.fit_transform(matrix, W=start[0].copy(), H=start[1].copy())
+        else:
+            w = model.fit_transform(matrix)
     return w, model.components_
+
+
+def svd(matrix, rank: int, seed: int = SEED):
+    """A truncated SVD of `matrix`, shared by the NNDSVDA starts of every k up to `rank`."""
+    return randomized_svd(matrix, rank, random_state=seed), float(matrix.mean())
+
+
+def nndsvda(decomposition, k: int, eps: float = 1e-6):
+    """NNDSVDA start (Boutsidis and Gallopoulos 2008, zeros filled with the mean) from the first k factors,
+    as scikit-learn computes it, without a new SVD per k."""
+    (u, s, vt), mean = decomposition
+    w = np.zeros((u.shape[0], k))
+    h = np.zeros((k, vt.shape[1]))
+    w[:, 0] = np.sqrt(s[0]) * np.abs(u[:, 0])
+    h[0, :] = np.sqrt(s[0]) * np.abs(vt[0, :])
+    for j in range(1, k):
+        x, y = u[:, j], vt[j, :]
+        xp, yp, xn, yn = np.maximum(x, 0), np.maximum(y, 0), np.abs(np.minimum(x, 0)), np.abs(np.minimum(y, 0))
+        mp = np.linalg.norm(xp) * np.linalg.norm(yp)
+        mn = np.linalg.norm(xn) * np.linalg.norm(yn)
+        (a, b, sigma) = (xp, yp, mp) if mp > mn else (xn, yn, mn)
+        if sigma <= 0:
+            continue
+        scale = np.sqrt(s[j] * sigma)
+        w[:, j] = scale * a / np.linalg.norm(a)
+        h[j, :] = scale * b / np.linalg.norm(b)
+    w[w < eps] = mean
+    h[h < eps] = mean
+    return w, h
 
 
 def k_bounds(matrix) -> tuple[int, int]:
@@ -95,14 +130,18 @@ def choose_k(matrix, seed: int = SEED) -> tuple[int, dict[int, float]]:
     rows = matrix.shape[0]
     sample = np.sort(rng.choice(rows, size=STABILITY_SAMPLE, replace=False)) if rows > STABILITY_SAMPLE else None
     base = matrix[sample] if sample is not None else matrix
+    frequency = np.asarray(base.getnnz(axis=0))
+    columns = np.sort(np.argsort(-frequency, kind="stable")[:STABILITY_FEATURES])
+    base = base[:, columns[frequency[columns] > 0]].tocsr()
+    high = min(high, base.shape[1])
     subsets = [np.sort(rng.choice(base.shape[0], size=max(2, int(base.shape[0] * STABILITY_FRACTION)),
                                   replace=False)) for _ in range(STABILITY_RUNS)]
+    runs = [(base, svd(base, high, seed))] + [(base[rows_], svd(base[rows_], high, seed)) for rows_ in subsets]
     scores: dict[int, float] = {}
     for k in range(low, high + 1):
-        reference = _top_terms(nmf(base, k, seed)[1])
-        scores[k] = sum(_agreement(reference, _top_terms(nmf(base[subset], k, seed)[1])) for subset in subsets)
-        scores[k] = round(scores[k] / len(subsets), 6)
-    best = max(scores, key=lambda k: (scores[k], -k))
+        terms = [_top_terms(nmf(x, k, seed, nndsvda(d, k), STABILITY_MAX_ITER)[1]) for x, d in runs]
+        scores[k] = round(sum(_agreement(terms[0], other) for other in terms[1:]) / len(subsets), 6)
+    best = max(scores, key=lambda k: (scores[k], -k)) if scores else low
     return best, scores
 
 

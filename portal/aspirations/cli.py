@@ -1,0 +1,11 @@
+"""`flask aspirations ...`: one group; each part adds its command from its own module, one line each."""
+
+from __future__ import annotations
+
+from flask.cli import AppGroup
+
+from portal.aspirations.themes.cli import evaluate_command
+
+aspirations_cli = AppGroup("aspirations", help="Aspirations: themes, summaries, responses, exports.")
+
+aspirations_cli.add_command(evaluate_command)
