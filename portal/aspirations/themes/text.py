@@ -7,6 +7,7 @@ the same opinion. Stems are mapped back to the surface form seen most often, for
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from functools import lru_cache
 
@@ -17,7 +18,20 @@ from whoosh.support.charset import accent_map
 THEME_NEGATIONS = NEGATIONS | frozenset(
     {"kurang", "gak", "ga", "gk", "nggak", "ngga", "enggak", "engga", "ndak", "tdk", "blm", "bkn", "jgn", "tanpa"}
 )
-THEME_STOP_WORDS = STOP_WORDS - THEME_NEGATIONS
+# Colloquial function words and particles the formal list lacks (chat, tweets, reviews): they carry no theme.
+INFORMAL_STOP_WORDS = frozenset(
+    """nya yg dgn dg utk dr dri krn karna jd jdi sdh udh udah dah aja aj sih si dong deh kok nih tuh lah kan
+    kalo klo kl emang emg gitu gini gimana gmn yah ya yaa ah eh oh loh lho wkwk wkwkwk hehe haha hihi
+    gw gue gua lu lo elo km kmu ak aku sy saya kita kami dia mereka pun tp tapi trs terus lg lagi
+    bgt banget bngt aj sm sama ama kyk kayak spt skrg sekarang bs bisa mau mo pd pada dlm dalam
+    ini itu tsb jg juga""".split()
+) - THEME_NEGATIONS
+THEME_STOP_WORDS = (STOP_WORDS | INFORMAL_STOP_WORDS) - THEME_NEGATIONS
+
+# What names no theme: links, @mentions, anonymised placeholders such as [USERNAME] or [URL].
+NOISE = re.compile(r"https?://\S+|www\.\S+|@\w+|\[[A-Z_]+\]")
+# A letter repeated three or more times is stretched for emphasis ("bagusss"): keep one.
+STRETCHED = re.compile(r"([a-z])\1{2,}")
 
 # A contribution longer than this is themed on its beginning (the whole text stays stored and counted).
 MAX_CHARS = 20_000
@@ -27,7 +41,7 @@ CACHE_SIZE = 200_000
 @lru_cache(maxsize=CACHE_SIZE)
 def token(raw: str) -> tuple[str, str] | None:
     """(surface, stem) of one raw token, or None for a stop word, a single character or a bare number."""
-    word = raw.lower().translate(accent_map)
+    word = STRETCHED.sub(r"\1", raw.lower().translate(accent_map))
     if len(word) < 2 or word.isdigit() or word in THEME_STOP_WORDS:
         return None
     if word in THEME_NEGATIONS:
@@ -45,7 +59,7 @@ class Prepared:
         """The stemmed tokens of `text`, negations fused with the next content word."""
         out: list[str] = []
         negation: str | None = None
-        for raw in TOKEN_PATTERN.findall(text[:MAX_CHARS]):
+        for raw in TOKEN_PATTERN.findall(NOISE.sub(" ", text[:MAX_CHARS])):
             found = token(raw)
             if found is None:
                 continue
