@@ -31,13 +31,14 @@ SEED = 20_241
 MIN_K, MAX_K = 2, 12
 MAX_NGRAM = 2
 MAX_DF = 0.6
-STABILITY_SAMPLE = 1_000
-STABILITY_RUNS = 3
+STABILITY_SAMPLE = 600
+STABILITY_RUNS = 2
 STABILITY_FRACTION = 0.8
 STABILITY_TOP_TERMS = 10
-STABILITY_FEATURES = 5_000
-STABILITY_MAX_ITER = 200
-MAX_ITER = 300
+STABILITY_FEATURES = 1_500
+STABILITY_MAX_ITER = 100
+STABILITY_TOL = 1e-3
+MAX_ITER = 200
 
 
 def _identity(tokens):
@@ -64,10 +65,10 @@ def row_scale(weights: list[int]) -> np.ndarray:
     return np.sqrt(1.0 + np.log(np.maximum(np.asarray(weights, dtype=np.float64), 1.0)))
 
 
-def nmf(matrix, k: int, seed: int = SEED, start=None, max_iter: int = MAX_ITER):
+def nmf(matrix, k: int, seed: int = SEED, start=None, max_iter: int = MAX_ITER, tol: float = 1e-4):
     """(W, H) of a k-topic NMF of `matrix`, from NNDSVDA (or the given (W, H) start)."""
     model = NMF(n_components=k, init="custom" if start is not None else "nndsvda", solver="cd",
-                beta_loss="frobenius", max_iter=max_iter, tol=1e-4, random_state=seed)
+                beta_loss="frobenius", max_iter=max_iter, tol=tol, random_state=seed)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         if start is not None:
@@ -139,7 +140,7 @@ def choose_k(matrix, seed: int = SEED) -> tuple[int, dict[int, float]]:
     runs = [(base, svd(base, high, seed))] + [(base[rows_], svd(base[rows_], high, seed)) for rows_ in subsets]
     scores: dict[int, float] = {}
     for k in range(low, high + 1):
-        terms = [_top_terms(nmf(x, k, seed, nndsvda(d, k), STABILITY_MAX_ITER)[1]) for x, d in runs]
+        terms = [_top_terms(nmf(x, k, seed, nndsvda(d, k), STABILITY_MAX_ITER, STABILITY_TOL)[1]) for x, d in runs]
         scores[k] = round(sum(_agreement(terms[0], other) for other in terms[1:]) / len(subsets), 6)
     best = max(scores, key=lambda k: (scores[k], -k)) if scores else low
     return best, scores

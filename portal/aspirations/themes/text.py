@@ -38,15 +38,30 @@ MAX_CHARS = 20_000
 CACHE_SIZE = 200_000
 
 
+# From this many documents on, a word written in only one of them is not stemmed: alone it cannot make a
+# term that two documents share (min_df), and Sastrawi spends most of its time on such rare words.
+STEM_RARE_FROM = 20
+
+
 @lru_cache(maxsize=CACHE_SIZE)
-def token(raw: str) -> tuple[str, str] | None:
-    """(surface, stem) of one raw token, or None for a stop word, a single character or a bare number."""
-    word = STRETCHED.sub(r"\1", raw.lower().translate(accent_map))
-    if len(word) < 2 or word.isdigit() or word in THEME_STOP_WORDS:
+def word(raw: str) -> str | None:
+    """One raw token lowercased, accents and stretched letters folded; None for a stop word, a single
+    character or a bare number."""
+    folded = STRETCHED.sub(r"\1", raw.lower().translate(accent_map))
+    if len(folded) < 2 or folded.isdigit() or folded in THEME_STOP_WORDS:
         return None
-    if word in THEME_NEGATIONS:
-        return word, word
-    return word, stem(word)
+    return folded
+
+
+def stemmed(folded: str) -> str:
+    """The search's Sastrawi stem (cached there); negations unchanged."""
+    return folded if folded in THEME_NEGATIONS else stem(folded)
+
+
+def words(text: str) -> list[str]:
+    """The content words and negations of `text`, in order."""
+    found = map(word, TOKEN_PATTERN.findall(NOISE.sub(" ", text[:MAX_CHARS])))
+    return [w for w in found if w is not None]
 
 
 class Prepared:
@@ -55,25 +70,33 @@ class Prepared:
     def __init__(self) -> None:
         self.surfaces: dict[str, Counter] = {}
 
+    def documents(self, texts: list[str]) -> list[list[str]]:
+        """The stemmed tokens of each text (see `tokens`)."""
+        found = [words(text) for text in texts]
+        frequency = None
+        if len(texts) >= STEM_RARE_FROM:
+            frequency = Counter(w for ws in found for w in set(ws))
+        return [self._stems(ws, frequency) for ws in found]
+
     def tokens(self, text: str) -> list[str]:
         """The stemmed tokens of `text`, negations fused with the next content word."""
+        return self._stems(words(text), None)
+
+    def _stems(self, found: list[str], frequency: Counter | None) -> list[str]:
         out: list[str] = []
         negation: str | None = None
-        for raw in TOKEN_PATTERN.findall(NOISE.sub(" ", text[:MAX_CHARS])):
-            found = token(raw)
-            if found is None:
-                continue
-            surface, stemmed = found
-            if stemmed in THEME_NEGATIONS:
+        for surface in found:
+            if surface in THEME_NEGATIONS:
                 if negation is not None:
                     out.append(negation)
-                negation = stemmed
+                negation = surface
                 continue
-            self._seen(stemmed, surface)
+            term = stemmed(surface) if frequency is None or frequency[surface] > 1 else surface
+            self._seen(term, surface)
             if negation is not None:
-                stemmed = f"{negation}_{stemmed}"
+                term = f"{negation}_{term}"
                 negation = None
-            out.append(stemmed)
+            out.append(term)
         if negation is not None:
             out.append(negation)
         return out
