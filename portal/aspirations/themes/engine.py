@@ -6,6 +6,7 @@ words give a Result without themes and every document in `other`; nothing is eve
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from importlib import metadata
 
@@ -94,7 +95,10 @@ def _compute(docs: list[Doc], k: int | None) -> Result:
     docs = list(docs)
     ids = [doc.id for doc in docs]
     prepared = Prepared()
-    grams = [ngrams(tokens, model.MAX_NGRAM) for tokens in prepared.documents([doc.text or "" for doc in docs])]
+    tokens = prepared.documents([doc.text or "" for doc in docs])
+    min_df = model.min_df(len(docs))
+    frequency = Counter(t for found in tokens for t in set(found)) if min_df > 1 else None
+    grams = [ngrams(found, model.MAX_NGRAM, frequency, min_df) for found in tokens]
     usable = [i for i, g in enumerate(grams) if g]
     empty = _settings(k=0, k_requested=k, n_docs=len(docs), n_features=0)
     if len(usable) < MIN_DOCS:
@@ -119,7 +123,9 @@ def _compute(docs: list[Doc], k: int | None) -> Result:
     else:
         chosen = max(1, min(int(k), matrix.shape[0], matrix.shape[1]))
     w, h = model.nmf(scaled, chosen)
-    best = np.argmax(w, axis=1)
+    # W scaled by the length of each theme's term vector: a document goes to the theme that contributes
+    # most to its reconstruction (raw W favours themes whose term vectors happen to be short)
+    best = np.argmax(w * np.linalg.norm(h, axis=1)[None, :], axis=1)
     fit = np.zeros(len(rows))
     for theme in range(chosen):
         mine = np.flatnonzero(best == theme)

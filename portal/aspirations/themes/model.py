@@ -48,8 +48,7 @@ def _identity(tokens):
 def vectorise(grams: list[list[str]]):
     """(matrix, feature names) of the documents' n-gram lists; (None, []) when nothing is left."""
     n = len(grams)
-    min_df = 2 if n >= 20 else 1
-    for low, high in ((min_df, MAX_DF if n >= 20 else 1.0), (1, 1.0)):
+    for low, high in ((min_df(n), MAX_DF if n >= 20 else 1.0), (1, 1.0)):
         vectoriser = TfidfVectorizer(analyzer=_identity, sublinear_tf=True, min_df=low, max_df=high,
                                      norm="l2", dtype=np.float64)
         try:
@@ -58,6 +57,11 @@ def vectorise(grams: list[list[str]]):
             continue
         return matrix, list(vectoriser.get_feature_names_out())
     return None, []
+
+
+def min_df(documents: int) -> int:
+    """A term must be in two documents once there are 20 (a word one person wrote is not a theme)."""
+    return 2 if documents >= 20 else 1
 
 
 def row_scale(weights: list[int]) -> np.ndarray:

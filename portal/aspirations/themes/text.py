@@ -69,6 +69,7 @@ class Prepared:
 
     def __init__(self) -> None:
         self.surfaces: dict[str, Counter] = {}
+        self._pairs: Counter = Counter()
 
     def documents(self, texts: list[str]) -> list[list[str]]:
         """The stemmed tokens of each text (see `tokens`)."""
@@ -92,7 +93,7 @@ class Prepared:
                 negation = surface
                 continue
             term = stemmed(surface) if frequency is None or frequency[surface] > 1 else surface
-            self._seen(term, surface)
+            self._pairs[term, surface] += 1
             if negation is not None:
                 term = f"{negation}_{term}"
                 negation = None
@@ -101,14 +102,15 @@ class Prepared:
             out.append(negation)
         return out
 
-    def _seen(self, stemmed: str, surface: str) -> None:
-        counts = self.surfaces.get(stemmed)
-        if counts is None:
-            counts = self.surfaces[stemmed] = Counter()
-        counts[surface] += 1
+    def _collect(self) -> None:
+        for (term, surface), count in self._pairs.items():
+            self.surfaces.setdefault(term, Counter())[surface] += count
+        self._pairs.clear()
 
     def readable(self, feature: str) -> str:
         """A feature (stems joined by spaces, negations by '_') in the words people wrote."""
+        if self._pairs:
+            self._collect()
         words = []
         for part in feature.split(" "):
             for piece in part.split("_"):
@@ -118,9 +120,18 @@ class Prepared:
         return " ".join(words)
 
 
-def ngrams(tokens: list[str], max_n: int = 2) -> list[str]:
-    """Unigrams and word n-grams up to `max_n` (joined by spaces)."""
-    grams = list(tokens)
+def ngrams(tokens: list[str], max_n: int = 2, keep: Counter | None = None, min_df: int = 1) -> list[str]:
+    """Unigrams and word n-grams up to `max_n` (joined by spaces).
+
+    With `keep` (document frequencies of the tokens), only n-grams of tokens found in at least `min_df`
+    documents: an n-gram is never in more documents than its rarest word, so the others would be pruned
+    anyway; leaving them out early spares counting hundreds of thousands of one-off phrases.
+    """
+    if keep is None:
+        frequent = [True] * len(tokens)
+    else:
+        frequent = [keep[t] >= min_df for t in tokens]
+    grams = [t for t, ok in zip(tokens, frequent) if ok]
     for n in range(2, max_n + 1):
-        grams += [" ".join(tokens[i:i + n]) for i in range(len(tokens) - n + 1)]
+        grams += [" ".join(tokens[i:i + n]) for i in range(len(tokens) - n + 1) if all(frequent[i:i + n])]
     return grams
