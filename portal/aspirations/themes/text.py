@@ -70,6 +70,7 @@ class Prepared:
     def __init__(self) -> None:
         self.surfaces: dict[str, Counter] = {}
         self._pairs: Counter = Counter()
+        self._terms: dict[str, str] = {}  # surface -> term, for this collection
 
     def documents(self, texts: list[str]) -> list[list[str]]:
         """The stemmed tokens of each text (see `tokens`)."""
@@ -83,7 +84,18 @@ class Prepared:
         """The stemmed tokens of `text`, negations fused with the next content word."""
         return self._stems(words(text), None)
 
+    def _term(self, surface: str, frequency: Counter | None) -> str:
+        term = self._terms.get(surface)
+        if term is None:
+            rare = frequency is not None and frequency[surface] <= 1
+            term = self._terms[surface] = surface if rare else stemmed(surface)
+        return term
+
     def _stems(self, found: list[str], frequency: Counter | None) -> list[str]:
+        if THEME_NEGATIONS.isdisjoint(found):  # the common case, without the negation bookkeeping
+            terms = [self._terms.get(w) or self._term(w, frequency) for w in found]
+            self._pairs.update(zip(terms, found))
+            return terms
         out: list[str] = []
         negation: str | None = None
         for surface in found:
@@ -92,7 +104,7 @@ class Prepared:
                     out.append(negation)
                 negation = surface
                 continue
-            term = stemmed(surface) if frequency is None or frequency[surface] > 1 else surface
+            term = self._term(surface, frequency)
             self._pairs[term, surface] += 1
             if negation is not None:
                 term = f"{negation}_{term}"
