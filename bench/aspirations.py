@@ -59,7 +59,7 @@ def smsa_rows(limit: int = 3000) -> list[tuple[str, str]]:
             text, _tab, label = line.rpartition("\t")
             if text.strip():
                 rows.append((text, label))
-    random.Random(SEED).shuffle(rows)  # nosec B311 - a benchmark sample
+    random.Random(SEED).shuffle(rows)  # nosec B311 # a benchmark sample
     return rows[:limit]
 
 
@@ -106,7 +106,7 @@ def vary(text: str, rng: random.Random) -> str:
 
 def synthetic(count: int) -> list[str]:
     pool = [text for text, _label in casa_rows() + emot_rows() + smsa_rows(limit=20_000)]
-    rng = random.Random(SEED + count)  # nosec B311 - a benchmark sample
+    rng = random.Random(SEED + count)  # nosec B311 # a benchmark sample
     return [vary(rng.choice(pool), rng) for _ in range(count)]
 
 

@@ -43,7 +43,7 @@ def purity(assigned: list[int], labels: list[str]) -> float:
     if not labels:
         return 0.0
     clusters: dict[int, Counter] = {}
-    for cluster, label in zip(assigned, labels):
+    for cluster, label in zip(assigned, labels, strict=True):
         clusters.setdefault(cluster, Counter())[label] += 1
     return sum(counts.most_common(1)[0][1] for counts in clusters.values()) / len(labels)
 
@@ -69,7 +69,7 @@ def portal_assignment(texts: list[str], k: int | None) -> tuple[list[int], int]:
 def random_assignment(assigned: list[int], seed: int = RANDOM_SEED) -> list[int]:
     """The same cluster sizes, shuffled (seeded)."""
     shuffled = list(assigned)
-    random.Random(seed).shuffle(shuffled)  # nosec B311 - a seeded baseline, not security
+    random.Random(seed).shuffle(shuffled)  # nosec B311 # a seeded baseline, not security
     return shuffled
 
 

@@ -94,7 +94,7 @@ class Prepared:
     def _stems(self, found: list[str], frequency: Counter | None) -> list[str]:
         if THEME_NEGATIONS.isdisjoint(found):  # the common case, without the negation bookkeeping
             terms = [self._terms.get(w) or self._term(w, frequency) for w in found]
-            self._pairs.update(zip(terms, found))
+            self._pairs.update(zip(terms, found, strict=True))
             return terms
         out: list[str] = []
         negation: str | None = None
@@ -143,7 +143,7 @@ def ngrams(tokens: list[str], max_n: int = 2, keep: Counter | None = None, min_d
         frequent = [True] * len(tokens)
     else:
         frequent = [keep[t] >= min_df for t in tokens]
-    grams = [t for t, ok in zip(tokens, frequent) if ok]
+    grams = [t for t, ok in zip(tokens, frequent, strict=True) if ok]
     for n in range(2, max_n + 1):
         grams += [" ".join(tokens[i:i + n]) for i in range(len(tokens) - n + 1) if all(frequent[i:i + n])]
     return grams

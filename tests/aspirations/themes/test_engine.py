@@ -35,7 +35,7 @@ def test_same_input_same_themes():
 
 def test_three_subjects_become_three_themes():
     docs = docs_of()
-    label_of = {doc.id: label for doc, (_text, label) in zip(docs, LABELLED)}
+    label_of = {doc.id: label for doc, (_text, label) in zip(docs, LABELLED, strict=True)}
     result = compute(docs, k=3)
     assert len(result.themes) == 3 and accounted(result, docs)
     majorities = []
