@@ -145,7 +145,8 @@ def ngrams(tokens: list[str], max_n: int = 2, keep: Counter | None = None, min_d
         frequent = [keep[t] >= min_df for t in tokens]
     grams = [t for t, ok in zip(tokens, frequent, strict=True) if ok]
     if max_n >= 2:
-        grams += [a + " " + b for a, b, ok_a, ok_b in zip(tokens, tokens[1:], frequent, frequent[1:]) if ok_a and ok_b]
+        pairs = zip(tokens, tokens[1:], frequent, frequent[1:], strict=False)  # the shifted lists are one shorter
+        grams += [a + " " + b for a, b, ok_a, ok_b in pairs if ok_a and ok_b]
     for n in range(3, max_n + 1):
         grams += [" ".join(tokens[i:i + n]) for i in range(len(tokens) - n + 1) if all(frequent[i:i + n])]
     return grams
