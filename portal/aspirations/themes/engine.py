@@ -95,7 +95,7 @@ def _compute(docs: list[Doc], k: int | None) -> Result:
     docs = list(docs)
     ids = [doc.id for doc in docs]
     prepared = Prepared()
-    tokens = prepared.documents([doc.text or "" for doc in docs])
+    tokens = prepared.documents([doc.text if isinstance(doc.text, str) else "" for doc in docs])
     min_df = model.min_df(len(docs))
     frequency = Counter(t for found in tokens for t in set(found)) if min_df > 1 else None
     grams = [ngrams(found, model.MAX_NGRAM, frequency, min_df) for found in tokens]
