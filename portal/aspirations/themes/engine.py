@@ -66,6 +66,7 @@ def _settings(**extra) -> dict:
         "seed": model.SEED,
         "ngram": [1, model.MAX_NGRAM],
         "max_df": model.MAX_DF,
+        "max_features": model.MAX_FEATURES,
         "min_df": "2 from 20 documents, else 1",
         "sublinear_tf": True,
         "init": "nndsvda",

@@ -31,6 +31,9 @@ SEED = 20_241
 MIN_K, MAX_K = 2, 12
 MAX_NGRAM = 2
 MAX_DF = 0.6
+# At most this many terms (the most frequent): beyond it come phrases two or three people used, which
+# cost time and memory in the NMF without naming a theme.
+MAX_FEATURES = 30_000
 STABILITY_SAMPLE = 600
 STABILITY_RUNS = 2
 STABILITY_FRACTION = 0.8
@@ -50,7 +53,7 @@ def vectorise(grams: list[list[str]]):
     n = len(grams)
     for low, high in ((min_df(n), MAX_DF if n >= 20 else 1.0), (1, 1.0)):
         vectoriser = TfidfVectorizer(analyzer=_identity, sublinear_tf=True, min_df=low, max_df=high,
-                                     norm="l2", dtype=np.float64)
+                                     norm="l2", dtype=np.float64, max_features=MAX_FEATURES)
         try:
             matrix = vectoriser.fit_transform(grams)
         except ValueError:  # every term pruned (or none at all)
