@@ -25,16 +25,23 @@ from scipy.optimize import linear_sum_assignment
 from sklearn.decomposition import NMF
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.utils.extmath import randomized_svd
 
 SEED = 20_241
 MIN_K, MAX_K = 2, 12
 MAX_NGRAM = 2
 MAX_DF = 0.6
-STABILITY_SAMPLE = 1_000
-STABILITY_RUNS = 3
+# At most this many terms (the most frequent): beyond it come phrases two or three people used, which
+# cost time and memory in the NMF without naming a theme.
+MAX_FEATURES = 30_000
+STABILITY_SAMPLE = 600
+STABILITY_RUNS = 2
 STABILITY_FRACTION = 0.8
 STABILITY_TOP_TERMS = 10
-MAX_ITER = 300
+STABILITY_FEATURES = 1_500
+STABILITY_MAX_ITER = 100
+STABILITY_TOL = 1e-3
+MAX_ITER = 200
 
 
 def _identity(tokens):
@@ -44,10 +51,9 @@ def _identity(tokens):
 def vectorise(grams: list[list[str]]):
     """(matrix, feature names) of the documents' n-gram lists; (None, []) when nothing is left."""
     n = len(grams)
-    min_df = 2 if n >= 20 else 1
-    for low, high in ((min_df, MAX_DF if n >= 20 else 1.0), (1, 1.0)):
+    for low, high in ((min_df(n), MAX_DF if n >= 20 else 1.0), (1, 1.0)):
         vectoriser = TfidfVectorizer(analyzer=_identity, sublinear_tf=True, min_df=low, max_df=high,
-                                     norm="l2", dtype=np.float64)
+                                     norm="l2", dtype=np.float64, max_features=MAX_FEATURES)
         try:
             matrix = vectoriser.fit_transform(grams)
         except ValueError:  # every term pruned (or none at all)
@@ -56,19 +62,56 @@ def vectorise(grams: list[list[str]]):
     return None, []
 
 
+def min_df(documents: int) -> int:
+    """A term must be in two documents once there are 20 (a word one person wrote is not a theme)."""
+    return 2 if documents >= 20 else 1
+
+
 def row_scale(weights: list[int]) -> np.ndarray:
     """sqrt(1 + ln(w)) per document: its NMF loss then weighs like 1 + ln(w) documents."""
     return np.sqrt(1.0 + np.log(np.maximum(np.asarray(weights, dtype=np.float64), 1.0)))
 
 
-def nmf(matrix, k: int, seed: int = SEED):
-    """(W, H) of a k-topic NMF of `matrix`."""
-    model = NMF(n_components=k, init="nndsvda", solver="cd", beta_loss="frobenius", max_iter=MAX_ITER,
-                tol=1e-4, random_state=seed)
+def nmf(matrix, k: int, seed: int = SEED, start=None, max_iter: int = MAX_ITER, tol: float = 1e-4):
+    """(W, H) of a k-topic NMF of `matrix`, from NNDSVDA (or the given (W, H) start)."""
+    model = NMF(n_components=k, init="custom" if start is not None else "nndsvda", solver="cd",
+                beta_loss="frobenius", max_iter=max_iter, tol=tol, random_state=seed)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
-        w = model.fit_transform(matrix)
+        if start is not None:
+            w = model.fit_transform(matrix, W=start[0].copy(), H=start[1].copy())
+        else:
+            w = model.fit_transform(matrix)
     return w, model.components_
+
+
+def svd(matrix, rank: int, seed: int = SEED):
+    """A truncated SVD of `matrix`, shared by the NNDSVDA starts of every k up to `rank`."""
+    return randomized_svd(matrix, rank, random_state=seed), float(matrix.mean())
+
+
+def nndsvda(decomposition, k: int, eps: float = 1e-6):
+    """NNDSVDA start (Boutsidis and Gallopoulos 2008, zeros filled with the mean) from the first k factors,
+    as scikit-learn computes it, without a new SVD per k."""
+    (u, s, vt), mean = decomposition
+    w = np.zeros((u.shape[0], k))
+    h = np.zeros((k, vt.shape[1]))
+    w[:, 0] = np.sqrt(s[0]) * np.abs(u[:, 0])
+    h[0, :] = np.sqrt(s[0]) * np.abs(vt[0, :])
+    for j in range(1, k):
+        x, y = u[:, j], vt[j, :]
+        xp, yp, xn, yn = np.maximum(x, 0), np.maximum(y, 0), np.abs(np.minimum(x, 0)), np.abs(np.minimum(y, 0))
+        mp = np.linalg.norm(xp) * np.linalg.norm(yp)
+        mn = np.linalg.norm(xn) * np.linalg.norm(yn)
+        (a, b, sigma) = (xp, yp, mp) if mp > mn else (xn, yn, mn)
+        if sigma <= 0:
+            continue
+        scale = np.sqrt(s[j] * sigma)
+        w[:, j] = scale * a / np.linalg.norm(a)
+        h[j, :] = scale * b / np.linalg.norm(b)
+    w[w < eps] = mean
+    h[h < eps] = mean
+    return w, h
 
 
 def k_bounds(matrix) -> tuple[int, int]:
@@ -95,14 +138,18 @@ def choose_k(matrix, seed: int = SEED) -> tuple[int, dict[int, float]]:
     rows = matrix.shape[0]
     sample = np.sort(rng.choice(rows, size=STABILITY_SAMPLE, replace=False)) if rows > STABILITY_SAMPLE else None
     base = matrix[sample] if sample is not None else matrix
+    frequency = np.asarray(base.getnnz(axis=0))
+    columns = np.sort(np.argsort(-frequency, kind="stable")[:STABILITY_FEATURES])
+    base = base[:, columns[frequency[columns] > 0]].tocsr()
+    high = min(high, base.shape[1])
     subsets = [np.sort(rng.choice(base.shape[0], size=max(2, int(base.shape[0] * STABILITY_FRACTION)),
                                   replace=False)) for _ in range(STABILITY_RUNS)]
+    runs = [(base, svd(base, high, seed))] + [(base[rows_], svd(base[rows_], high, seed)) for rows_ in subsets]
     scores: dict[int, float] = {}
     for k in range(low, high + 1):
-        reference = _top_terms(nmf(base, k, seed)[1])
-        scores[k] = sum(_agreement(reference, _top_terms(nmf(base[subset], k, seed)[1])) for subset in subsets)
-        scores[k] = round(scores[k] / len(subsets), 6)
-    best = max(scores, key=lambda k: (scores[k], -k))
+        terms = [_top_terms(nmf(x, k, seed, nndsvda(d, k), STABILITY_MAX_ITER, STABILITY_TOL)[1]) for x, d in runs]
+        scores[k] = round(sum(_agreement(terms[0], other) for other in terms[1:]) / len(subsets), 6)
+    best = max(scores, key=lambda k: (scores[k], -k)) if scores else low
     return best, scores
 
 

@@ -7,6 +7,7 @@ the same opinion. Stems are mapped back to the surface form seen most often, for
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from functools import lru_cache
 
@@ -17,22 +18,50 @@ from whoosh.support.charset import accent_map
 THEME_NEGATIONS = NEGATIONS | frozenset(
     {"kurang", "gak", "ga", "gk", "nggak", "ngga", "enggak", "engga", "ndak", "tdk", "blm", "bkn", "jgn", "tanpa"}
 )
-THEME_STOP_WORDS = STOP_WORDS - THEME_NEGATIONS
+# Colloquial function words and particles the formal list lacks (chat, tweets, reviews): they carry no theme.
+INFORMAL_STOP_WORDS = frozenset(
+    """nya yg dgn dg utk dr dri krn karna jd jdi sdh udh udah dah aja aj sih si dong deh kok nih tuh lah kan
+    kalo klo kl emang emg gitu gini gimana gmn yah ya yaa ah eh oh loh lho wkwk wkwkwk hehe haha hihi
+    gw gue gua lu lo elo km kmu ak aku sy saya kita kami dia mereka pun tp tapi trs terus lg lagi
+    bgt banget bngt aj sm sama ama kyk kayak spt skrg sekarang bs bisa mau mo pd pada dlm dalam
+    ini itu tsb jg juga""".split()
+) - THEME_NEGATIONS
+THEME_STOP_WORDS = (STOP_WORDS | INFORMAL_STOP_WORDS) - THEME_NEGATIONS
+
+# What names no theme: links, @mentions, anonymised placeholders such as [USERNAME] or [URL].
+NOISE = re.compile(r"https?://\S+|www\.\S+|@\w+|\[[A-Z_]+\]")
+# A letter repeated three or more times is stretched for emphasis ("bagusss"): keep one.
+STRETCHED = re.compile(r"([a-z])\1{2,}")
 
 # A contribution longer than this is themed on its beginning (the whole text stays stored and counted).
 MAX_CHARS = 20_000
 CACHE_SIZE = 200_000
 
 
+# From this many documents on, a word written in only one of them is not stemmed: alone it cannot make a
+# term that two documents share (min_df), and Sastrawi spends most of its time on such rare words.
+STEM_RARE_FROM = 20
+
+
 @lru_cache(maxsize=CACHE_SIZE)
-def token(raw: str) -> tuple[str, str] | None:
-    """(surface, stem) of one raw token, or None for a stop word, a single character or a bare number."""
-    word = raw.lower().translate(accent_map)
-    if len(word) < 2 or word.isdigit() or word in THEME_STOP_WORDS:
+def word(raw: str) -> str | None:
+    """One raw token lowercased, accents and stretched letters folded; None for a stop word, a single
+    character or a bare number."""
+    folded = STRETCHED.sub(r"\1", raw.lower().translate(accent_map))
+    if len(folded) < 2 or folded.isdigit() or folded in THEME_STOP_WORDS:
         return None
-    if word in THEME_NEGATIONS:
-        return word, word
-    return word, stem(word)
+    return folded
+
+
+def stemmed(folded: str) -> str:
+    """The search's Sastrawi stem (cached there); negations unchanged."""
+    return folded if folded in THEME_NEGATIONS else stem(folded)
+
+
+def words(text: str) -> list[str]:
+    """The content words and negations of `text`, in order."""
+    found = map(word, TOKEN_PATTERN.findall(NOISE.sub(" ", text[:MAX_CHARS])))
+    return [w for w in found if w is not None]
 
 
 class Prepared:
@@ -40,38 +69,60 @@ class Prepared:
 
     def __init__(self) -> None:
         self.surfaces: dict[str, Counter] = {}
+        self._pairs: Counter = Counter()
+        self._terms: dict[str, str] = {}  # surface -> term, for this collection
+
+    def documents(self, texts: list[str]) -> list[list[str]]:
+        """The stemmed tokens of each text (see `tokens`)."""
+        found = [words(text) for text in texts]
+        frequency = None
+        if len(texts) >= STEM_RARE_FROM:
+            frequency = Counter(w for ws in found for w in set(ws))
+        return [self._stems(ws, frequency) for ws in found]
 
     def tokens(self, text: str) -> list[str]:
         """The stemmed tokens of `text`, negations fused with the next content word."""
+        return self._stems(words(text), None)
+
+    def _term(self, surface: str, frequency: Counter | None) -> str:
+        term = self._terms.get(surface)
+        if term is None:
+            rare = frequency is not None and frequency[surface] <= 1
+            term = self._terms[surface] = surface if rare else stemmed(surface)
+        return term
+
+    def _stems(self, found: list[str], frequency: Counter | None) -> list[str]:
+        if THEME_NEGATIONS.isdisjoint(found):  # the common case, without the negation bookkeeping
+            terms = [self._terms.get(w) or self._term(w, frequency) for w in found]
+            self._pairs.update(zip(terms, found, strict=True))
+            return terms
         out: list[str] = []
         negation: str | None = None
-        for raw in TOKEN_PATTERN.findall(text[:MAX_CHARS]):
-            found = token(raw)
-            if found is None:
-                continue
-            surface, stemmed = found
-            if stemmed in THEME_NEGATIONS:
+        for surface in found:
+            if surface in THEME_NEGATIONS:
                 if negation is not None:
                     out.append(negation)
-                negation = stemmed
+                negation = surface
                 continue
-            self._seen(stemmed, surface)
+            term = self._term(surface, frequency)
+            self._pairs[term, surface] += 1
             if negation is not None:
-                stemmed = f"{negation}_{stemmed}"
+                term = f"{negation}_{term}"
                 negation = None
-            out.append(stemmed)
+            out.append(term)
         if negation is not None:
             out.append(negation)
         return out
 
-    def _seen(self, stemmed: str, surface: str) -> None:
-        counts = self.surfaces.get(stemmed)
-        if counts is None:
-            counts = self.surfaces[stemmed] = Counter()
-        counts[surface] += 1
+    def _collect(self) -> None:
+        for (term, surface), count in self._pairs.items():
+            self.surfaces.setdefault(term, Counter())[surface] += count
+        self._pairs.clear()
 
     def readable(self, feature: str) -> str:
         """A feature (stems joined by spaces, negations by '_') in the words people wrote."""
+        if self._pairs:
+            self._collect()
         words = []
         for part in feature.split(" "):
             for piece in part.split("_"):
@@ -81,9 +132,21 @@ class Prepared:
         return " ".join(words)
 
 
-def ngrams(tokens: list[str], max_n: int = 2) -> list[str]:
-    """Unigrams and word n-grams up to `max_n` (joined by spaces)."""
-    grams = list(tokens)
-    for n in range(2, max_n + 1):
-        grams += [" ".join(tokens[i:i + n]) for i in range(len(tokens) - n + 1)]
+def ngrams(tokens: list[str], max_n: int = 2, keep: Counter | None = None, min_df: int = 1) -> list[str]:
+    """Unigrams and word n-grams up to `max_n` (joined by spaces).
+
+    With `keep` (document frequencies of the tokens), only n-grams of tokens found in at least `min_df`
+    documents: an n-gram is never in more documents than its rarest word, so the others would be pruned
+    anyway; leaving them out early spares counting hundreds of thousands of one-off phrases.
+    """
+    if keep is None:
+        frequent = [True] * len(tokens)
+    else:
+        frequent = [keep[t] >= min_df for t in tokens]
+    grams = [t for t, ok in zip(tokens, frequent, strict=True) if ok]
+    if max_n >= 2:
+        pairs = zip(tokens, tokens[1:], frequent, frequent[1:], strict=False)  # the shifted lists are one shorter
+        grams += [a + " " + b for a, b, ok_a, ok_b in pairs if ok_a and ok_b]
+    for n in range(3, max_n + 1):
+        grams += [" ".join(tokens[i:i + n]) for i in range(len(tokens) - n + 1) if all(frequent[i:i + n])]
     return grams
