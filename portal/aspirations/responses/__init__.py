@@ -17,4 +17,8 @@ def init_app(app: Flask) -> None:
     from portal.contributions import answers
 
     answers.register(services.answers_for)
+    from portal.aspirations.summaries import services as summaries
+
+    if services.response_to_theme not in summaries.theme_answer_loaders:
+        summaries.theme_answer_loaders.append(services.response_to_theme)
     services.register_notices()

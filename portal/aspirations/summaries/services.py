@@ -179,6 +179,20 @@ def theme_members(viewer, theme: SummaryTheme, page: int = 1, per_page: int = 20
     return db.paginate(query, page=max(1, min(page, 100_000)), per_page=per_page, error_out=False)
 
 
+# The answer to a theme belongs to the responses part, which sits beside this one: it registers how to
+# find a theme's answer when the app is made (see portal/aspirations/responses/__init__.py).
+theme_answer_loaders: list = []
+
+
+def theme_answer(theme: SummaryTheme):
+    """The official answer to `theme`, or None."""
+    for loader in theme_answer_loaders:
+        found = loader(theme)
+        if found is not None:
+            return found
+    return None
+
+
 def quoted_in_published_summary(contribution: Contribution) -> bool:
     """Whether a published summary quotes `contribution` (it then stays in the record, anonymised)."""
     return db.session.scalar(

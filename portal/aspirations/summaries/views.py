@@ -8,7 +8,6 @@ from flask_login import current_user, login_required
 from wtforms import SelectChoice
 
 from portal import permissions
-from portal.aspirations.responses import services as responses
 from portal.aspirations.summaries import pages, services
 from portal.aspirations.summaries.forms import ActionForm, MergeForm, NoteForm, QuotesForm, SummarizeForm, ThemeForm
 from portal.errors import ValidationError
@@ -172,4 +171,4 @@ def theme(theme_id: int):
     found = services.get_theme(current_user, theme_id)
     members = services.theme_members(current_user, found, page=query_int("page", 1, maximum=100_000) or 1)
     return render_template("aspirations/theme.html", theme=found, members=members,
-                           changes=services.citing_changes(found), answer=responses.response_to_theme(found))
+                           changes=services.citing_changes(found), answer=services.theme_answer(found))
