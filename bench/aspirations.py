@@ -15,6 +15,7 @@ Run:  .venv/bin/python bench/aspirations.py [--sizes 10000 20000] [--workdir /tm
 from __future__ import annotations
 
 import argparse
+import subprocess
 import csv
 import os
 import platform
@@ -188,6 +189,8 @@ def main() -> None:
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/aspirations-bench"))
     parser.add_argument("--skip-quality", action="store_true")
     parser.add_argument("--skip-speed", action="store_true")
+    parser.add_argument("--skip-campaigns", action="store_true")
+    parser.add_argument("--skip-exports", action="store_true")
     args = parser.parse_args()
     args.workdir.mkdir(parents=True, exist_ok=True)
     print(f"Machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, Python "
@@ -196,6 +199,13 @@ def main() -> None:
         quality(args.workdir)
     if not args.skip_speed:
         speed(args.sizes)
+    # The campaign and export figures come from their own scripts (each runs on its own too), in
+    # separate processes so that each peak memory is its own.
+    here = Path(__file__).resolve().parent
+    for skip, script in ((args.skip_campaigns, "campaigns.py"), (args.skip_exports, "exports.py")):
+        if not skip:
+            print(f"\n== {script} ==", flush=True)
+            subprocess.run([sys.executable, str(here / script)], check=True)  # nosec B603 - our own script
 
 
 if __name__ == "__main__":
