@@ -52,7 +52,7 @@ class Chart:
 
     @property
     def height(self) -> int:
-        return 28 * len(self.bars) + 8
+        return 20 * len(self.bars) + 8
 
 
 def chart(title: str, themes: list[SummaryTheme], dimension: str, labels: dict) -> Chart:
