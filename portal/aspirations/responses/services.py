@@ -113,7 +113,7 @@ def respond(
             created_at=now, **fields,
         )
         db.session.add(response)
-        action, notice = "response.give", "contribution_answered"
+        is_new, notice = True, "contribution_answered"
     else:
         if all(getattr(response, name) == value for name, value in fields.items()):
             return response  # the same wording sent again: nothing changed, nobody told twice
@@ -125,14 +125,14 @@ def respond(
         for name, value in fields.items():
             setattr(response, name, value)
         response.updated_by_id, response.updated_at = actor.id, now
-        action, notice = "response.edit", "contribution_answer_changed"
+        is_new, notice = False, "contribution_answer_changed"
     author = contribution.author
     if author is not None and author.id != actor.id:
         notifications.notify(
             author, notice, contribution_url(contribution), digest=True,
             public_id=contribution.public_id, outcome=fields["outcome"],
         )
-    record(actor, action, contribution, reason=fields["explanation"], public_id=contribution.public_id,
+    record(actor, "response.give" if is_new else "response.edit", contribution, reason=fields["explanation"], public_id=contribution.public_id,
            outcome=fields["outcome"], change_url=fields["change_url"] or None)
     try:
         db.session.commit()
@@ -171,7 +171,7 @@ def respond_to_theme(
         response = Response(theme_id=theme.id, policy_id=getattr(policy, "id", None), responder_id=actor.id,
                             created_at=now, **fields)
         db.session.add(response)
-        action, notice = "response.give", "contribution_answered"
+        is_new, notice = True, "contribution_answered"
     else:
         if all(getattr(response, name) == value for name, value in fields.items()):
             return response
@@ -183,7 +183,7 @@ def respond_to_theme(
         for name, value in fields.items():
             setattr(response, name, value)
         response.updated_by_id, response.updated_at = actor.id, now
-        action, notice = "response.edit", "contribution_answer_changed"
+        is_new, notice = False, "contribution_answer_changed"
     members = db.session.scalars(
         select(Contribution).join(ThemeMember, ThemeMember.contribution_id == Contribution.id)
         .where(ThemeMember.theme_id == theme.id, Contribution.status == "published")
@@ -197,7 +197,7 @@ def respond_to_theme(
         told.add(author.id)
         notifications.notify(author, notice, contribution_url(contribution), digest=True,
                              public_id=contribution.public_id, outcome=fields["outcome"])
-    record(actor, action, theme, reason=fields["explanation"], theme_id=theme.id, outcome=fields["outcome"],
+    record(actor, "response.give" if is_new else "response.edit", theme, reason=fields["explanation"], theme_id=theme.id, outcome=fields["outcome"],
            contributions=len(members))
     db.session.commit()
     return response
