@@ -12,6 +12,7 @@ from portal.aspirations.summaries import pages, services
 from portal.aspirations.summaries.forms import ActionForm, MergeForm, NoteForm, QuotesForm, SummarizeForm, ThemeForm
 from portal.errors import ValidationError
 from portal.numbers import query_int
+from portal.positions import history as position_history
 from portal.positions import services as positions
 from portal.proposals import services as proposals
 
@@ -171,4 +172,5 @@ def theme(theme_id: int):
     found = services.get_theme(current_user, theme_id)
     members = services.theme_members(current_user, found, page=query_int("page", 1, maximum=100_000) or 1)
     return render_template("aspirations/theme.html", theme=found, members=members,
-                           changes=services.citing_changes(found), answer=services.theme_answer(found))
+                           changes=services.citing_changes(found), answer=services.theme_answer(found),
+                           field_labels=position_history.FIELD_LABELS)
