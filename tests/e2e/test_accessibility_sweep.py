@@ -154,6 +154,7 @@ def pages_for(role: str, s) -> dict[str, list[str]]:
         "summaries.policy": [url_for("summaries.policy", slug=slug)],
         "responses.accountability": public["responses.accountability"][:1],
         "responses.answer": [url_for("responses.answer", public_id=s.comment.public_id)],
+        "responses.answer_theme": [url_for("responses.answer_theme", theme_id=s.summary.kept_themes[0].id)],
         "aspirations_exports.export": [url_for("aspirations_exports.export", policy=s.open_policy.id),
                                        url_for("aspirations_exports.export", position=s.position.id)],
     }
