@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import String, Text, event, insert, select
+from sqlalchemy import String, Text, event, insert, inspect, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from portal.contributions.models import Contribution
@@ -59,6 +59,19 @@ class SearchIndexerState(db.Model):
         return f"<SearchIndexerState failures={self.failures} failed_at={self.failed_at}>"
 
 
+# Columns no search document holds: writing only these leaves the index as it is (the campaign a
+# contribution belongs to is set after its response, by the aspirations package).
+UNINDEXED_COLUMNS = {Contribution: frozenset({"campaign_id"})}
+
+
+def _only_unindexed(obj) -> bool:
+    skip = next((cols for cls, cols in UNINDEXED_COLUMNS.items() if isinstance(obj, cls)), None)
+    if not skip:
+        return False
+    changed = {attr.key for attr in inspect(obj).attrs if attr.history.has_changes()}
+    return bool(changed) and changed <= skip
+
+
 def _changes(session: Session) -> dict[tuple[str, int], str]:
     """(doc_type, id) -> op for every indexed row this flush wrote."""
     found: dict[tuple[str, int], str] = {}
@@ -80,7 +93,7 @@ def _changes(session: Session) -> dict[tuple[str, int], str]:
     for obj in session.dirty:
         if not isinstance(obj, (Contribution, Policy, Article)):
             continue
-        if not session.is_modified(obj, include_collections=False):
+        if not session.is_modified(obj, include_collections=False) or _only_unindexed(obj):
             continue
         doc_type = "contribution" if isinstance(obj, Contribution) else "policy" if isinstance(obj, Policy) else "article"
         note(doc_type, obj.id, "upsert")
