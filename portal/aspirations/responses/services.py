@@ -99,6 +99,18 @@ def response_to(contribution: Contribution) -> Response | None:
     return db.session.scalar(select(Response).where(Response.contribution_id == contribution.id))
 
 
+def _reword(actor, response: Response, fields: dict, now) -> None:
+    """Replace an answer's wording, keeping the earlier one as a revision."""
+    db.session.add(ResponseRevision(  # added, not appended: an edit never loads the whole history
+        response_id=response.id, outcome=response.outcome, explanation=response.explanation, change=response.change,
+        change_url=response.change_url, written_by_id=response.updated_by_id or response.responder_id,
+        written_at=response.updated_at or response.created_at, replaced_at=now,
+    ))
+    for name, value in fields.items():
+        setattr(response, name, value)
+    response.updated_by_id, response.updated_at = actor.id, now
+
+
 def respond(
     actor, contribution: Contribution, *, outcome: str, explanation: str, change: str = "", change_url: str = "",
 ) -> Response:
@@ -117,14 +129,7 @@ def respond(
     else:
         if all(getattr(response, name) == value for name, value in fields.items()):
             return response  # the same wording sent again: nothing changed, nobody told twice
-        db.session.add(ResponseRevision(  # added, not appended: an edit never loads the whole history
-            response_id=response.id, outcome=response.outcome, explanation=response.explanation, change=response.change,
-            change_url=response.change_url, written_by_id=response.updated_by_id or response.responder_id,
-            written_at=response.updated_at or response.created_at, replaced_at=now,
-        ))
-        for name, value in fields.items():
-            setattr(response, name, value)
-        response.updated_by_id, response.updated_at = actor.id, now
+        _reword(actor, response, fields, now)
         is_new, notice = False, "contribution_answer_changed"
     author = contribution.author
     if author is not None and author.id != actor.id:
@@ -175,14 +180,7 @@ def respond_to_theme(
     else:
         if all(getattr(response, name) == value for name, value in fields.items()):
             return response
-        db.session.add(ResponseRevision(  # added, not appended: an edit never loads the whole history
-            response_id=response.id, outcome=response.outcome, explanation=response.explanation, change=response.change,
-            change_url=response.change_url, written_by_id=response.updated_by_id or response.responder_id,
-            written_at=response.updated_at or response.created_at, replaced_at=now,
-        ))
-        for name, value in fields.items():
-            setattr(response, name, value)
-        response.updated_by_id, response.updated_at = actor.id, now
+        _reword(actor, response, fields, now)
         is_new, notice = False, "contribution_answer_changed"
     members = db.session.scalars(
         select(Contribution).join(ThemeMember, ThemeMember.contribution_id == Contribution.id)
