@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from importlib import metadata
+from itertools import chain
 
 import numpy as np
 from threadpoolctl import threadpool_limits
@@ -98,7 +99,7 @@ def _compute(docs: list[Doc], k: int | None) -> Result:
     prepared = Prepared()
     tokens = prepared.documents([doc.text if isinstance(doc.text, str) else "" for doc in docs])
     min_df = model.min_df(len(docs))
-    frequency = Counter(t for found in tokens for t in set(found)) if min_df > 1 else None
+    frequency = Counter(chain.from_iterable(map(set, tokens))) if min_df > 1 else None
     grams = [ngrams(found, model.MAX_NGRAM, frequency, min_df) for found in tokens]
     usable = [i for i, g in enumerate(grams) if g]
     empty = _settings(k=0, k_requested=k, n_docs=len(docs), n_features=0)
