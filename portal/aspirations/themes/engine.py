@@ -6,16 +6,14 @@ words give a Result without themes and every document in `other`; nothing is eve
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass, field
 from importlib import metadata
-from itertools import chain
 
 import numpy as np
 from threadpoolctl import threadpool_limits
 
 from portal.aspirations.themes import labels, model
-from portal.aspirations.themes.text import MAX_CHARS, THEME_NEGATIONS, Prepared, ngrams
+from portal.aspirations.themes.text import MAX_CHARS, THEME_NEGATIONS, Prepared
 
 METHOD = "tfidf-sastrawi-nmf"
 # A document whose cosine with its best theme is below this fits no theme well: it goes to `other`.
@@ -98,20 +96,14 @@ def _compute(docs: list[Doc], k: int | None) -> Result:
     ids = [doc.id for doc in docs]
     prepared = Prepared()
     tokens = prepared.documents([doc.text if isinstance(doc.text, str) else "" for doc in docs])
-    min_df = model.min_df(len(docs))
-    frequency = Counter(chain.from_iterable(map(set, tokens))) if min_df > 1 else None
-    grams = [ngrams(found, model.MAX_NGRAM, frequency, min_df) for found in tokens]
-    usable = [i for i, g in enumerate(grams) if g]
     empty = _settings(k=0, k_requested=k, n_docs=len(docs), n_features=0)
-    if len(usable) < MIN_DOCS:
-        return Result(themes=[], other=ids, settings=empty)
-    matrix, features = model.vectorise([grams[i] for i in usable])
+    matrix, features = model.vectorise(tokens)
     if matrix is None:
         return Result(themes=[], other=ids, settings=empty)
     nonzero = np.flatnonzero(matrix.getnnz(axis=1))
     if len(nonzero) < MIN_DOCS:
         return Result(themes=[], other=ids, settings=empty)
-    rows = [usable[i] for i in nonzero]  # positions in `docs` of the rows kept
+    rows = [int(i) for i in nonzero]  # positions in `docs` of the rows kept
     matrix = matrix[nonzero]
     scale = model.row_scale([max(1, int(docs[i].weight or 1)) for i in rows])
     scaled = matrix.multiply(scale[:, None]).tocsr()
@@ -145,7 +137,7 @@ def _compute(docs: list[Doc], k: int | None) -> Result:
         themes.append(Theme(
             terms=labels.key_phrases(h[theme], features, prepared),
             members=members,
-            quotes=_quotes([rows[r] for r in mine], docs, grams),
+            quotes=_quotes([rows[r] for r in mine], docs, tokens),
             size=sum(max(1, int(docs[rows[r]].weight or 1)) for r in mine),
         ))
         placed.update(rows[r] for r in mine)
@@ -156,12 +148,12 @@ def _compute(docs: list[Doc], k: int | None) -> Result:
         n_features=len(features)))
 
 
-def _quotes(positions: list[int], docs: list[Doc], grams: list[list[str]]) -> list[int]:
+def _quotes(positions: list[int], docs: list[Doc], tokens: list[list[str]]) -> list[int]:
     """The most central members with distinct wording (at most QUOTES)."""
     quotes: list[int] = []
     seen: set[tuple[str, ...]] = set()
     for position in positions:
-        key = tuple(grams[position])
+        key = tuple(tokens[position])
         if key in seen:
             continue
         seen.add(key)

@@ -127,23 +127,3 @@ class Prepared:
                 # most frequent surface form; ties broken alphabetically so the label is deterministic
                 words.append(min(seen, key=lambda s: (-counts[s], s)) if seen else piece)
         return " ".join(words)
-
-
-def ngrams(tokens: list[str], max_n: int = 2, keep: Counter | None = None, min_df: int = 1) -> list[str]:
-    """Unigrams and word n-grams up to `max_n` (joined by spaces).
-
-    With `keep` (document frequencies of the tokens), only n-grams of tokens found in at least `min_df`
-    documents: an n-gram is never in more documents than its rarest word, so the others would be pruned
-    anyway; leaving them out early spares counting hundreds of thousands of one-off phrases.
-    """
-    if keep is None:
-        frequent = [True] * len(tokens)
-    else:
-        frequent = [keep[t] >= min_df for t in tokens]
-    grams = [t for t, ok in zip(tokens, frequent, strict=True) if ok]
-    if max_n >= 2:
-        pairs = zip(tokens, tokens[1:], frequent, frequent[1:], strict=False)  # the shifted lists are one shorter
-        grams += [a + " " + b for a, b, ok_a, ok_b in pairs if ok_a and ok_b]
-    for n in range(3, max_n + 1):
-        grams += [" ".join(tokens[i:i + n]) for i in range(len(tokens) - n + 1) if all(frequent[i:i + n])]
-    return grams
