@@ -16,8 +16,12 @@ from portal.aspirations.themes import labels, model
 from portal.aspirations.themes.text import MAX_CHARS, THEME_NEGATIONS, Prepared
 
 METHOD = "tfidf-sastrawi-nmf"
-# A document whose cosine with its best theme is below this fits no theme well: it goes to `other`.
+# A document whose cosine with its best theme is below OTHER_FIT, or below OTHER_RELATIVE of the median
+# cosine of that theme's documents when that is lower, fits no theme: it goes to `other`. The relative
+# floor is for broad themes (a few themes over varied texts), whose typical member has a cosine well
+# under 0.05: an absolute floor alone put a third of such collections in `other`.
 OTHER_FIT = 0.05
+OTHER_RELATIVE = 0.25
 MIN_THEME_DOCS = 2
 MIN_DOCS = 3
 QUOTES = 3
@@ -72,6 +76,7 @@ def _settings(**extra) -> dict:
         "k_bounds": [model.MIN_K, model.MAX_K],
         "k_choice": "stability (Greene et al. 2014)",
         "other_fit": OTHER_FIT,
+        "other_relative": OTHER_RELATIVE,
         "campaign_weight": "1 + ln(copies) in the NMF loss; every copy counted in sizes",
         "negations": sorted(THEME_NEGATIONS),
         "max_chars": MAX_CHARS,
@@ -126,10 +131,11 @@ def _compute(docs: list[Doc], k: int | None) -> Result:
         if len(mine):
             fit[mine] = model.centrality(matrix, h, theme, mine)
     fit[w.max(axis=1) <= 0] = 0.0
+    floors = _floors(fit, best, chosen)
     placed: set[int] = set()
     themes: list[Theme] = []
     for theme in range(chosen):
-        mine = [r for r in np.flatnonzero(best == theme) if fit[r] >= OTHER_FIT]
+        mine = [r for r in np.flatnonzero(best == theme) if fit[r] > 0 and fit[r] >= floors[theme]]
         if len(mine) < MIN_THEME_DOCS:
             continue
         mine.sort(key=lambda r: (-round(float(fit[r]), 12), ids[rows[r]]))
@@ -146,6 +152,19 @@ def _compute(docs: list[Doc], k: int | None) -> Result:
     return Result(themes=themes, other=other, settings=_settings(
         k=len(themes), k_requested=k, k_fitted=chosen, k_stability=scores, n_docs=len(docs),
         n_features=len(features)))
+
+
+def _floors(fit: np.ndarray, best: np.ndarray, themes: int) -> list[float]:
+    """The least fit a member of each theme needs: OTHER_FIT, or OTHER_RELATIVE of the theme's median
+    fit when that is lower (a broad theme spreads its weight over many terms, so even its typical member
+    has a small cosine with it)."""
+    floors = []
+    for theme in range(themes):
+        mine = fit[best == theme]
+        mine = mine[mine > 0]
+        typical = float(np.median(mine)) if len(mine) else 0.0
+        floors.append(min(OTHER_FIT, OTHER_RELATIVE * typical))
+    return floors
 
 
 def _quotes(positions: list[int], docs: list[Doc], tokens: list[list[str]]) -> list[int]:
