@@ -91,6 +91,18 @@ def quality(workdir: Path) -> None:
         verdict = "beats" if scores[0].nmi > scores[2].nmi else "DOES NOT beat"
         print(f"   portal {verdict} plain TF-IDF + NMF on NMI ({scores[0].nmi:.3f} vs {scores[2].nmi:.3f}); "
               f"with its own k={own.k}: nmi {own.nmi:.3f}, purity {own.purity:.3f}")
+        print(f"   in 'other' (fit no theme): {other_share(texts, k):.1%} with k={k}, "
+              f"{other_share(texts, None):.1%} with its own k")
+    mix = [text for text, _label in casa_rows() + emot_rows() + smsa_rows()]
+    print(f"-- mix of the three ({len(mix)} texts): in 'other' {other_share(mix, None):.1%} with the portal's own k, "
+          f"{other_share(mix, 3):.1%} with k=3")
+
+
+def other_share(texts: list[str], k: int | None) -> float:
+    from portal.aspirations.themes import evaluate
+
+    assigned, _themes = evaluate.portal_assignment(texts, k)
+    return sum(1 for cluster in assigned if cluster == evaluate.OTHER) / max(len(texts), 1)
 
 
 def vary(text: str, rng: random.Random) -> str:
@@ -185,7 +197,7 @@ def speed(sizes: list[int]) -> None:
         plain_memory = peak_mb(plain, texts, k)
         figures[size] = (cold, warm)
         print(f"{size:>7} contributions: k={result.settings['k']}, {result.settings['n_features']} terms, "
-              f"other {len(result.other)}")
+              f"other {len(result.other)} ({len(result.other) / size:.0%})")
         print(f"         portal {warm:5.1f} s with the stems cached (a running portal), {cold:5.1f} s with none; "
               f"plain {plain_seconds:5.1f} s; ratio (median of side-by-side rounds) {warm_ratio:.2f} cached, "
               f"{cold_ratio:.2f} cold (target <= 3)")

@@ -6,7 +6,6 @@ words give a Result without themes and every document in `other`; nothing is eve
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass, field
 from importlib import metadata
 
@@ -14,11 +13,15 @@ import numpy as np
 from threadpoolctl import threadpool_limits
 
 from portal.aspirations.themes import labels, model
-from portal.aspirations.themes.text import MAX_CHARS, THEME_NEGATIONS, Prepared, ngrams
+from portal.aspirations.themes.text import MAX_CHARS, THEME_NEGATIONS, Prepared
 
 METHOD = "tfidf-sastrawi-nmf"
-# A document whose cosine with its best theme is below this fits no theme well: it goes to `other`.
+# A document whose cosine with its best theme is below OTHER_FIT, or below OTHER_RELATIVE of the median
+# cosine of that theme's documents when that is lower, fits no theme: it goes to `other`. The relative
+# floor is for broad themes (a few themes over varied texts), whose typical member has a cosine well
+# under 0.05: an absolute floor alone put a third of such collections in `other`.
 OTHER_FIT = 0.05
+OTHER_RELATIVE = 0.25
 MIN_THEME_DOCS = 2
 MIN_DOCS = 3
 QUOTES = 3
@@ -73,6 +76,7 @@ def _settings(**extra) -> dict:
         "k_bounds": [model.MIN_K, model.MAX_K],
         "k_choice": "stability (Greene et al. 2014)",
         "other_fit": OTHER_FIT,
+        "other_relative": OTHER_RELATIVE,
         "campaign_weight": "1 + ln(copies) in the NMF loss; every copy counted in sizes",
         "negations": sorted(THEME_NEGATIONS),
         "max_chars": MAX_CHARS,
@@ -97,20 +101,14 @@ def _compute(docs: list[Doc], k: int | None) -> Result:
     ids = [doc.id for doc in docs]
     prepared = Prepared()
     tokens = prepared.documents([doc.text if isinstance(doc.text, str) else "" for doc in docs])
-    min_df = model.min_df(len(docs))
-    frequency = Counter(t for found in tokens for t in set(found)) if min_df > 1 else None
-    grams = [ngrams(found, model.MAX_NGRAM, frequency, min_df) for found in tokens]
-    usable = [i for i, g in enumerate(grams) if g]
     empty = _settings(k=0, k_requested=k, n_docs=len(docs), n_features=0)
-    if len(usable) < MIN_DOCS:
-        return Result(themes=[], other=ids, settings=empty)
-    matrix, features = model.vectorise([grams[i] for i in usable])
+    matrix, features = model.vectorise(tokens)
     if matrix is None:
         return Result(themes=[], other=ids, settings=empty)
     nonzero = np.flatnonzero(matrix.getnnz(axis=1))
     if len(nonzero) < MIN_DOCS:
         return Result(themes=[], other=ids, settings=empty)
-    rows = [usable[i] for i in nonzero]  # positions in `docs` of the rows kept
+    rows = [int(i) for i in nonzero]  # positions in `docs` of the rows kept
     matrix = matrix[nonzero]
     scale = model.row_scale([max(1, int(docs[i].weight or 1)) for i in rows])
     scaled = matrix.multiply(scale[:, None]).tocsr()
@@ -133,10 +131,11 @@ def _compute(docs: list[Doc], k: int | None) -> Result:
         if len(mine):
             fit[mine] = model.centrality(matrix, h, theme, mine)
     fit[w.max(axis=1) <= 0] = 0.0
+    floors = _floors(fit, best, chosen)
     placed: set[int] = set()
     themes: list[Theme] = []
     for theme in range(chosen):
-        mine = [r for r in np.flatnonzero(best == theme) if fit[r] >= OTHER_FIT]
+        mine = [r for r in np.flatnonzero(best == theme) if fit[r] > 0 and fit[r] >= floors[theme]]
         if len(mine) < MIN_THEME_DOCS:
             continue
         mine.sort(key=lambda r: (-round(float(fit[r]), 12), ids[rows[r]]))
@@ -144,7 +143,7 @@ def _compute(docs: list[Doc], k: int | None) -> Result:
         themes.append(Theme(
             terms=labels.key_phrases(h[theme], features, prepared),
             members=members,
-            quotes=_quotes([rows[r] for r in mine], docs, grams),
+            quotes=_quotes([rows[r] for r in mine], docs, tokens),
             size=sum(max(1, int(docs[rows[r]].weight or 1)) for r in mine),
         ))
         placed.update(rows[r] for r in mine)
@@ -155,12 +154,25 @@ def _compute(docs: list[Doc], k: int | None) -> Result:
         n_features=len(features)))
 
 
-def _quotes(positions: list[int], docs: list[Doc], grams: list[list[str]]) -> list[int]:
+def _floors(fit: np.ndarray, best: np.ndarray, themes: int) -> list[float]:
+    """The least fit a member of each theme needs: OTHER_FIT, or OTHER_RELATIVE of the theme's median
+    fit when that is lower (a broad theme spreads its weight over many terms, so even its typical member
+    has a small cosine with it)."""
+    floors = []
+    for theme in range(themes):
+        mine = fit[best == theme]
+        mine = mine[mine > 0]
+        typical = float(np.median(mine)) if len(mine) else 0.0
+        floors.append(min(OTHER_FIT, OTHER_RELATIVE * typical))
+    return floors
+
+
+def _quotes(positions: list[int], docs: list[Doc], tokens: list[list[str]]) -> list[int]:
     """The most central members with distinct wording (at most QUOTES)."""
     quotes: list[int] = []
     seen: set[tuple[str, ...]] = set()
     for position in positions:
-        key = tuple(grams[position])
+        key = tuple(tokens[position])
         if key in seen:
             continue
         seen.add(key)

@@ -19,17 +19,19 @@ Choices (general, not tuned to a data set):
 from __future__ import annotations
 
 import warnings
+from itertools import chain
 
 import numpy as np
+from scipy import sparse
 from scipy.optimize import linear_sum_assignment
 from sklearn.decomposition import NMF
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.preprocessing import normalize
 from sklearn.utils.extmath import randomized_svd
 
 SEED = 20_241
 MIN_K, MAX_K = 2, 12
-MAX_NGRAM = 2
+MAX_NGRAM = 2  # words and two-word phrases (what `vectorise` makes)
 MAX_DF = 0.6
 # At most this many terms (the most frequent): beyond it come phrases two or three people used, which
 # cost time and memory in the NMF without naming a theme.
@@ -40,26 +42,64 @@ STABILITY_FRACTION = 0.8
 STABILITY_TOP_TERMS = 10
 STABILITY_FEATURES = 1_500
 STABILITY_MAX_ITER = 100
-STABILITY_TOL = 1e-3
+STABILITY_TOL = 5e-3
 MAX_ITER = 200
 
 
-def _identity(tokens):
-    return tokens
+def vectorise(tokens: list[list[str]]):
+    """(matrix, feature names) of the documents' token lists: their words and two-word phrases, TF-IDF
+    weighted; (None, []) when nothing is left.
 
-
-def vectorise(grams: list[list[str]]):
-    """(matrix, feature names) of the documents' n-gram lists; (None, []) when nothing is left."""
-    n = len(grams)
+    What scikit-learn's TfidfVectorizer(sublinear_tf=True, smooth_idf=True, norm="l2", min_df, max_df,
+    max_features) computes over the n-grams, built with array operations on token ids instead of a Python
+    loop over every phrase (about a fifth of the time): a phrase is counted only when both its words are
+    in `min_df` documents (it cannot be in more documents than its rarer word). Features come in a fixed
+    order (words, then phrases, each alphabetical); past MAX_FEATURES the most frequent are kept.
+    """
+    n = len(tokens)
+    terms = sorted(set(chain.from_iterable(tokens)))
+    if not terms:
+        return None, []
+    size = len(terms)
+    ids = {term: i for i, term in enumerate(terms)}
+    flat = np.fromiter(map(ids.__getitem__, chain.from_iterable(tokens)), dtype=np.int64)
+    doc = np.repeat(np.arange(n, dtype=np.int64), np.fromiter(map(len, tokens), dtype=np.int64, count=n))
+    term_df = np.bincount(np.unique(doc * size + flat) % size, minlength=size)
+    same_doc = doc[1:] == doc[:-1]
     for low, high in ((min_df(n), MAX_DF if n >= 20 else 1.0), (1, 1.0)):
-        vectoriser = TfidfVectorizer(analyzer=_identity, sublinear_tf=True, min_df=low, max_df=high,
-                                     norm="l2", dtype=np.float64, max_features=MAX_FEATURES)
-        try:
-            matrix = vectoriser.fit_transform(grams)
-        except ValueError:  # every term pruned (or none at all)
+        frequent = term_df >= low
+        words = frequent[flat]
+        phrases = same_doc & words[:-1] & words[1:]
+        # a word's code is its id; a phrase's is size + first * size + second: one id space for both
+        codes = np.concatenate([flat[words], size + flat[:-1][phrases] * size + flat[1:][phrases]])
+        rows = np.concatenate([doc[words], doc[:-1][phrases]])
+        if not len(codes):
             continue
-        return matrix, list(vectoriser.get_feature_names_out())
+        codes, columns = np.unique(codes, return_inverse=True)
+        counts = sparse.csr_matrix((np.ones(len(rows)), (rows, columns.ravel())), shape=(n, len(codes)))
+        counts.sum_duplicates()
+        df = np.bincount(counts.indices, minlength=len(codes))
+        keep = np.flatnonzero((df >= low) & (df <= high * n))
+        if not len(keep):
+            continue
+        if len(keep) > MAX_FEATURES:
+            totals = np.asarray(counts.sum(axis=0)).ravel()
+            keep = np.sort(keep[np.argsort(-totals[keep], kind="stable")[:MAX_FEATURES]])
+        matrix = counts[:, keep].tocsr()
+        matrix.data = np.log(matrix.data) + 1.0  # sublinear tf
+        idf = np.log((1.0 + n) / (1.0 + df[keep])) + 1.0
+        matrix = normalize(matrix @ sparse.diags(idf), norm="l2", copy=False).tocsr()
+        matrix.sort_indices()
+        return matrix, [_name(int(code), terms) for code in codes[keep]]
     return None, []
+
+
+def _name(code: int, terms: list[str]) -> str:
+    size = len(terms)
+    if code < size:
+        return terms[code]
+    first, second = divmod(code - size, size)
+    return f"{terms[first]} {terms[second]}"
 
 
 def min_df(documents: int) -> int:

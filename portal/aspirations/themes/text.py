@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from itertools import chain
 from functools import lru_cache
 
 from portal.search.analysis import NEGATIONS, STOP_WORDS, TOKEN_PATTERN, stem
@@ -58,44 +59,43 @@ def stemmed(folded: str) -> str:
     return folded if folded in THEME_NEGATIONS else stem(folded)
 
 
-def words(text: str) -> list[str]:
-    """The content words and negations of `text`, in order."""
-    found = map(word, TOKEN_PATTERN.findall(NOISE.sub(" ", text[:MAX_CHARS])))
-    return [w for w in found if w is not None]
-
-
 class Prepared:
-    """Stemmed token lists of the documents, and the surface forms seen for each stem."""
+    """Stemmed token lists of the documents, and the surface forms seen for each stem.
+
+    Work is done per distinct token, not per occurrence: each raw token is folded once, each distinct
+    word stemmed once (and the stems are the search's, cached by the process), the documents are then
+    mapped through those tables.
+    """
 
     def __init__(self) -> None:
-        self.surfaces: dict[str, Counter] = {}
-        self._pairs: Counter = Counter()
+        self._counts: Counter = Counter()  # surface -> occurrences, for labels
+        self._surfaces: dict[str, list[str]] | None = None  # term -> the surfaces seen for it
         self._terms: dict[str, str] = {}  # surface -> term, for this collection
 
     def documents(self, texts: list[str]) -> list[list[str]]:
         """The stemmed tokens of each text (see `tokens`)."""
-        found = [words(text) for text in texts]
+        raws = [TOKEN_PATTERN.findall(NOISE.sub(" ", text[:MAX_CHARS])) for text in texts]
+        folded = {raw: word(raw) for raw in set(chain.from_iterable(raws))}
+        # word() gives None or a non-empty string: filter(None, ...) keeps the words
+        found = [list(filter(None, map(folded.__getitem__, found))) for found in raws]
+        del raws, folded
         frequency = None
         if len(texts) >= STEM_RARE_FROM:
-            frequency = Counter(w for ws in found for w in set(ws))
-        return [self._stems(ws, frequency) for ws in found]
+            frequency = Counter(chain.from_iterable(map(set, found)))
+        terms = self._terms
+        for surface in set(chain.from_iterable(found)) - terms.keys():
+            rare = frequency is not None and frequency[surface] <= 1
+            terms[surface] = surface if rare else stemmed(surface)
+        self._counts.update(chain.from_iterable(found))
+        self._surfaces = None
+        lookup = terms.__getitem__
+        return [list(map(lookup, ws)) if THEME_NEGATIONS.isdisjoint(ws) else self._fused(ws) for ws in found]
 
     def tokens(self, text: str) -> list[str]:
         """The stemmed tokens of `text`, negations fused with the next content word."""
-        return self._stems(words(text), None)
+        return self.documents([text])[0]
 
-    def _term(self, surface: str, frequency: Counter | None) -> str:
-        term = self._terms.get(surface)
-        if term is None:
-            rare = frequency is not None and frequency[surface] <= 1
-            term = self._terms[surface] = surface if rare else stemmed(surface)
-        return term
-
-    def _stems(self, found: list[str], frequency: Counter | None) -> list[str]:
-        if THEME_NEGATIONS.isdisjoint(found):  # the common case, without the negation bookkeeping
-            terms = [self._terms.get(w) or self._term(w, frequency) for w in found]
-            self._pairs.update(zip(terms, found, strict=True))
-            return terms
+    def _fused(self, found: list[str]) -> list[str]:
         out: list[str] = []
         negation: str | None = None
         for surface in found:
@@ -104,8 +104,7 @@ class Prepared:
                     out.append(negation)
                 negation = surface
                 continue
-            term = self._term(surface, frequency)
-            self._pairs[term, surface] += 1
+            term = self._terms[surface]
             if negation is not None:
                 term = f"{negation}_{term}"
                 negation = None
@@ -114,39 +113,17 @@ class Prepared:
             out.append(negation)
         return out
 
-    def _collect(self) -> None:
-        for (term, surface), count in self._pairs.items():
-            self.surfaces.setdefault(term, Counter())[surface] += count
-        self._pairs.clear()
-
     def readable(self, feature: str) -> str:
         """A feature (stems joined by spaces, negations by '_') in the words people wrote."""
-        if self._pairs:
-            self._collect()
+        if self._surfaces is None:
+            self._surfaces = {}
+            for surface, term in self._terms.items():
+                self._surfaces.setdefault(term, []).append(surface)
+        counts = self._counts
         words = []
         for part in feature.split(" "):
             for piece in part.split("_"):
-                counts = self.surfaces.get(piece)
+                seen = self._surfaces.get(piece)
                 # most frequent surface form; ties broken alphabetically so the label is deterministic
-                words.append(min(counts.items(), key=lambda kv: (-kv[1], kv[0]))[0] if counts else piece)
+                words.append(min(seen, key=lambda s: (-counts[s], s)) if seen else piece)
         return " ".join(words)
-
-
-def ngrams(tokens: list[str], max_n: int = 2, keep: Counter | None = None, min_df: int = 1) -> list[str]:
-    """Unigrams and word n-grams up to `max_n` (joined by spaces).
-
-    With `keep` (document frequencies of the tokens), only n-grams of tokens found in at least `min_df`
-    documents: an n-gram is never in more documents than its rarest word, so the others would be pruned
-    anyway; leaving them out early spares counting hundreds of thousands of one-off phrases.
-    """
-    if keep is None:
-        frequent = [True] * len(tokens)
-    else:
-        frequent = [keep[t] >= min_df for t in tokens]
-    grams = [t for t, ok in zip(tokens, frequent, strict=True) if ok]
-    if max_n >= 2:
-        pairs = zip(tokens, tokens[1:], frequent, frequent[1:], strict=False)  # the shifted lists are one shorter
-        grams += [a + " " + b for a, b, ok_a, ok_b in pairs if ok_a and ok_b]
-    for n in range(3, max_n + 1):
-        grams += [" ".join(tokens[i:i + n]) for i in range(len(tokens) - n + 1) if all(frequent[i:i + n])]
-    return grams

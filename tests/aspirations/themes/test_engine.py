@@ -124,3 +124,44 @@ def test_naughty_strings_and_very_long_texts_never_raise():
         result = compute(docs, k=k)
         assert accounted(result, docs)
         assert all(theme.terms and theme.quotes for theme in result.themes)
+
+
+OFF_TOPIC = [
+    "Cuaca cerah sekali di pantai minggu lalu.",
+    "Pantai ramai saat cuaca cerah dan angin tenang.",
+    "Hujan deras, pantai sepi dan cuaca dingin.",
+]
+
+
+def test_other_holds_the_off_topic_texts_and_no_on_topic_one():
+    docs = docs_of() + [Doc(id=600 + i, text=text) for i, text in enumerate(OFF_TOPIC)]
+    for k in (None, 2, 3):
+        result = compute(docs, k=k)
+        assert accounted(result, docs)
+        assert sorted(result.other) == [600, 601, 602], k  # they share words, but with no theme
+
+
+EMOT = BLNS.parents[1] / "indonesian" / "emot" / "test_preprocess.csv"
+STAFFING_COMMENTS = [
+    "Formasi perawat puskesmas kecamatan harus ditambah sesuai kebutuhan formasi.",
+    "Kebutuhan formasi perawat dan bidan di puskesmas belum dihitung.",
+    "Analisis jabatan perawat puskesmas memakai data kunjungan pasien.",
+]
+
+
+@pytest.mark.skipif(not EMOT.exists(), reason="the shared Indonesian corpora are not here")
+def test_varied_texts_mostly_fit_a_theme_and_a_stray_subject_stays_in_other():
+    """Tweets on everything fall into a few broad themes: most of them belong to one (before the floor
+    relative to each theme, a quarter of them went to `other`), while three comments on a subject no tweet
+    shares stay out."""
+    import csv
+
+    with EMOT.open(encoding="utf-8") as handle:
+        tweets = [row["tweet"] for row in csv.DictReader(handle)]
+    docs = [Doc(id=i, text=text) for i, text in enumerate(tweets)]
+    docs += [Doc(id=10_000 + i, text=text) for i, text in enumerate(STAFFING_COMMENTS)]
+    for k in (None, 5):
+        result = compute(docs, k=k)
+        assert accounted(result, docs)
+        assert len(result.other) < 0.15 * len(docs), (k, len(result.other))
+        assert {10_000, 10_001, 10_002} <= set(result.other), k
