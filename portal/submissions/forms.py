@@ -15,7 +15,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, Optional
 
-from portal.forms import Form
+from portal.forms import Form, concerns_field
 from portal.submissions import attachments, services
 from portal.submissions.models import CHANNEL_LABELS, OFFLINE_CHANNELS
 
@@ -46,6 +46,7 @@ class SubmissionForm(Form):
         validate_choice=False,  # the service checks the keys against the current version
     )
     attachments = MultipleFileField(_l("Attach files"))
+    concerns = concerns_field()
 
     def fill_choices(self, policy) -> None:
         """Offer the articles of the policy's current version, and state the attachment limits in force."""

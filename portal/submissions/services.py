@@ -20,6 +20,7 @@ from portal.extensions import db, utcnow
 from portal.i18n import local_zone
 from portal.contributions import checks
 from portal.contributions import services as contributions
+from portal.positions import tags
 from portal.proposals.models import Policy
 from portal.submissions import attachments, receipts
 from portal.submissions.attachments import Upload
@@ -185,13 +186,16 @@ def submit(
     body: str,
     article_keys: list[str] | tuple[str, ...] = (),
     files: list[Upload] | tuple[Upload, ...] = (),
+    concerns=(),
 ) -> Submission:
     """Send a formal submission for the actor's verified organisation; returns it with its receipt number,
-    which is also mailed to the actor."""
+    which is also mailed to the actor. `concerns` (the positions and OPDs the author tags) are checked
+    here; the view announces them once the submission is stored."""
     check_can_submit(actor, policy)
     title = _clean_title(title)
     body = _clean_body(body)
     keys = _clean_article_keys(policy, article_keys)
+    tags.check(concerns)
     checked = attachments.check_all(list(files))
     checks.refuse_repeat(
         actor, "submission", body, title=title,
