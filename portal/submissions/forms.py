@@ -16,7 +16,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, Optional
 
 from portal.forms import Form, concerns_field
-from portal.submissions import attachments, services
+from portal.submissions import attachments, cosigning, services
 from portal.submissions.models import CHANNEL_LABELS, OFFLINE_CHANNELS
 
 FILE_INPUTS = attachments.MAX_FILES
@@ -93,7 +93,7 @@ class InviteForm(Form):
     def fill_choices(self, submission) -> None:
         """Offer organisations with a verified member that are not on the submission yet."""
         self.organisation_id.choices = [
-            SelectChoice(org.id, org.name) for org in services.cosign_candidates(submission)
+            SelectChoice(org.id, org.name) for org in cosigning.cosign_candidates(submission)
         ]
 
 

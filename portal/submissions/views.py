@@ -16,7 +16,7 @@ from portal.contributions.signals import author_tagged
 from portal.contributions.models import EVENT_ACTIONS, REASON_LABELS, STATUS_LABELS
 from portal.positions import tags
 from portal.proposals import services as policy_services
-from portal.submissions import attachments, services
+from portal.submissions import attachments, cosigning, services
 from portal.submissions.attachments import Upload
 from portal.submissions.forms import FILE_INPUTS, ACCEPT, ConfirmForm, InviteForm, OfflineForm, SubmissionForm, WithdrawForm
 from portal.submissions.models import CHANNEL_LABELS, COSIGN_LABELS
@@ -148,7 +148,7 @@ def mine():
     return render_template(
         "submissions/mine.html",
         submissions=services.my_submissions(current_user),
-        invitations=services.open_invitations(current_user),
+        invitations=cosigning.open_invitations(current_user),
     )
 
 
@@ -198,8 +198,8 @@ def invite(public_id: str):
     form.fill_choices(submission)
     if form.validate_on_submit():
         try:
-            cosignature = services.invite_cosigner(
-                current_user, submission, services.organisation_by_id(form.organisation_id.data)
+            cosignature = cosigning.invite_cosigner(
+                current_user, submission, cosigning.organisation_by_id(form.organisation_id.data)
             )
         except ValidationError as error:
             flash(error.message, "error")
@@ -218,10 +218,10 @@ def invite(public_id: str):
 @login_required
 def cosign(cosignature_id: int):
     """Confirm a co-signature for one's organisation, after reading the submission."""
-    cosignature = services.get_cosignature(current_user, cosignature_id)
+    cosignature = cosigning.get_cosignature(current_user, cosignature_id)
     form = ConfirmForm()
     if form.validate_on_submit():
-        services.confirm_cosign(current_user, cosignature)
+        cosigning.confirm_cosign(current_user, cosignature)
         flash(_("Your organisation now co-signs this submission."), "success")
         return redirect(url_for("submissions.receipt", public_id=cosignature.submission.public_id))
     return render_template("submissions/cosign.html", cosignature=cosignature, form=form), _status()
