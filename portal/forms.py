@@ -11,6 +11,7 @@ import flask_babel
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_ngettext
 from flask_wtf import FlaskForm
+from wtforms import SelectMultipleField, StringField
 
 
 class _PortalTranslations:
@@ -31,6 +32,18 @@ class Form(FlaskForm):
     class Meta:
         def get_translations(self, form):
             return _PortalTranslations()
+
+
+def concerns_field() -> SelectMultipleField:
+    """The positions or OPDs the author says a contribution concerns ("position:ID" / "opd:ID"),
+    the same field on every contribution form; checked by `portal.positions.tags` where stored."""
+    return SelectMultipleField(_l("Which positions or OPDs does it concern? (optional)"), choices=[],
+                               validate_choice=False)
+
+
+def concerns_query_field() -> StringField:
+    """The search by name that offers more positions and OPDs to tag (its button shows the form again)."""
+    return StringField(_l("Find a position or OPD by name"))
 
 
 # WTForms' built-in messages a user can meet, for the catalogue.

@@ -20,12 +20,14 @@ def per_address(name: str):
     return limiter.limit(lambda: current_app.config[name], methods=["POST"])
 
 
-def per_account_and_address(name: str, scope: str):
-    """The limit in config key `name`, shared by all views of `scope`, per account and per address, on POST."""
+def per_account_and_address(name: str, scope: str, exempt_when=None):
+    """The limit in config key `name`, shared by all views of `scope`, per account and per address, on POST
+    (not counting the requests for which `exempt_when()` is true)."""
     value = lambda: current_app.config[name]  # noqa: E731
 
     def decorator(view):
-        view = limiter.shared_limit(value, scope=f"{scope}-address", methods=["POST"])(view)
-        return limiter.shared_limit(value, scope=f"{scope}-account", key_func=account_key, methods=["POST"])(view)
+        view = limiter.shared_limit(value, scope=f"{scope}-address", methods=["POST"], exempt_when=exempt_when)(view)
+        return limiter.shared_limit(value, scope=f"{scope}-account", key_func=account_key, methods=["POST"],
+                                    exempt_when=exempt_when)(view)
 
     return decorator

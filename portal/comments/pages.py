@@ -16,6 +16,7 @@ from portal.comments import lists, services
 from portal.comments.models import POSITION_FIELDS, Comment
 from portal.comments.services import CommentView
 from portal.errors import NotFound
+from portal.positions import tags
 from portal.proposals.models import Policy
 
 
@@ -87,10 +88,7 @@ class ListPage:
 
 def concerns_of(policy: Policy | None, position=None) -> list[tuple[str, str]]:
     """What an author may say a comment concerns: the policy's positions (or the position) and their OPDs."""
-    positions = [position] if position is not None else list(policy.positions if policy is not None else [])
-    choices = [(f"position:{p.id}", p.name) for p in positions]
-    opds = {p.opd_id: p.opd for p in positions if p.opd is not None}
-    return choices + [(f"opd:{opd.id}", opd.name) for opd in opds.values()]
+    return tags.choices_for([position] if position is not None else (policy.positions if policy is not None else []))
 
 
 def _article_of(policy: Policy, key: str):

@@ -22,6 +22,7 @@ from portal.contributions import urls as contribution_urls
 from portal.contributions.signals import author_tagged
 from portal.numbers import query_int
 from portal.positions import services as positions
+from portal.positions import tags
 from portal.proposals import services as proposals
 from portal.ratelimits import per_account_and_address
 from portal.redirects import safe_next
@@ -38,6 +39,7 @@ def comment_labels():
         "comment_position_field_labels": POSITION_FIELD_LABELS,
         "comment_sorts": lists.SORTS,
         "comment_groups": lists.GROUPS,
+        "concerns_max": tags.MAX_TAGS,
     }
 
 
@@ -92,6 +94,7 @@ def post_on_policy(slug: str):
     if form.validate_on_submit():
         try:
             parent = _parent(form)
+            tags.check(form.concerns.data if parent is None else ())
             comment = services.post_comment(
                 current_user,
                 policy,
@@ -130,6 +133,7 @@ def post_on_position(position_id: int):
     if form.validate_on_submit():
         try:
             parent = _parent(form)
+            tags.check(form.concerns.data if parent is None else ())
             comment = services.post_position_comment(
                 current_user,
                 position,

@@ -12,7 +12,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from portal.forms import Form
+from portal.forms import Form, concerns_field, concerns_query_field
 from portal.forums.services import MAX_BODY, MAX_DESCRIPTION, MAX_NAME, MAX_TITLE
 
 BODY_HINT = _l("You can use *emphasis*, **bold**, lists, > quotes and links.")
@@ -29,6 +29,8 @@ class ThreadForm(Form):
         validators=[DataRequired(_l("Write your post.")), Length(max=MAX_BODY)],
         render_kw={"rows": 8},
     )
+    concerns = concerns_field()
+    concerns_q = concerns_query_field()
 
 
 class ReplyForm(Form):
@@ -39,6 +41,8 @@ class ReplyForm(Form):
         validators=[DataRequired(_l("Write your post.")), Length(max=MAX_BODY)],
         render_kw={"rows": 6},
     )
+    concerns = concerns_field()
+    concerns_q = concerns_query_field()
     parent = HiddenField()
     quote = HiddenField()
 

@@ -12,7 +12,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from portal.extensions import db
 from portal.forums import services
 from portal.forums.models import Post, Thread
-from portal.contributions import answers
+from portal.contributions import answers, concerns
 from portal.contributions import services as contributions
 from portal.notifications import services as notifications
 
@@ -37,6 +37,7 @@ class ThreadPage:
     following: bool
     focus: Post | None = None  # the post whose replies are listed, if any
     answers: dict = field(default_factory=dict)  # post id -> its official response
+    links: dict = field(default_factory=dict)  # post id -> the positions and OPDs it concerns
 
 
 def _options():
@@ -59,7 +60,7 @@ def thread_page(viewer, thread: Thread, page: int, focus: Post | None = None) ->
         pagination.entries = _with_first_replies(visible, list(pagination.items))
     following = notifications.is_following(viewer, "thread", thread.id)
     shown = [post.id for entry in pagination.entries for post in (entry.post, *entry.replies)]
-    return ThreadPage(thread, pagination, following, focus, answers.for_ids(shown))
+    return ThreadPage(thread, pagination, following, focus, answers.for_ids(shown), concerns.for_ids(shown))
 
 
 def _with_first_replies(visible, posts: list[Post]) -> list[Entry]:

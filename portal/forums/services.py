@@ -22,6 +22,7 @@ from portal.forums.models import Category, Post, Thread
 from portal.contributions import checks
 from portal.contributions import services as contributions
 from portal.contributions.models import Contribution
+from portal.positions import tags
 
 MAX_NAME = 200
 MAX_DESCRIPTION = 2_000
@@ -305,14 +306,16 @@ def check_can_post(actor, category: Category, thread: Thread | None = None) -> N
         raise Conflict(_("This thread is locked: no new posts can be added. You can still read it."))
 
 
-def start_thread(actor, category: Category, title: str, body: str) -> Thread:
-    """Open a thread with its opening post; the post may wait for review."""
+def start_thread(actor, category: Category, title: str, body: str, concerns=()) -> Thread:
+    """Open a thread with its opening post; the post may wait for review. `concerns` (the positions
+    and OPDs the author tags) are checked here; the view announces them once the thread is stored."""
     permissions.require(actor, "contribution.create")
     if not _category_visible(actor, category):
         raise NotFound()
     check_can_post(actor, category)
     title = checks.clean_text("title", title, MAX_TITLE, strip=True, required=_("Enter a title for the thread."))
     body = checks.clean_text("body", body, MAX_BODY, required=_("Write your post."))
+    tags.check(concerns)
     checks.refuse_repeat(actor, "post", body, _repeated)
     now = utcnow()
     thread = Thread(
@@ -331,8 +334,10 @@ def start_thread(actor, category: Category, title: str, body: str) -> Thread:
     return thread
 
 
-def reply(actor, thread: Thread, body: str, parent: Post | None = None, quote: Post | None = None) -> Post:
-    """Answer in a thread, optionally replying to a post (one level deep) and quoting one."""
+def reply(actor, thread: Thread, body: str, parent: Post | None = None, quote: Post | None = None,
+          concerns=()) -> Post:
+    """Answer in a thread, optionally replying to a post (one level deep) and quoting one; `concerns`
+    are checked as in `start_thread`."""
     permissions.require(actor, "contribution.create")
     check_can_post(actor, thread.category, thread)
     if parent is not None:
@@ -343,6 +348,7 @@ def reply(actor, thread: Thread, body: str, parent: Post | None = None, quote: P
     if quote is not None and (quote.thread_id != thread.id or not contributions.visible_to(actor, quote)):
         raise ValidationError("quote", _("You can only quote a post in this thread."))
     body = checks.clean_text("body", body, MAX_BODY, required=_("Write your post."))
+    tags.check(concerns)
     checks.refuse_repeat(actor, "post", body, _repeated)
     post = Post(
         thread_id=thread.id,  # not the relationship: appending would load every post of the thread

@@ -13,8 +13,10 @@ from portal.errors import Conflict, NotFound, PermissionDenied, ValidationError,
 from portal.numbers import query_int
 from portal.ratelimits import per_account_and_address
 from portal.contributions.models import FLAG_REASONS, REASON_LABELS, STATUS_LABELS
+from portal.contributions.signals import author_tagged
 from portal.forums import pages, services
 from portal.forums.forms import CategoryForm, ReplyForm, ThreadActionForm, ThreadForm
+from portal.positions import tags
 from portal.proposals import services as proposals
 
 bp = Blueprint("forums", __name__, url_prefix="/forum")
@@ -34,6 +36,26 @@ def _int_arg(value) -> int | None:
     except (TypeError, ValueError):
         return None
     return number if 0 < number < 2**31 else None
+
+
+def _finding() -> bool:
+    """The tag field's "Find" button was pressed: the form comes back with what it found; nothing is stored
+    (so it does not count against the posting limit)."""
+    return request.method == "POST" and "concerns_find" in request.form
+
+
+def _concerns(form, policy) -> dict:
+    """What the form's tag field offers: the policy's positions and their OPDs, what the author ticked,
+    and what a search found."""
+    base = tags.choices_for(policy.positions) if policy is not None else []
+    return tags.field_view(base, form.concerns.data, form.concerns.errors, find=True,
+                           query=form.concerns_q.data or "" if _finding() else None)
+
+
+def _tagged(post, form) -> None:
+    """Announce what the author says the new post concerns (the values were checked by the service)."""
+    if form.concerns.data:
+        author_tagged.send(post, actor=current_user._get_current_object(), values=list(form.concerns.data))
 
 
 @bp.app_context_processor
@@ -92,21 +114,25 @@ def category(slug: str):
 
 @bp.route("/c/<slug>/new", methods=["GET", "POST"])
 @login_required
-@per_account_and_address("FORUM_POST_RATE_LIMIT", "forum-post")
+@per_account_and_address("FORUM_POST_RATE_LIMIT", "forum-post", exempt_when=_finding)
 def new_thread(slug: str):
-    """Start a thread in a category."""
+    """Start a thread in a category (the "Find" button of the tag field shows the form again)."""
     category = services.get_category(current_user, slug)
     services.check_can_post(current_user, category)
     form = ThreadForm()
-    if form.validate_on_submit():
+    if not _finding() and form.validate_on_submit():
         try:
-            thread = services.start_thread(current_user, category, form.title.data, form.body.data)
+            thread = services.start_thread(current_user, category, form.title.data, form.body.data,
+                                           form.concerns.data or [])
         except ValidationError as error:
             attach_to_form(form, error)
         else:
+            _tagged(thread.posts[0], form)
             _flash_status(thread.posts[0])
             return redirect(url_for("forums.thread", thread_id=thread.id))
-    return render_template("forums/thread_form.html", category=category, form=form), _status()
+    status = 200 if _finding() else _status()
+    return render_template("forums/thread_form.html", category=category, form=form,
+                           concerns=_concerns(form, category.policy)), status
 
 
 @bp.get("/t/<int:thread_id>")
@@ -120,23 +146,27 @@ def thread(thread_id: int):
 
 @bp.post("/t/<int:thread_id>/reply")
 @login_required
-@per_account_and_address("FORUM_POST_RATE_LIMIT", "forum-post")
+@per_account_and_address("FORUM_POST_RATE_LIMIT", "forum-post", exempt_when=_finding)
 def reply(thread_id: int):
-    """Answer in a thread (optionally replying to and quoting a post)."""
+    """Answer in a thread (optionally replying to and quoting a post; "Find" shows the form again)."""
     thread = services.get_thread(current_user, thread_id)
     services.check_can_post(current_user, thread.category, thread)
     form = ReplyForm()
     parent_id, quote_id = _int_arg(form.parent.data), _int_arg(form.quote.data)
+    if _finding():
+        return _render_thread(thread, form, parent_id, quote_id, prefill=False)
     if form.validate_on_submit():
         try:
             parent = services.get_post(current_user, parent_id) if parent_id else None
             quote = services.get_post(current_user, quote_id) if quote_id else None
-            post = services.reply(current_user, thread, form.body.data, parent=parent, quote=quote)
+            post = services.reply(current_user, thread, form.body.data, parent=parent, quote=quote,
+                                  concerns=form.concerns.data or [])
         except NotFound:
             form.form_errors.append(_("The post you answered is no longer available."))
         except ValidationError as error:
             attach_to_form(form, error)
         else:
+            _tagged(post, form)
             _flash_status(post)
             return redirect(url_for("forums.thread", **pages.place_of(current_user, post)))
     return _render_thread(thread, form, parent_id, quote_id, prefill=False, status=400)
@@ -231,6 +261,8 @@ def _render_thread(thread, form: ReplyForm, parent_id: int | None, quote_id: int
         following=page.following,
         focus=page.focus,
         answers=page.answers,
+        links=page.links,
+        concerns=_concerns(form, thread.category.policy),
         form=form,
         reply_parent=parent,
         reply_quote=quote,

@@ -20,7 +20,7 @@ from portal.audit.services import record
 from portal.errors import ValidationError
 from portal.extensions import db
 from portal.positions.models import Opd, Position
-from portal.positions.services import CODE_PATTERN, REQUIRED_FIELDS, clean_fields
+from portal.positions.validation import CODE_PATTERN, REQUIRED_FIELDS, clean_fields
 
 COLUMNS = (
     "code", "name", "opd_code", "opd_name", "unit", "parent_code", "position_type", "grade",

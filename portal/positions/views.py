@@ -11,7 +11,7 @@ from wtforms import SelectChoice
 from portal import permissions
 from portal.errors import ValidationError, attach_to_form
 from portal.numbers import query_int
-from portal.positions import importer, services
+from portal.positions import importer, services, validation
 from portal.positions.forms import ImportForm, OpdForm, PositionForm
 from portal.positions.models import POSITION_TYPE_LABELS, POSITION_TYPES
 from portal.positions.signals import citable
@@ -36,7 +36,7 @@ def index():
     filters = {
         "opd_id": query_int("opd"),
         "position_type": request.args.get("type") if request.args.get("type") in POSITION_TYPES else None,
-        "grade": query_int("grade", minimum=services.MIN_GRADE, maximum=services.MAX_GRADE),
+        "grade": query_int("grade", minimum=validation.MIN_GRADE, maximum=validation.MAX_GRADE),
         "q": request.args.get("q", "")[:100],
     }
     pagination = services.list_positions(
@@ -50,7 +50,7 @@ def index():
         pagination=pagination,
         filters=filters,
         opds=services.list_opds(),
-        grades=range(services.MAX_GRADE, services.MIN_GRADE - 1, -1),
+        grades=range(validation.MAX_GRADE, validation.MIN_GRADE - 1, -1),
     )
 
 

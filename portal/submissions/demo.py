@@ -14,7 +14,7 @@ from portal.accounts.models import User
 from portal.extensions import db, utcnow
 from portal.i18n import local_zone
 from portal.proposals.models import Policy
-from portal.submissions import services
+from portal.submissions import cosigning, services
 from portal.submissions.attachments import Upload
 from portal.submissions.models import Submission
 
@@ -182,8 +182,8 @@ def seed_submissions_demo() -> list[Submission]:
         )
     # The academic institution co-signs the NGO's first submission.
     ngo_first, academic = created[0], users[ACADEMIC_EMAIL]
-    cosignature = services.invite_cosigner(users[NGO_EMAIL], ngo_first, academic.organisation)
-    services.confirm_cosign(academic, cosignature)
+    cosignature = cosigning.invite_cosigner(users[NGO_EMAIL], ngo_first, academic.organisation)
+    cosigning.confirm_cosign(academic, cosignature)
     # The NGO withdraws its training submission (to resend it later with data).
     services.withdraw(users[NGO_EMAIL], created[3], "Akan kami kirim ulang dengan data peserta per OPD.")
     # A letter that reached BKPSDM during the closed consultation, recorded by the moderator.

@@ -15,8 +15,8 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, Optional
 
-from portal.forms import Form
-from portal.submissions import attachments, services
+from portal.forms import Form, concerns_field
+from portal.submissions import attachments, cosigning, services
 from portal.submissions.models import CHANNEL_LABELS, OFFLINE_CHANNELS
 
 FILE_INPUTS = attachments.MAX_FILES
@@ -46,6 +46,7 @@ class SubmissionForm(Form):
         validate_choice=False,  # the service checks the keys against the current version
     )
     attachments = MultipleFileField(_l("Attach files"))
+    concerns = concerns_field()
 
     def fill_choices(self, policy) -> None:
         """Offer the articles of the policy's current version, and state the attachment limits in force."""
@@ -92,7 +93,7 @@ class InviteForm(Form):
     def fill_choices(self, submission) -> None:
         """Offer organisations with a verified member that are not on the submission yet."""
         self.organisation_id.choices = [
-            SelectChoice(org.id, org.name) for org in services.cosign_candidates(submission)
+            SelectChoice(org.id, org.name) for org in cosigning.cosign_candidates(submission)
         ]
 
 

@@ -1,6 +1,6 @@
 """Formal-submission rules: sending (verified organisation members, open
-consultations only), attachments, withdrawal, co-signing, input recorded
-offline by officials, and who may see what."""
+consultations only), attachments, withdrawal, input recorded offline by
+officials, and who may see what. Co-signing is in `cosigning`."""
 
 from __future__ import annotations
 
@@ -8,25 +8,24 @@ import re
 from datetime import date
 
 from flask_babel import gettext as _
-from sqlalchemy import exists, func, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from portal import permissions
-from portal.accounts.models import Organisation, User
+from portal.accounts.models import Organisation
 from portal.audit.services import record
 from portal.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from portal.extensions import db, utcnow
 from portal.i18n import local_zone
 from portal.contributions import checks
 from portal.contributions import services as contributions
+from portal.positions import tags
 from portal.proposals.models import Policy
 from portal.submissions import attachments, receipts
 from portal.submissions.attachments import Upload
 from portal.submissions.models import (
     OFFLINE_CHANNELS,
     Attachment,
-    CoSignature,
     Submission,
     SubmissionArticle,
 )
@@ -70,16 +69,6 @@ def get_attachment(viewer, submission: Submission, attachment_id: int) -> Attach
     raise NotFound()
 
 
-def get_cosignature(viewer, cosignature_id: int) -> CoSignature:
-    """A co-signature invitation, shown only to those who may see its submission."""
-    if not 0 < cosignature_id < 2**31:
-        raise NotFound()
-    cosignature = db.session.get(CoSignature, cosignature_id)
-    if cosignature is None or not may_see(viewer, cosignature.submission):
-        raise NotFound()
-    return cosignature
-
-
 def my_submissions(actor) -> list[Submission]:
     """Submissions `actor` sent or recorded, newest first, whatever their status."""
     if actor is None or not getattr(actor, "is_authenticated", False):
@@ -90,24 +79,6 @@ def my_submissions(actor) -> list[Submission]:
             .where(Submission.author_id == actor.id)
             .options(selectinload(Submission.policy), selectinload(Submission.cosignatures))
             .order_by(Submission.created_at.desc(), Submission.id.desc())
-        )
-    )
-
-
-def open_invitations(actor) -> list[CoSignature]:
-    """Co-signature invitations waiting for `actor`'s organisation to confirm."""
-    if actor is None or not getattr(actor, "is_authenticated", False) or not actor.is_verified_member:
-        return []
-    return list(
-        db.session.scalars(
-            select(CoSignature)
-            .join(Submission, Submission.id == CoSignature.submission_id)
-            .where(
-                CoSignature.organisation_id == actor.organisation_id,
-                CoSignature.status == "requested",
-                Submission.status.in_(("pending", "published")),
-            )
-            .order_by(CoSignature.created_at, CoSignature.id)
         )
     )
 
@@ -151,21 +122,6 @@ def article_labels(submission: Submission) -> list[str]:
     return [known.get(key, key) for key in keys]
 
 
-def cosign_candidates(submission: Submission) -> list[Organisation]:
-    """Organisations with a verified member that are not yet on the submission."""
-    taken = {c.organisation_id for c in submission.cosignatures}
-    if submission.organisation_id:
-        taken.add(submission.organisation_id)
-    verified_member = exists().where(
-        User.organisation_id == Organisation.id,
-        User.affiliation_verified_at.is_not(None),
-        User.role.in_(("ngo", "academic")),
-        User.active.is_(True),
-    )
-    query = select(Organisation).where(verified_member).order_by(Organisation.name)
-    return [org for org in db.session.scalars(query) if org.id not in taken]
-
-
 # --- sending ----------------------------------------------------------------
 
 def check_can_submit(actor, policy: Policy) -> None:
@@ -185,13 +141,16 @@ def submit(
     body: str,
     article_keys: list[str] | tuple[str, ...] = (),
     files: list[Upload] | tuple[Upload, ...] = (),
+    concerns=(),
 ) -> Submission:
     """Send a formal submission for the actor's verified organisation; returns it with its receipt number,
-    which is also mailed to the actor."""
+    which is also mailed to the actor. `concerns` (the positions and OPDs the author tags) are checked
+    here; the view announces them once the submission is stored."""
     check_can_submit(actor, policy)
     title = _clean_title(title)
     body = _clean_body(body)
     keys = _clean_article_keys(policy, article_keys)
+    tags.check(concerns)
     checked = attachments.check_all(list(files))
     checks.refuse_repeat(
         actor, "submission", body, title=title,
@@ -292,49 +251,6 @@ def withdraw(actor, submission: Submission, note: str = "") -> None:
     if submission.policy is None or not submission.policy.accepts_input():
         raise Conflict(_("The consultation has closed; a submission can no longer be withdrawn."))
     contributions.withdraw(actor, submission, note)
-
-
-def invite_cosigner(actor, submission: Submission, organisation: Organisation | None) -> CoSignature:
-    """Ask another verified organisation to co-sign; its verified members are told (in the portal and
-    by mail), and one of them confirms."""
-    permissions.require(actor, "submission.invite_cosigner", submission)
-    if organisation is None or organisation not in cosign_candidates(submission):
-        raise ValidationError("organisation_id", _("Choose an organisation from the list."))
-    cosignature = CoSignature(
-        submission_id=submission.id, organisation_id=organisation.id, invited_by_id=actor.id,
-        status="requested", created_at=utcnow(),
-    )
-    db.session.add(cosignature)
-    record(actor, "submission.invite_cosigner", submission, public_id=submission.public_id,
-           organisation=organisation.name)
-    try:
-        db.session.flush()  # the invitation's id is in the link its members are sent
-        receipts.tell_invited(cosignature)
-        db.session.commit()
-    except IntegrityError:  # the same organisation invited twice at once
-        db.session.rollback()
-        raise ValidationError("organisation_id", _("This organisation has already been invited."))
-    return cosignature
-
-
-def confirm_cosign(actor, cosignature: CoSignature) -> None:
-    """A verified member of the invited organisation confirms its co-signature."""
-    permissions.require(actor, "submission.cosign", cosignature)
-    if cosignature.submission.status not in ("pending", "published"):
-        raise Conflict(_("This submission was withdrawn or hidden; it can no longer be co-signed."))
-    cosignature.status = "confirmed"
-    cosignature.user_id = actor.id
-    cosignature.confirmed_at = utcnow()
-    record(actor, "submission.cosign", cosignature.submission, public_id=cosignature.submission.public_id,
-           organisation=cosignature.organisation.name)
-    db.session.commit()
-
-
-def organisation_by_id(organisation_id: int | None) -> Organisation | None:
-    """The organisation with this id, or None."""
-    if not organisation_id or not 0 < organisation_id < 2**31:
-        return None
-    return db.session.get(Organisation, organisation_id)
 
 
 # --- internals ----------------------------------------------------------------------

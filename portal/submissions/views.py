@@ -11,10 +11,12 @@ from portal import permissions
 from portal.errors import Conflict, NotFound, ValidationError, attach_to_form
 from portal.numbers import query_int
 from portal.ratelimits import per_account_and_address
-from portal.contributions import answers
+from portal.contributions import answers, concerns
+from portal.contributions.signals import author_tagged
 from portal.contributions.models import EVENT_ACTIONS, REASON_LABELS, STATUS_LABELS
+from portal.positions import tags
 from portal.proposals import services as policy_services
-from portal.submissions import attachments, services
+from portal.submissions import attachments, cosigning, services
 from portal.submissions.attachments import Upload
 from portal.submissions.forms import FILE_INPUTS, ACCEPT, ConfirmForm, InviteForm, OfflineForm, SubmissionForm, WithdrawForm
 from portal.submissions.models import CHANNEL_LABELS, COSIGN_LABELS
@@ -61,7 +63,9 @@ def _status(error: ValidationError | None = None) -> int:
 
 
 def _form_page(template: str, form, policy):
-    return render_template(template, form=form, policy=policy, file_inputs=FILE_INPUTS, accept=ACCEPT)
+    field = tags.field_view(tags.choices_for(policy.positions), form.concerns.data, form.concerns.errors)
+    return render_template(template, form=form, policy=policy, file_inputs=FILE_INPUTS, accept=ACCEPT,
+                           concerns=field)
 
 
 @bp.route("/policies/<slug>/submissions/new", methods=["GET", "POST"])
@@ -79,7 +83,8 @@ def new(slug: str):
     if form.validate_on_submit():
         try:
             submission = services.submit(
-                current_user, policy, form.title.data, form.body.data, form.article_keys.data or [], _uploads()
+                current_user, policy, form.title.data, form.body.data, form.article_keys.data or [], _uploads(),
+                concerns=form.concerns.data or [],
             )
         except ValidationError as error:
             refusal = error
@@ -87,6 +92,9 @@ def new(slug: str):
             if error.field == "attachments":
                 form.attachments.errors.append(_("Your text is kept; choose the files again."))
         else:
+            if form.concerns.data:
+                author_tagged.send(submission, actor=current_user._get_current_object(),
+                                   values=list(form.concerns.data))
             flash(_("Your submission was received. Receipt number: %(id)s", id=submission.public_id), "success")
             return redirect(url_for("submissions.receipt", public_id=submission.public_id))
     return _form_page("submissions/form.html", form, policy), _status(refusal)
@@ -140,7 +148,7 @@ def mine():
     return render_template(
         "submissions/mine.html",
         submissions=services.my_submissions(current_user),
-        invitations=services.open_invitations(current_user),
+        invitations=cosigning.open_invitations(current_user),
     )
 
 
@@ -156,6 +164,7 @@ def receipt(public_id: str):
         submission=submission,
         articles=services.article_labels(submission),
         answer=answers.for_one(submission),
+        links=concerns.for_one(submission),
         invite_form=invite_form,
         withdraw_form=WithdrawForm(),
     )
@@ -189,8 +198,8 @@ def invite(public_id: str):
     form.fill_choices(submission)
     if form.validate_on_submit():
         try:
-            cosignature = services.invite_cosigner(
-                current_user, submission, services.organisation_by_id(form.organisation_id.data)
+            cosignature = cosigning.invite_cosigner(
+                current_user, submission, cosigning.organisation_by_id(form.organisation_id.data)
             )
         except ValidationError as error:
             flash(error.message, "error")
@@ -209,10 +218,10 @@ def invite(public_id: str):
 @login_required
 def cosign(cosignature_id: int):
     """Confirm a co-signature for one's organisation, after reading the submission."""
-    cosignature = services.get_cosignature(current_user, cosignature_id)
+    cosignature = cosigning.get_cosignature(current_user, cosignature_id)
     form = ConfirmForm()
     if form.validate_on_submit():
-        services.confirm_cosign(current_user, cosignature)
+        cosigning.confirm_cosign(current_user, cosignature)
         flash(_("Your organisation now co-signs this submission."), "success")
         return redirect(url_for("submissions.receipt", public_id=cosignature.submission.public_id))
     return render_template("submissions/cosign.html", cosignature=cosignature, form=form), _status()

@@ -12,6 +12,7 @@ from portal.comments import services as comments
 from portal.extensions import utcnow
 from portal.moderation import services as moderation
 from portal.notifications import digests, services
+from portal.submissions import cosigning
 from portal.submissions import services as submissions
 from tests.mailbox import read_mailbox, subject
 
@@ -30,7 +31,7 @@ def test_every_kind_of_mail_has_a_date_and_a_message_id_on_the_senders_domain(ap
     pending = comments.post_comment(newcomer, policy, body="Pasal 1 kurang jelas.", stance="suggests_change")
     moderation.approve(make_user(role="moderator"), pending)  # the author's own mail, at once
     submission = submissions.submit(member, policy, "Masukan LBH", "Isi masukan resmi.", [], [])  # the receipt
-    submissions.invite_cosigner(member, submission, scholar.organisation)  # the invitation
+    cosigning.invite_cosigner(member, submission, scholar.organisation)  # the invitation
     digests.send_digests()  # the follower's digest
     response = client.post("/reset-password", data={"email": "baru@example.org"})
     assert response.status_code in (200, 302)

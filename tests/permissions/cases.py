@@ -31,6 +31,7 @@ from portal.positions import services as positions
 from portal.privacy import services as privacy
 from portal.proposals import services as proposals
 from portal.proposals import workflow
+from portal.submissions import cosigning
 from portal.submissions import services as submissions
 from portal.twofactor import services as twofactor
 
@@ -238,10 +239,10 @@ CASES: list[Case] = [
          lambda w, a: submissions.withdraw(a, w.submission)),
     Case(submissions.withdraw, ("anonymous", "citizen", "academic", "moderator"), None,
          lambda w, a: submissions.withdraw(a, w.closed_submission), label="closed consultation"),
-    Case(submissions.invite_cosigner, ("anonymous", "citizen", "academic", "moderator"), "ngo",
-         lambda w, a: submissions.invite_cosigner(a, w.submission, w.academic.organisation)),
-    Case(submissions.confirm_cosign, ("anonymous", "citizen", "ngo", "unverified", "moderator"), "academic",
-         lambda w, a: submissions.confirm_cosign(a, w.cosignature)),
+    Case(cosigning.invite_cosigner, ("anonymous", "citizen", "academic", "moderator"), "ngo",
+         lambda w, a: cosigning.invite_cosigner(a, w.submission, w.academic.organisation)),
+    Case(cosigning.confirm_cosign, ("anonymous", "citizen", "ngo", "unverified", "moderator"), "academic",
+         lambda w, a: cosigning.confirm_cosign(a, w.cosignature)),
 
     # --- aspiration summaries -------------------------------------------------------------------
     Case(summaries.summarize, OFFICIALS_ONLY, "moderator",

@@ -241,9 +241,9 @@ class World:
     @cached_property
     def cosignature(self):
         """The academic's organisation invited to co-sign the submission."""
-        from portal.submissions import services
+        from portal.submissions import cosigning
 
-        return services.invite_cosigner(self.ngo, self.submission, self.academic.organisation)
+        return cosigning.invite_cosigner(self.ngo, self.submission, self.academic.organisation)
 
     @cached_property
     def suggested_link(self):

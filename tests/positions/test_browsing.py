@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from portal.extensions import db
-from portal.positions import services
+from portal.positions import services, validation
 from portal.proposals.models import Policy
 
 
@@ -76,10 +76,10 @@ def test_detail_shows_shortage_and_surplus(client, english, make_position):
 
 
 def test_detail_shows_every_informasi_jabatan_section(client, make_position):
-    fields = {name: f"Isi {name} <b>tebal</b>" for name in services.TEXT_FIELDS}
+    fields = {name: f"Isi {name} <b>tebal</b>" for name in validation.TEXT_FIELDS}
     position = make_position(service_area="Kecamatan Medan Deli", service_population=187000, **fields)
     page = client.get(f"/positions/{position.id}").get_data(as_text=True)
-    for name in services.TEXT_FIELDS:
+    for name in validation.TEXT_FIELDS:
         assert f"Isi {name} &lt;b&gt;tebal&lt;/b&gt;" in page
     assert "<b>tebal</b>" not in page
     assert "Kecamatan Medan Deli" in page

@@ -14,7 +14,7 @@ from portal.extensions import db, utcnow
 from portal.i18n import local_zone
 from portal.contributions import services as contributions
 from portal.contributions.models import Contribution
-from portal.submissions import services
+from portal.submissions import cosigning, services
 from portal.submissions.models import CoSignature, Submission
 
 from tests.conftest import audit_entries
@@ -107,25 +107,25 @@ def test_a_second_organisation_cosigns_from_its_own_verified_account(client, log
 
 def test_nobody_but_a_verified_member_of_the_invited_organisation_confirms(make_user, ngo, academic, policy):
     submission = services.submit(ngo, policy, "Judul", "Isi.", [], [])
-    cosignature = services.invite_cosigner(ngo, submission, academic.organisation)
+    cosignature = cosigning.invite_cosigner(ngo, submission, academic.organisation)
     unverified_colleague = make_user(role="academic", organisation="Universitas Sumatera Utara", verified=False)
     for outsider in (ngo, unverified_colleague, make_user()):
         with pytest.raises(PermissionDenied):
-            services.confirm_cosign(outsider, cosignature)
-    services.confirm_cosign(academic, cosignature)
+            cosigning.confirm_cosign(outsider, cosignature)
+    cosigning.confirm_cosign(academic, cosignature)
     with pytest.raises(PermissionDenied):  # confirmed once
-        services.confirm_cosign(academic, cosignature)
+        cosigning.confirm_cosign(academic, cosignature)
 
 
 def test_an_organisation_is_invited_once_and_never_its_own(ngo, academic, policy):
     submission = services.submit(ngo, policy, "Judul", "Isi.", [], [])
     with pytest.raises(ValidationError):
-        services.invite_cosigner(ngo, submission, ngo.organisation)
-    services.invite_cosigner(ngo, submission, academic.organisation)
+        cosigning.invite_cosigner(ngo, submission, ngo.organisation)
+    cosigning.invite_cosigner(ngo, submission, academic.organisation)
     with pytest.raises(ValidationError):
-        services.invite_cosigner(ngo, submission, academic.organisation)
+        cosigning.invite_cosigner(ngo, submission, academic.organisation)
     with pytest.raises(PermissionDenied):
-        services.invite_cosigner(academic, submission, academic.organisation)
+        cosigning.invite_cosigner(academic, submission, academic.organisation)
 
 
 def test_an_invitation_to_a_bad_organisation_id_is_answered_without_error(client, login_as, ngo, policy):

@@ -12,7 +12,7 @@ from portal.errors import ValidationError
 from portal.extensions import db
 from portal.notifications import services as notifications
 from portal.notifications.models import Notification
-from portal.submissions import services
+from portal.submissions import cosigning, services
 from portal.submissions.attachments import Upload
 from portal.submissions.models import CoSignature, Submission
 from tests.mailbox import links_in, read_mailbox, subject, to
@@ -82,7 +82,7 @@ def test_an_invited_organisation_hears_of_the_invitation_in_the_portal_and_by_ma
     unverified = make_user(role="academic", organisation="Universitas Sumatera Utara", email="baru@usu.ac.id")
     outsider = make_user(role="ngo", organisation="Walhi Sumut", verified=True, email="walhi@example.org")
     submission = services.submit(ngo, policy, TITLE, BODY, [], [])
-    services.invite_cosigner(ngo, submission, academic.organisation)
+    cosigning.invite_cosigner(ngo, submission, academic.organisation)
     cosignature = db.session.scalar(select(CoSignature))
     path = f"/cosignatures/{cosignature.id}"
 
@@ -107,9 +107,9 @@ def test_an_invited_organisation_hears_of_the_invitation_in_the_portal_and_by_ma
 
 def test_a_refused_invitation_tells_nobody(app, ngo, academic, policy):
     submission = services.submit(ngo, policy, TITLE, BODY, [], [])
-    services.invite_cosigner(ngo, submission, academic.organisation)
+    cosigning.invite_cosigner(ngo, submission, academic.organisation)
     before = len(read_mailbox(app))
     with pytest.raises(ValidationError):
-        services.invite_cosigner(ngo, submission, academic.organisation)  # invited already
+        cosigning.invite_cosigner(ngo, submission, academic.organisation)  # invited already
     assert len(read_mailbox(app)) == before
     assert len(db.session.scalars(select(Notification).where(Notification.user_id == academic.id)).all()) == 1

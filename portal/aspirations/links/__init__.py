@@ -13,6 +13,7 @@ from functools import partial
 from flask import Flask, has_request_context
 
 from portal import after_response
+from portal.contributions import concerns
 from portal.contributions.signals import author_tagged, contribution_published
 
 
@@ -20,6 +21,7 @@ def init_app(app: Flask) -> None:
     """Listen to the contributions core (connecting twice changes nothing)."""
     contribution_published.connect(on_published)
     author_tagged.connect(on_author_tagged)
+    concerns.register(shown_links)
 
 
 def on_published(contribution, **_extra) -> None:
@@ -38,3 +40,10 @@ def on_author_tagged(contribution, actor=None, values=(), **_extra) -> None:
 
     if values:
         services.tag_by_author(actor, contribution, values)
+
+
+def shown_links(ids: list[int]) -> dict:
+    """The links shown on contributions: the author's and those a moderator confirmed."""
+    from portal.aspirations.links import services
+
+    return services.shown_links(ids)

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from portal import permissions
 from portal.aspirations import campaigns
@@ -28,13 +29,14 @@ from portal.audit.services import record
 from portal.contributions.models import Contribution
 from portal.errors import NotFound, ValidationError
 from portal.extensions import db, utcnow
+from portal.positions import tags as position_tags
 from portal.positions.models import Opd, Position
 
 SIMILARITY_THRESHOLD = 0.3  # TF-IDF cosine between a text and a position record
 MAX_SUGGESTIONS = 5  # per contribution
 MIN_TITLE_CHARS = 6  # shorter titles ("Guru") are too common to mean a position
 CAMPAIGN_SCAN = 5_000  # the latest published contributions of a policy a new one is compared with
-MAX_TAGS = 10  # what an author may tag on one contribution
+MAX_TAGS = position_tags.MAX_TAGS  # what an author may tag on one contribution
 
 # Common abbreviations of city OPDs -> words the OPD's name contains (normalised). An OPD whose
 # name contains all of them gets the abbreviation; its own short name and code count too.
@@ -294,16 +296,7 @@ def suggest_all(batch: int = 500, progress=None) -> int:
 
 def parse_tags(values) -> list[tuple[int | None, int | None]]:
     """Form values "position:12" / "opd:3" as (position_id, opd_id); anything else is left out."""
-    tags = []
-    for value in list(values or [])[:MAX_TAGS]:
-        kind, _, number = str(value).partition(":")
-        if not number.isdigit() or not 0 < int(number) < 2**31:
-            continue
-        if kind == "position":
-            tags.append((int(number), None))
-        elif kind == "opd":
-            tags.append((None, int(number)))
-    return tags
+    return position_tags.parse(values)
 
 
 def tag_by_author(actor, contribution: Contribution, values) -> list[ContributionLink]:
@@ -325,6 +318,20 @@ def tag_by_author(actor, contribution: Contribution, values) -> list[Contributio
         added.append(link)
     db.session.commit()
     return added
+
+
+def shown_links(ids: list[int]) -> dict[int, list[ContributionLink]]:
+    """contribution id -> its active links by the author or confirmed by a moderator (one query)."""
+    found: dict[int, list[ContributionLink]] = {}
+    for link in db.session.scalars(
+        select(ContributionLink)
+        .where(ContributionLink.contribution_id.in_(ids), ContributionLink.status == "active",
+               ContributionLink.source.in_(("author", "confirmed")))
+        .order_by(ContributionLink.position_id.is_(None), ContributionLink.id)
+        .options(joinedload(ContributionLink.position).joinedload(Position.opd), joinedload(ContributionLink.opd))
+    ):
+        found.setdefault(link.contribution_id, []).append(link)
+    return found
 
 
 def get_link(actor, link_id: int) -> ContributionLink:
