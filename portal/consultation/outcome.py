@@ -98,7 +98,7 @@ def _changes(policy: Policy) -> list[VersionChange]:
     versions = sorted(policy.versions, key=lambda v: v.number)
     cited = citations.citations_of(versions[1:])
     changes = []
-    for old, new in zip(versions, versions[1:]):
+    for old, new in zip(versions[:-1], versions[1:], strict=True):
         changed = [c for c in proposals.diff_versions(old, new) if c.kind != "unchanged"]
         changes.append(VersionChange(new.number, new.change_note or "", new.created_at, changed,
                                      cited.get(new.id, {})))

@@ -137,7 +137,8 @@ def render(report: Outcome) -> bytes:
             pdf.para(change.note)
         for article in change.articles:
             cited = change.cited.get(article.key, [])
-            line = f"{article.label}: {article.kind}"
+            kind = {"added": _("added"), "removed": _("removed")}.get(article.kind, _("changed"))
+            line = f"{article.label}: {kind}"
             if cited:
                 line += " — " + _("Changed because of what the public said") + ": " + "; ".join(
                     f"{item.label}" + (f" ({item.outcome})" if item.outcome else "") for item in cited)
