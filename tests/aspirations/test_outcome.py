@@ -95,9 +95,11 @@ def test_naughty_theme_names_and_answers_are_safe_in_html_and_pdf(app, english, 
         answer.explanation = "\n".join(chunk) or "x"
         answer.explanation_html = None
         db.session.commit()
-        page = english.get(f"/policies/{policy.slug}/outcome")
-        assert page.status_code == 200
-        assert executable_markup(page.get_data(as_text=True)) == []
+        for url in (f"/policies/{policy.slug}/outcome", f"/policies/{policy.slug}/diff?from=1&to=2",
+                    f"/policies/{policy.slug}/versions/2", f"/aspirations/themes/{theme.id}"):
+            page = english.get(url)
+            assert page.status_code == 200, url
+            assert executable_markup(page.get_data(as_text=True)) == [], url
         pdf = english.get(f"/policies/{policy.slug}/outcome.pdf")
         assert pdf.status_code == 200
         PdfReader(io.BytesIO(pdf.data)).pages[0].extract_text()
@@ -128,3 +130,4 @@ def test_the_report_reads_a_fixed_number_of_queries(english, make_policy, offici
         assert page.status_code == 200 and str(count) in text_of(page)
         counts[count] = queries()
     assert counts[10] == counts[300], counts
+    print(f"outcome page queries: {counts}")
