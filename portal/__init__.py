@@ -94,6 +94,9 @@ def _init_extensions(app: Flask) -> None:
     from portal.aspirations import responses
 
     responses.init_app(app)
+    from portal.aspirations import citations
+
+    citations.init_app(app)
 
 
 def _register_converters(app: Flask) -> None:
@@ -105,6 +108,7 @@ def _register_converters(app: Flask) -> None:
 def _register_models() -> None:
     # Import every model module so metadata (and migrations) see all tables.
     from portal.accounts import models as _accounts  # noqa: F401
+    from portal.aspirations.citations import models as _citations  # noqa: F401
     from portal.aspirations.links import models as _aspiration_links  # noqa: F401
     from portal.aspirations.responses import models as _responses  # noqa: F401
     from portal.audit import models as _audit  # noqa: F401
@@ -127,6 +131,7 @@ def _register_blueprints(app: Flask) -> None:
     from portal.aspirations.links.views import bp as aspiration_links_bp
     from portal.aspirations.responses.views import bp as responses_bp
     from portal.aspirations.exports.views import bp as aspirations_exports_bp
+    from portal.aspirations.citations.views import bp as citations_bp
     from portal.audit.views import bp as audit_bp
     from portal.comments.views import bp as comments_bp
     from portal.forums.views import bp as forums_bp
@@ -164,6 +169,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(aspiration_links_bp)
     app.register_blueprint(responses_bp)
     app.register_blueprint(aspirations_exports_bp)
+    app.register_blueprint(citations_bp)
 
 
 def _register_cli(app: Flask) -> None:

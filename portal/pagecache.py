@@ -54,7 +54,7 @@ _TOKEN_FIELD = re.compile(r'name="csrf_token" value="(?!\x00)')
 # Public pages whose content is the database's, read the same by every anonymous visitor.
 CACHED_ENDPOINTS = frozenset({
     "main.index", "main.privacy", "main.help", "main.accessibility", "main.terms",
-    "proposals.index", "consultation.policy", "proposals.version", "proposals.diff",
+    "proposals.index", "consultation.policy", "consultation.outcome", "proposals.version", "proposals.diff",
     "comments.policy_list", "comments.article_list", "comments.field_list", "comments.comment",
     "forums.index", "forums.category", "forums.policy_forum", "forums.thread",
     "positions.index", "consultation.position", "positions.opds", "positions.opd",

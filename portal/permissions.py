@@ -97,7 +97,7 @@ def _view_policy(actor, obj) -> bool:
     return True
 
 
-@rule("policy.create", "policy.edit", "policy.transition", "policy.view_drafts")
+@rule("policy.create", "policy.edit", "policy.transition", "policy.view_drafts", "policy.cite")
 def _manage_policies(actor, obj) -> bool:
     return is_official(actor)
 

@@ -49,6 +49,7 @@ ACTION_LABELS = {
     "policy.edit": _l("Policy details changed"),
     "policy.transition": _l("Policy status changed"),
     "policy.version": _l("New version of a policy published"),
+    "policy.version_cite": _l("Themes and answers cited by a policy version"),
     "position.create": _l("Position record created"),
     "position.import": _l("Position records imported"),
     "position.update": _l("Position record changed"),

@@ -7,10 +7,12 @@ packages below link here by endpoint name only.
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template, url_for
+from flask import Blueprint, make_response, render_template, url_for
 from flask_login import current_user
 
-from portal.consultation import pages
+from portal.consultation import outcome as outcome_pages
+from portal.consultation import pages, pdf
+from portal.errors import NotFound
 from portal.positions import services as positions
 from portal.proposals import services as proposals
 
@@ -36,3 +38,23 @@ def position(position_id: int):
         on_position=page.comments,
         aspirations=page.aspirations,
     )
+
+
+@bp.get("/policies/<slug>/outcome")
+def outcome(slug: str):
+    """The consultation outcome report of a closed policy (before it closes: a page saying when it comes)."""
+    found = proposals.get_policy_by_slug(current_user, slug)
+    return render_template("consultation/outcome.html", report=outcome_pages.outcome(found))
+
+
+@bp.get("/policies/<slug>/outcome.pdf")
+def outcome_pdf(slug: str):
+    """The outcome report as a PDF download (404 until the consultation has closed)."""
+    found = proposals.get_policy_by_slug(current_user, slug)
+    report = outcome_pages.outcome(found)
+    if not report.ready:
+        raise NotFound()
+    response = make_response(pdf.render(report))
+    response.headers["Content-Type"] = "application/pdf"
+    response.headers["Content-Disposition"] = f'attachment; filename="laporan-hasil-{found.slug}.pdf"'
+    return response

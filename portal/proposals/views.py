@@ -12,6 +12,7 @@ from portal.errors import ValidationError, attach_to_form
 from portal.numbers import query_int
 from portal.proposals import services
 from portal.proposals.forms import DetailsForm, PolicyForm, TransitionForm, VersionForm
+from portal.proposals.signals import version_citations
 
 bp = Blueprint("proposals", __name__, url_prefix="/policies")
 
@@ -28,6 +29,15 @@ def policy_labels():
 
 def _status() -> int:
     return 400 if request.method == "POST" else 200
+
+
+def _citations(policy, versions) -> dict:
+    """article key -> what `versions` cite there, from the packages that keep citations."""
+    merged: dict = {}
+    for _receiver, found in version_citations.send(policy, versions=list(versions)):
+        for key, items in (found or {}).items():
+            merged.setdefault(key, []).extend(items)
+    return merged
 
 
 @bp.get("/")
@@ -59,7 +69,8 @@ def version(slug: str, number: int):
     """One version of a policy's text, as it was published."""
     policy = services.get_policy_by_slug(current_user, slug)
     shown = services.get_version(policy, number)
-    return render_template("proposals/version.html", policy=policy, version=shown)
+    return render_template("proposals/version.html", policy=policy, version=shown,
+                           citations=_citations(policy, [shown]))
 
 
 @bp.get("/<slug>/diff")
@@ -78,6 +89,7 @@ def diff(slug: str):
         new=new,
         changes=changes,
         changed=[c for c in changes if c.kind != "unchanged"],
+        citations=_citations(policy, [v for v in policy.versions if old.number < v.number <= new.number]),
     )
 
 

@@ -22,7 +22,8 @@ pytestmark = pytest.mark.e2e
 ALSO_FAILING = {"landmark-unique", "heading-order"}
 
 # Pages that are not HTML pages (downloads, files).
-NOT_PAGES = {"static", "submissions.download", "privacy.data_json", "privacy_admin.admin_export"}
+NOT_PAGES = {"static", "submissions.download", "privacy.data_json", "privacy_admin.admin_export",
+             "consultation.outcome_pdf"}
 
 # role -> endpoints visited signed in as that demo account (None: not signed in).
 ROLES = {
@@ -104,6 +105,7 @@ def pages_for(role: str, s) -> dict[str, list[str]]:
         "summaries.theme": [url_for("summaries.theme", theme_id=s.summary.kept_themes[0].id)],
         "aspiration_links.campaign": [url_for("aspiration_links.campaign", campaign_id=s.comment.campaign_id)],
         "responses.accountability": [url_for("responses.accountability", slug=p.slug) for p in s.policies],
+        "consultation.outcome": [url_for("consultation.outcome", slug=p.slug) for p in s.policies],
     }
     anonymous = {
         "accounts.login": [url_for("accounts.login")],
@@ -153,6 +155,8 @@ def pages_for(role: str, s) -> dict[str, list[str]]:
         "summaries.position": [url_for("summaries.position", position_id=s.summary.position_id)],
         "summaries.policy": [url_for("summaries.policy", slug=slug)],
         "responses.accountability": public["responses.accountability"][:1],
+        "citations.edit": [url_for("citations.edit", slug=p.slug, number=len(p.versions))
+                           for p in s.policies if len(p.versions) > 1][:1],
         "responses.answer": [url_for("responses.answer", public_id=s.comment.public_id)],
         "responses.answer_theme": [url_for("responses.answer_theme", theme_id=s.summary.kept_themes[0].id)],
         "aspirations_exports.export": [url_for("aspirations_exports.export", policy=s.open_policy.id),

@@ -15,6 +15,7 @@ from datetime import timedelta
 from typing import Any, Callable
 
 from portal.accounts import services as accounts
+from portal.aspirations.citations import services as citations
 from portal.aspirations.links import services as links
 from portal.aspirations.responses import services as responses
 from portal.aspirations.summaries import services as summaries
@@ -276,6 +277,8 @@ CASES: list[Case] = [
     Case(responses.respond, ("moderator2",), "moderator",
          lambda w, a: responses.respond(a, w.moderator2_comment, outcome="accepted", explanation="Ya."),
          label="own contribution"),
+    Case(citations.cite, OFFICIALS_ONLY, "moderator",
+         lambda w, a: citations.cite(a, w.second_version, {})),
     Case(responses.respond_to_theme, OFFICIALS_ONLY, "moderator",
          lambda w, a: responses.respond_to_theme(a, w.published_theme, outcome="accepted", explanation="Tema diterima.")),
 ]

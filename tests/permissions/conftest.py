@@ -158,6 +158,14 @@ class World:
         return self.fixture("make_policy")(by=self.moderator, body=POLICY_BODY, positions=[self.position])
 
     @cached_property
+    def second_version(self):
+        """Version 2 of the open consultation, adding an article (so it has something to cite for)."""
+        from portal.proposals import services as proposals
+
+        return proposals.add_version(self.moderator, self.policy, POLICY_BODY + "\n### Pasal 9\nPenutup\n\nBerlaku.\n",
+                                     "Menambah Pasal 9.")
+
+    @cached_property
     def closed_policy(self):
         """A consultation that has closed."""
         return self.fixture("make_policy")("closed", by=self.moderator, body=POLICY_BODY, title="Perwal Lama")

@@ -193,6 +193,16 @@ def theme_answer(theme: SummaryTheme):
     return None
 
 
+# The policy versions that cite a theme belong to the citations part, which sits beside this one and
+# registers here when the app is made (see portal/aspirations/citations/__init__.py).
+theme_citation_loaders: list = []
+
+
+def citing_articles(theme: SummaryTheme) -> list:
+    """The policy articles (version, article) whose change cites `theme` or its answer."""
+    return [found for loader in theme_citation_loaders for found in loader(theme)]
+
+
 def quoted_in_published_summary(contribution: Contribution) -> bool:
     """Whether a published summary quotes `contribution` (it then stays in the record, anonymised)."""
     return db.session.scalar(

@@ -173,4 +173,5 @@ def theme(theme_id: int):
     members = services.theme_members(current_user, found, page=query_int("page", 1, maximum=100_000) or 1)
     return render_template("aspirations/theme.html", theme=found, members=members,
                            changes=services.citing_changes(found), answer=services.theme_answer(found),
+                           articles=services.citing_articles(found),
                            field_labels=position_history.FIELD_LABELS)
