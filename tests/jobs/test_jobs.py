@@ -222,3 +222,24 @@ def test_a_committed_change_queues_one_search_drain_that_the_worker_applies(
     assert report.waiting == 0 and report.agrees
     assert client.get("/search?q=antrean").status_code == 200
     assert "antrean pencarian nomor 2" in text_of(client.get("/search?q=antrean"))
+
+
+def test_the_summarize_command_makes_the_same_drafts_and_refuses_unknown_ids(app, runner, admin, position_with_input):
+    position, policy = position_with_input
+    result = runner.invoke(args=["aspirations", "summarize", "--position", str(position.id), "--themes", "2", "--lang", "en"])
+    assert result.exit_code == 0, result.output
+    assert "Summaries computed" in result.output and "of Perawat Terampil: 2 theme(s) over 12 contribution(s)." in result.output
+    summary = db.session.scalars(select(Summary)).one()
+    assert summary.status == "draft" and summary.created_by_id == admin.id and summary.position_id == position.id
+    assert [entry.target_id for entry in audit_entries("aspiration.summarize")] == [summary.id]
+
+    every = runner.invoke(args=["aspirations", "summarize", "--lang", "en"])  # none named: every subject with input
+    assert every.exit_code == 0, every.output
+    db.session.expire_all()
+    made = db.session.scalars(select(Summary).order_by(Summary.id)).all()
+    assert {(s.position_id, s.policy_id) for s in made[1:]} >= {(position.id, None), (None, policy.id)}
+
+    unknown = runner.invoke(args=["aspirations", "summarize", "--position", "999999", "--policy", str(policy.id),
+                                  "--lang", "en"])
+    assert unknown.exit_code != 0 and "There is no position number 999999." in unknown.output
+    assert len(db.session.scalars(select(Summary)).all()) == len(made)  # nothing computed

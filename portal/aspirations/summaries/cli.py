@@ -47,8 +47,7 @@ def _named(model, ids: tuple[int, ...], message: str) -> list:
 def _every_subject() -> tuple[list[Position], list[Policy]]:
     """Every position and every policy with at least one published contribution."""
     published = Contribution.status == "published"
-    on_position = select(Comment.position_id).join(Contribution, Contribution.id == Comment.id).where(
-        published, Comment.position_id.is_not(None))
+    on_position = select(Comment.position_id).where(Comment.status == "published", Comment.position_id.is_not(None))
     linked = select(ContributionLink.position_id).join(
         Contribution, Contribution.id == ContributionLink.contribution_id).where(
         published, ContributionLink.status == "active", ContributionLink.source.in_(("author", "confirmed")))
