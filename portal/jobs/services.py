@@ -91,6 +91,10 @@ def start(actor, action: str, obj, kind: str, params: dict) -> Job:
 def _send(job: Job) -> None:
     import redis
 
+    if not queued():  # a job started where no worker runs (REDIS_URL unset): say so, never hang
+        job.status, job.error, job.finished_at = "failed", _("No job queue is configured (REDIS_URL)."), utcnow()
+        db.session.commit()
+        return
     try:
         enqueue(RUN, job.id, description=f"portal job {job.id} ({job.kind})")
     except redis.RedisError as error:

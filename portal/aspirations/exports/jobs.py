@@ -35,6 +35,9 @@ def goes_to_worker(started: services.Export) -> bool:
 
 def start(actor, started: services.Export) -> Job:
     """Queue the writing of a permitted, validated (and already audited) export."""
+    permissions.require(actor, "aspirations.export")
+    if started.request.personal:
+        permissions.require(actor, "aspirations.export_personal")
     params = {key: (value.isoformat() if isinstance(value, date) else list(value) if isinstance(value, tuple) else value)
               for key, value in asdict(started.request).items()}
     params["lang"] = str(get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"])
@@ -44,6 +47,9 @@ def start(actor, started: services.Export) -> Job:
 
 def retry(actor, job: Job) -> Job:
     """Start a failed export job again."""
+    permissions.require(actor, "aspirations.export")
+    if job.params.get("personal"):
+        permissions.require(actor, "aspirations.export_personal")
     return jobs.retry(actor, job, _action(job))
 
 

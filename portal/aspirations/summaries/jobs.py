@@ -21,6 +21,7 @@ def start(actor, *, position: Position | None = None, policy: Policy | None = No
     """Queue the computation of a draft summary of one position or one policy (officials)."""
     if (position is None) == (policy is None):
         raise ValueError("summarize one position or one policy")
+    permissions.require(actor, "aspiration.summarize")
     params = {"position_id": position.id} if position else {"policy_id": policy.id, "article_key": article_key or None}
     params["themes"] = themes
     return jobs.start(actor, "aspiration.summarize", position or policy, KIND, params)
@@ -28,6 +29,7 @@ def start(actor, *, position: Position | None = None, policy: Policy | None = No
 
 def retry(actor, job: Job) -> Job:
     """Start a failed summary job again."""
+    permissions.require(actor, "aspiration.summarize")
     return jobs.retry(actor, job, "aspiration.summarize")
 
 
