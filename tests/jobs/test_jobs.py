@@ -75,11 +75,15 @@ def test_a_summary_computed_from_the_page_runs_on_the_worker_with_its_progress_s
     assert status["status"] == "done" and status["progress"] == 100 and status["url"].endswith(str(summary.id))
 
 
-def test_a_policy_summary_runs_on_the_worker_too(queued_app, browser, work, moderator, position_with_input):
+def test_a_policy_summary_runs_on_the_worker_too(queued_app, browser, work, moderator, official, sign_in,
+                                                position_with_input):
     _, policy = position_with_input
     client = browser(moderator)
     response = client.post(f"/aspirations/policies/{policy.slug}", data={"themes": "", "article_key": ""})
     assert response.status_code == 302 and "/jobs/" in response.headers["Location"]
+    indonesian = queued_app.test_client()  # another official, in the default language
+    sign_in(official, indonesian)
+    assert "Sedang dihitung… 0%" in text_of(indonesian.get(response.headers["Location"]))
     work()
     assert client.get(response.headers["Location"]).status_code == 302
     assert _job().status == "done"
