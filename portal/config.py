@@ -250,6 +250,9 @@ class TestingConfig(DevelopmentConfig):
     ARGON2_PARALLELISM = 1
     RATELIMIT_ENABLED = False
     PAGE_CACHE_ENABLED = False  # tests of the page cache switch it on
+    # Tests that set REDIS_URL for sessions or the page cache never feed a deployment's queue; the
+    # jobs tests give each run its own queue name.
+    JOBS_QUEUE = "portal-tests"
 
 
 class ProductionConfig(Config):

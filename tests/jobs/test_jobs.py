@@ -247,3 +247,20 @@ def test_the_summarize_command_makes_the_same_drafts_and_refuses_unknown_ids(app
                                   "--lang", "en"])
     assert unknown.exit_code != 0 and "There is no position number 999999." in unknown.output
     assert len(db.session.scalars(select(Summary)).all()) == len(made)  # nothing computed
+
+
+def test_unknown_or_finished_jobs_answer_clearly(queued_app, browser, work, moderator, position_with_input):
+    position, _ = position_with_input
+    client = browser(moderator)
+    for path in ("/aspirations/summaries/jobs/999999", "/aspirations/export/jobs/999999",
+                 "/aspirations/export/jobs/999999/file", "/aspirations/summaries/jobs/abc"):
+        assert client.get(path).status_code == 404, path
+    location = client.post(f"/aspirations/positions/{position.id}", data={"themes": "2"}).headers["Location"]
+    job = _job()
+    # A summary job is not an export job, and the other way round.
+    assert client.get(f"/aspirations/export/jobs/{job.id}").status_code == 404
+    work()
+    response = client.post(f"/aspirations/summaries/jobs/{job.id}/retry", follow_redirects=True)
+    assert "Only a failed job can be started again." in text_of(response)
+    assert client.post(f"/aspirations/summaries/jobs/{job.id}/retry", csrf=False).status_code == 400
+    assert _job().status == "done" and client.get(location).status_code == 302
