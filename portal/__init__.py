@@ -97,6 +97,11 @@ def _init_extensions(app: Flask) -> None:
     from portal.aspirations import citations
 
     citations.init_app(app)
+    from portal.aspirations.exports import jobs as export_jobs
+    from portal.aspirations.summaries import jobs as summary_jobs
+
+    summary_jobs.init_app(app)
+    export_jobs.init_app(app)
 
 
 def _register_converters(app: Flask) -> None:
@@ -116,6 +121,7 @@ def _register_models() -> None:
     from portal.comments import models as _comments  # noqa: F401
     from portal.contributions import models as _contributions  # noqa: F401
     from portal.forums import models as _forums  # noqa: F401
+    from portal.jobs import models as _jobs  # noqa: F401
     from portal.notifications import models as _notifications  # noqa: F401
     from portal.positions import models as _positions  # noqa: F401
     from portal.proposals import models as _proposals  # noqa: F401
@@ -176,6 +182,7 @@ def _register_cli(app: Flask) -> None:
     from portal.accounts.cli import create_user_command
     from portal.aspirations.cli import aspirations_cli
     from portal.demo import seed_demo_command
+    from portal.jobs.cli import jobs_cli
     from portal.notifications.cli import notifications_cli
     from portal.positions.cli import positions_cli
     from portal.privacy.cli import privacy_cli
@@ -194,6 +201,7 @@ def _register_cli(app: Flask) -> None:
     app.cli.add_command(twofactor_cli)
     app.cli.add_command(privacy_cli)
     app.cli.add_command(aspirations_cli)
+    app.cli.add_command(jobs_cli)
 
 
 def _register_templating(app: Flask) -> None:

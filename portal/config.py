@@ -132,6 +132,21 @@ class Config:
     PAGE_CACHE_ENTRIES = 500
     # Most rendered comments (pieces of signed-in pages) each process keeps in its memory without Redis.
     FRAGMENT_CACHE_ENTRIES = 5000
+    # Jobs (with REDIS_URL): the RQ queue the worker reads (`flask jobs worker`).
+    JOBS_QUEUE = "portal"
+    # Times a failed job is tried again, and the seconds to wait before each retry.
+    JOBS_RETRIES = 2
+    JOBS_RETRY_INTERVALS = [10, 60]
+    # Longest a job may run (seconds) before the worker stops it.
+    JOBS_TIMEOUT = 1800
+    # Seconds RQ keeps a finished job's record in Redis (the portal keeps its own row in `jobs`).
+    JOBS_RESULT_TTL = 3600
+    # Hours a kept export file stays downloadable; `flask jobs clean` (cron) deletes it after that.
+    JOBS_KEEP_HOURS = 24
+    # Seconds between reloads of a job's progress page (without JavaScript, a meta refresh).
+    JOBS_REFRESH_SECONDS = 2
+    # Exports of more rows than this run as a job when REDIS_URL is set (smaller ones download at once).
+    EXPORT_INLINE_MAX_ROWS = 5000
     # Search: directory of the Whoosh index; None means <instance>/search.
     SEARCH_INDEX_PATH: str | None = None
     # Apply the search outbox after each writing request; None: on unless REDIS_URL is set (then run `flask search worker`).
@@ -168,6 +183,8 @@ class Config:
             database_url or "sqlite:///" + str(Path(instance_path) / "portal.db")
         )
         settings["REDIS_URL"] = os.environ.get("REDIS_URL") or None
+        if os.environ.get("JOBS_QUEUE"):
+            settings["JOBS_QUEUE"] = os.environ["JOBS_QUEUE"]
         if os.environ.get("PORTAL_BASE_URL"):
             settings["PORTAL_BASE_URL"] = os.environ["PORTAL_BASE_URL"]
         if os.environ.get("TRUSTED_HOSTS"):
@@ -233,6 +250,9 @@ class TestingConfig(DevelopmentConfig):
     ARGON2_PARALLELISM = 1
     RATELIMIT_ENABLED = False
     PAGE_CACHE_ENABLED = False  # tests of the page cache switch it on
+    # Tests that set REDIS_URL for sessions or the page cache never feed a deployment's queue; the
+    # jobs tests give each run its own queue name.
+    JOBS_QUEUE = "portal-tests"
 
 
 class ProductionConfig(Config):

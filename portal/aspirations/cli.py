@@ -6,6 +6,7 @@ from flask.cli import AppGroup
 
 from portal.aspirations.exports.cli import export_command
 from portal.aspirations.links.cli import suggest_links_command
+from portal.aspirations.summaries.cli import summarize_command
 from portal.aspirations.themes.cli import evaluate_command
 
 aspirations_cli = AppGroup("aspirations", help="Aspirations: themes, summaries, responses, exports.")
@@ -13,3 +14,4 @@ aspirations_cli = AppGroup("aspirations", help="Aspirations: themes, summaries, 
 aspirations_cli.add_command(suggest_links_command)
 aspirations_cli.add_command(export_command)
 aspirations_cli.add_command(evaluate_command)
+aspirations_cli.add_command(summarize_command)

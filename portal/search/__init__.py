@@ -17,6 +17,8 @@ from flask import Flask, current_app
 
 from portal.extensions import db
 
+DRAIN = "search.drain"
+
 
 def init_app(app: Flask) -> None:
     """Record index changes in the outbox and, on the embedded default, apply them after each writing request."""
@@ -24,10 +26,16 @@ def init_app(app: Flask) -> None:
     from portal.search import outbox, services
 
     outbox.install()
+    from portal.jobs import runner
+
+    runner.register_function(DRAIN, _drain_on_worker)
 
     @app.after_request
     def index_after_request(response):
-        if not db.session.info.pop(outbox.SESSION_FLAG, False) or not services.inline_indexing():
+        if not db.session.info.pop(outbox.SESSION_FLAG, False):
+            return response
+        if not services.inline_indexing():
+            _queue_drain()
             return response
         application = current_app._get_current_object()
         # After the response is sent: the user never waits for the index.
@@ -44,3 +52,26 @@ def _drain_inline(app: Flask, services) -> None:
             )
         except Exception:  # the outbox keeps the rows; the next drain applies them
             app.logger.exception("search: inline indexing failed")
+
+
+def _queue_drain() -> None:
+    """With REDIS_URL: a drain job for the worker, one pending at a time (`flask search worker` also
+    still drains, as a fallback)."""
+    from portal.jobs import services as jobs
+
+    if not jobs.queued():
+        return
+    try:
+        jobs.enqueue_once(DRAIN)
+    except Exception:  # the rows wait in the outbox for the next drain; `flask search check` reports them
+        current_app.logger.exception("search: queueing the drain job failed")
+
+
+def _drain_on_worker() -> int:
+    """The worker's drain: every waiting row; a drain held up by another indexer is retried."""
+    from portal.search import services
+
+    report = services.drain(wait=float(current_app.config.get("SEARCH_INLINE_LOCK_WAIT", 2.0)) * 10)
+    if report.skipped:
+        raise RuntimeError("another process held the search index; the drain is retried")
+    return report.rows

@@ -8,6 +8,7 @@ out: a test fails when a GET page of the app has no place in PAGES below.
 
 from __future__ import annotations
 
+from datetime import date
 from types import SimpleNamespace
 
 import pytest
@@ -23,7 +24,8 @@ ALSO_FAILING = {"landmark-unique", "heading-order"}
 
 # Pages that are not HTML pages (downloads, files).
 NOT_PAGES = {"static", "submissions.download", "privacy.data_json", "privacy_admin.admin_export",
-             "consultation.outcome_pdf"}
+             "consultation.outcome_pdf",
+             "summaries.job_status", "aspirations_exports.job_status", "aspirations_exports.job_file"}
 
 # role -> endpoints visited signed in as that demo account (None: not signed in).
 ROLES = {
@@ -46,6 +48,7 @@ def _samples():
     from portal.accounts.models import User
     from portal.aspirations.summaries.models import Summary
     from portal.extensions import db
+    from portal.jobs.models import Job
 
     def first(stmt):
         row = db.session.scalars(stmt).first()
@@ -67,6 +70,7 @@ def _samples():
         opd=first(select(Opd).order_by(Opd.id)),
         user=first(select(User).order_by(User.id)),
         summary=first(select(Summary).where(Summary.status == "published").order_by(Summary.id)),
+        jobs={job.kind: job for job in db.session.scalars(select(Job).order_by(Job.id))},
     )
 
 
@@ -161,6 +165,8 @@ def pages_for(role: str, s) -> dict[str, list[str]]:
         "responses.answer_theme": [url_for("responses.answer_theme", theme_id=s.summary.kept_themes[0].id)],
         "aspirations_exports.export": [url_for("aspirations_exports.export", policy=s.open_policy.id),
                                        url_for("aspirations_exports.export", position=s.position.id)],
+        "summaries.job": [url_for("summaries.job", job_id=s.jobs["aspiration.summary"].id)],
+        "aspirations_exports.job": [url_for("aspirations_exports.job", job_id=s.jobs["aspirations.export"].id)],
     }
     admin = official | {
         "accounts_admin.users": [url_for("accounts_admin.users")],
@@ -192,8 +198,26 @@ def seeded(app):
     seed_demo()
     search.drain()
     _a_campaign()
+    _jobs()
     with app.test_request_context():
         return {role: pages_for(role, _samples()) for role in ROLES}
+
+
+def _jobs() -> None:
+    """A summary job and an export job of the demo moderator (failed: no queue runs here; their page
+    shows the failure and the button to try again)."""
+    from portal.accounts.models import User
+    from portal.aspirations.exports import columns
+    from portal.aspirations.exports import jobs as export_jobs
+    from portal.aspirations.exports import services as exports
+    from portal.aspirations.summaries import jobs as summary_jobs
+    from portal.extensions import db
+    from portal.positions.models import Position
+
+    moderator = db.session.scalars(select(User).where(User.role == "moderator").order_by(User.id)).first()
+    summary_jobs.start(moderator, position=db.session.scalars(select(Position).order_by(Position.id)).first())
+    export = exports.Export(request=exports.ExportRequest(since=date(2026, 1, 1)), columns=columns.columns(personal=False))
+    export_jobs.start(moderator, export)
 
 
 def _a_campaign() -> None:

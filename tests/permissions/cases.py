@@ -19,7 +19,10 @@ from portal.aspirations.citations import services as citations
 from portal.aspirations.links import services as links
 from portal.aspirations.responses import services as responses
 from portal.aspirations.summaries import services as summaries
+from portal.aspirations.exports import jobs as export_jobs
 from portal.aspirations.exports import services as exports
+from portal.aspirations.summaries import jobs as summary_jobs
+from portal.jobs import services as jobs
 from portal.comments import services as comments
 from portal.extensions import utcnow
 from portal.forums import services as forums
@@ -138,6 +141,16 @@ CASES: list[Case] = [
          lambda w, a: exports.start_export(a, exports.ExportRequest(
              policy_id=w.policy.id, personal=True, reason="Verifikasi identitas pengirim masukan resmi.")),
          label="with personal data"),
+
+    Case(export_jobs.start, OFFICIALS_ONLY, "moderator", lambda w, a: export_jobs.start(a, w.export)),
+    Case(export_jobs.retry, OFFICIALS_ONLY, "moderator", lambda w, a: export_jobs.retry(a, w.failed_export_job)),
+    # --- jobs (kept as failed: no queue runs in these tests) ---------------------------
+    Case(jobs.start, OFFICIALS_ONLY, "moderator",
+         lambda w, a: jobs.start(a, "aspiration.summarize", None, summary_jobs.KIND, {"position_id": w.position.id})),
+    Case(jobs.retry, OFFICIALS_ONLY, "moderator",
+         lambda w, a: jobs.retry(a, w.failed_summary_job, "aspiration.summarize")),
+    Case(summary_jobs.start, OFFICIALS_ONLY, "moderator", lambda w, a: summary_jobs.start(a, position=w.position)),
+    Case(summary_jobs.retry, OFFICIALS_ONLY, "moderator", lambda w, a: summary_jobs.retry(a, w.failed_summary_job)),
 
     # --- comments -------------------------------------------------------------------
     Case(comments.post_comment, SIGNED_IN_CONTRIBUTORS, "citizen",

@@ -153,6 +153,28 @@ class World:
         return self.summary.themes[0]
 
     @cached_property
+    def export(self):
+        """A permitted, validated export of the policy (as start_export returns it, without its audit entry)."""
+        from portal.aspirations.exports import columns, services
+
+        return services.Export(request=services.ExportRequest(policy_id=self.policy.id),
+                               columns=columns.columns(personal=False), policy=self.policy)
+
+    @cached_property
+    def failed_export_job(self):
+        """The moderator's export job; no queue runs in these tests, so it is kept as failed."""
+        from portal.aspirations.exports import jobs
+
+        return jobs.start(self.moderator, self.export)
+
+    @cached_property
+    def failed_summary_job(self):
+        """The moderator's summary job of the position, kept as failed (no queue runs here)."""
+        from portal.aspirations.summaries import jobs
+
+        return jobs.start(self.moderator, position=self.position)
+
+    @cached_property
     def policy(self):
         """An open consultation, linked to the position."""
         return self.fixture("make_policy")(by=self.moderator, body=POLICY_BODY, positions=[self.position])

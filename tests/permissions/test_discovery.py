@@ -64,6 +64,10 @@ SYSTEM = {
     "portal.submissions.receipts.tell_invited": "adds the invitation notices to invite_cosigner's transaction; it asked",
     "portal.twofactor.services.verify_sign_in_code": "sign-in's second step: the right password, then the code is the check",
     "portal.twofactor.services.reset_by_operator": "the operator's `flask two-factor reset`",
+    "portal.jobs.runner.run": "the jobs worker runs a job its requester was allowed to start; the task asks again",
+    "portal.jobs.runner.clean": "the operator's `flask jobs clean` (cron) expires kept results",
+    "portal.jobs.services.report": "the running job keeps its own progress",
+    "portal.aspirations.summaries.jobs.init_app": "registers the summary task at app start; the task asks in summarize",
 }
 
 

@@ -102,13 +102,16 @@ def _breakdown(contribution_ids: list[int]) -> dict:
 # --- computing a draft ---------------------------------------------------------------
 
 def summarize(actor, *, position: Position | None = None, policy: Policy | None = None,
-              article_key: str | None = None, themes: int | None = None) -> Summary:
-    """Compute a draft summary of the subject's published contributions (officials)."""
+              article_key: str | None = None, themes: int | None = None, progress=None) -> Summary:
+    """Compute a draft summary of the subject's published contributions (officials). `progress(percent)`,
+    when given, is called while the session holds no pending change (a job's report commits)."""
     if (position is None) == (policy is None):
         raise ValueError("summarize one position or one policy")
     permissions.require(actor, "aspiration.summarize")
     docs, copies, count, first_at, last_at = _docs(_sources(position, policy, article_key))
+    progress and progress(20)
     result = engine.compute(docs, k=themes)
+    progress and progress(70)
     summary = Summary(
         position_id=position.id if position else None, policy_id=policy.id if policy else None,
         article_key=article_key or None, status="draft", contribution_count=count,

@@ -8,9 +8,11 @@ from flask_login import current_user, login_required
 from wtforms import SelectChoice
 
 from portal import permissions
+from portal.aspirations.summaries import jobs as summary_jobs
 from portal.aspirations.summaries import pages, services
 from portal.aspirations.summaries.forms import ActionForm, MergeForm, NoteForm, QuotesForm, SummarizeForm, ThemeForm
 from portal.errors import ValidationError
+from portal.jobs import services as jobs
 from portal.numbers import query_int
 from portal.positions import history as position_history
 from portal.positions import services as positions
@@ -37,6 +39,9 @@ def position(position_id: int):
     found = positions.get_position(current_user, position_id)
     form = _summarize_form()
     if form.validate_on_submit():
+        if jobs.queued():
+            job = summary_jobs.start(current_user, position=found, themes=form.themes.data)
+            return redirect(url_for("summaries.job", job_id=job.id))
         summary = services.summarize(current_user, position=found, themes=form.themes.data)
         flash(_("A draft summary was computed. Review it, then publish it into the record."), "success")
         return redirect(url_for("summaries.summary", summary_id=summary.id))
@@ -57,6 +62,9 @@ def policy(slug: str):
         article_key = form.article_key.data or None
         if article_key and article_key not in keys:
             form.article_key.errors = [_("Choose an article of the current version.")]
+        elif jobs.queued():
+            job = summary_jobs.start(current_user, policy=found, article_key=article_key, themes=form.themes.data)
+            return redirect(url_for("summaries.job", job_id=job.id))
         else:
             summary = services.summarize(current_user, policy=found, article_key=article_key, themes=form.themes.data)
             flash(_("A draft summary was computed. Review it, then publish it."), "success")
@@ -86,6 +94,50 @@ def _review(summary, status: int = 200):
         theme_form=_theme_form,
         editable=summary.status == "draft" and permissions.can(current_user, "aspiration.summarize"),
     ), status
+
+
+@bp.get("/summaries/jobs/<int:job_id>")
+@login_required
+def job(job_id: int):
+    """A summary being computed on the worker: its progress (the page reloads itself), its failure
+    with a button to try again, or, once done, the draft to review."""
+    found = summary_jobs.get(current_user, job_id)
+    if found.status == "done" and (found.result or {}).get("summary_id"):
+        return redirect(url_for("summaries.summary", summary_id=found.result["summary_id"]))
+    subject = summary_jobs.subject(found)
+    back = (url_for("summaries.position", position_id=subject.id) if found.params.get("position_id")
+            else url_for("summaries.policy", slug=subject.slug)) if subject is not None else None
+    return render_template("jobs/progress.html", job=found, title=_("Computing the summary"),
+                           working=_("Computing… %(percent)d%%", percent=found.progress),
+                           subject=getattr(subject, "name", None) or getattr(subject, "title", ""),
+                           back=back, retry_url=url_for("summaries.retry_job", job_id=found.id),
+                           status_url=url_for("summaries.job_status", job_id=found.id), form=ActionForm())
+
+
+@bp.get("/summaries/jobs/<int:job_id>/status")
+@login_required
+def job_status(job_id: int):
+    """The job's progress as JSON (for scripts; the page itself needs none)."""
+    found = summary_jobs.get(current_user, job_id)
+    status = jobs.status(found)
+    if found.status == "done" and (found.result or {}).get("summary_id"):
+        status["url"] = url_for("summaries.summary", summary_id=found.result["summary_id"])
+    return status
+
+
+@bp.post("/summaries/jobs/<int:job_id>/retry")
+@login_required
+def retry_job(job_id: int):
+    """Start a failed summary job again."""
+    found = summary_jobs.get(current_user, job_id)
+    if not ActionForm().validate_on_submit():
+        flash(_("The form expired. Please reload the page and try again."), "error")
+    else:
+        try:
+            summary_jobs.retry(current_user, found)
+        except ValidationError as error:
+            flash(error.message, "error")
+    return redirect(url_for("summaries.job", job_id=found.id))
 
 
 @bp.get("/summaries/<int:summary_id>")
