@@ -357,6 +357,11 @@ def report(args, data: dict, indexer_wait: float, lost: tuple[int, int], load_be
         print(f"{row['Name'][:24]:24} {row['Request Count']:>9} {row['Failure Count']:>7} {row['50%']:>7} "
               f"{row['95%']:>7} {row['99%']:>7}")
     print(f"\nrequests per second: {float(total['Requests/s']):.1f}; errors: {total['Failure Count']}")
+    statuses: dict[str, int] = {}
+    for failure in failures:
+        statuses[str(failure["status"])] = statuses.get(str(failure["status"]), 0) + 1
+    if statuses:
+        print("errors by status: " + ", ".join(f"{k}: {v}" for k, v in sorted(statuses.items())))
     kinds = {kind: sum(1 for item in sent if item["kind"] == kind) for kind in ("comment", "submission")}
     print(f"contributions answered with success: {kinds['comment']} comments, {kinds['submission']} submissions; "
           f"search worker caught up {indexer_wait:.1f} s after the run")
@@ -364,7 +369,7 @@ def report(args, data: dict, indexer_wait: float, lost: tuple[int, int], load_be
     if data["faults"]:
         print("\nfaults (second of the run):")
         offset = data["offset"]
-        for (name, second), following in zip(data["faults"], [f[1] for f in data["faults"][1:]] + [1e9]):
+        for (name, second), following in zip(data["faults"], [f[1] for f in data["faults"][1:]] + [1e9], strict=True):
             window = [f for f in failures if second <= f["second"] - offset < min(following, second + 14.9)]
             clean = sum(1 for f in window if f["clean"])
             recovery = max((f["second"] - offset for f in window), default=second) - second

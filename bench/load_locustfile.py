@@ -3,7 +3,7 @@
 Each simulated user signs in with its own seeded account from its own address (X-Forwarded-For,
 trusted by the bench's app servers as from a proxy in front of the load balancer), then reads,
 searches, comments, flags and (members of verified organisations) sends formal submissions with
-a PDF attached, pausing 2-6 s between actions. Every contribution carries a unique word; the words
+a PDF attached, pausing 5-15 s between actions (reading a page). Every contribution carries a unique word; the words
 of those that got a success answer are written to LOAD_RESULTS for the check afterwards.
 """
 
@@ -44,7 +44,7 @@ def _write_results(environment, **_kwargs):
 class Reader(HttpUser):
     """A citizen or a member of an organisation on the day the draft opens."""
 
-    wait_time = between(2, 6)
+    wait_time = between(5, 15)
 
     def on_start(self):
         self.account = next(ACCOUNTS)

@@ -160,7 +160,7 @@ def render_unavailable():
 
         db.session.rollback()
     except Exception:  # the connection is gone; the pool replaces it on the next checkout
-        pass
+        current_app.logger.debug("rollback after an unavailable service failed", exc_info=True)
     lang = _unavailable_language()
     with force_locale(lang):
         # Straight from the Jinja environment: context processors (which read the signed-in
