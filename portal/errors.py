@@ -239,6 +239,10 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def handle_http_error(error: HTTPException):
         status = error.code or 500
+        # An error raised outside the view (an after_request hook) reaches Flask's handlers
+        # wrapped in InternalServerError; the database or Redis behind it still means "retry".
+        if status == 500 and _unavailable_cause(getattr(error, "original_exception", None) or error):
+            return render_unavailable()
         if status == 429:
             # Flask-Limiter writes Retry-After only after this handler has run,
             # so read the wait from the breached limit to say it in words too.
