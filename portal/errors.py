@@ -7,10 +7,14 @@ import time
 
 from urllib.parse import urlsplit
 
-from flask import Flask, render_template, request
+import psycopg
+import redis.exceptions
+from flask import Flask, current_app, g, render_template, request, session
 from flask.globals import request_ctx
+from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DisconnectionError, OperationalError
 from werkzeug.exceptions import HTTPException, SecurityError
 
 from portal import links
@@ -65,6 +69,7 @@ TITLES = {
     413: _l("The upload is too large"),
     429: _l("Too many attempts"),
     500: _l("Something went wrong on our side"),
+    503: _l("The portal is briefly unavailable"),
 }
 
 MESSAGES = {
@@ -77,7 +82,21 @@ MESSAGES = {
     413: _l("The data you sent is larger than the portal accepts. Please send a smaller file or shorter text."),
     429: _l("You have tried this too often. Please wait a moment and try again."),
     500: _l("The error has been recorded. Please try again later."),
+    503: _l("A part of the portal is restarting. What you sent has not been saved: wait a few seconds and send it again."),
 }
+
+# A part the portal cannot work without (the database, Redis) did not answer: the request fails
+# with 503 and the next one reconnects (pool_pre_ping for the database, redis-py by itself).
+UNAVAILABLE_ERRORS = (
+    OperationalError,
+    DisconnectionError,
+    psycopg.OperationalError,
+    redis.exceptions.ConnectionError,
+    redis.exceptions.TimeoutError,
+)
+
+# Seconds a client is told to wait before it tries again after a 503.
+RETRY_AFTER_UNAVAILABLE = "5"
 
 
 def _kept_fields() -> list[tuple[str, str]]:
@@ -106,6 +125,55 @@ def render_error(status: int, message: str | None = None, retry_after: str | Non
         kept_fields=_kept_fields(),
     )
     return body, status
+
+
+def _unavailable_cause(error: BaseException) -> BaseException | None:
+    """The database or Redis error behind `error` (itself, or what it was raised from), if any."""
+    seen = 0
+    current: BaseException | None = error
+    while current is not None and seen < 10:
+        if isinstance(current, UNAVAILABLE_ERRORS):
+            return current
+        current = current.__cause__ or current.__context__
+        seen += 1
+    return None
+
+
+def _unavailable_language() -> str:
+    """The reader's language without asking the database or Redis: the session's choice, the
+    account's when it was already loaded, else the default."""
+    languages = current_app.config["LANGUAGES"]
+    chosen = session.get("lang")
+    if chosen in languages:
+        return chosen
+    user = g.get("_login_user")
+    locale = getattr(user, "__dict__", {}).get("locale")  # only a value already loaded, never a query
+    if locale in languages:
+        return locale
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def render_unavailable():
+    """The 503 page: a standalone page that needs neither the database nor Redis to draw."""
+    try:
+        from portal.extensions import db
+
+        db.session.rollback()
+    except Exception:  # the connection is gone; the pool replaces it on the next checkout
+        current_app.logger.debug("rollback after an unavailable service failed", exc_info=True)
+    lang = _unavailable_language()
+    with force_locale(lang):
+        # Straight from the Jinja environment: context processors (which read the signed-in
+        # account, e.g. the unread count) would ask the part that is down.
+        body = current_app.jinja_env.get_template("errors/unavailable.html").render(
+            lang=lang,
+            status=503,
+            title=TITLES[503],
+            message=MESSAGES[503],
+            retry_after=RETRY_AFTER_UNAVAILABLE,
+            kept_fields=_kept_fields(),
+        )
+    return body, 503, {"Retry-After": RETRY_AFTER_UNAVAILABLE, "Cache-Control": "no-store"}
 
 
 def _retry_after_seconds() -> str | None:
@@ -171,6 +239,10 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def handle_http_error(error: HTTPException):
         status = error.code or 500
+        # An error raised outside the view (an after_request hook) reaches Flask's handlers
+        # wrapped in InternalServerError; the database or Redis behind it still means "retry".
+        if status == 500 and _unavailable_cause(getattr(error, "original_exception", None) or error):
+            return render_unavailable()
         if status == 429:
             # Flask-Limiter writes Retry-After only after this handler has run,
             # so read the wait from the breached limit to say it in words too.
@@ -186,6 +258,10 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def handle_unexpected(error: Exception):
+        cause = _unavailable_cause(error)
+        if cause is not None:
+            app.logger.warning("Service unavailable: %s: %s", type(cause).__name__, cause)
+            return render_unavailable()
         app.logger.exception("Unhandled error")
         return render_error(500)
 
