@@ -28,6 +28,7 @@ from portal.aspirations import links as links_package
 from portal.aspirations.links import services as links
 from portal.aspirations.links.models import ContributionLink
 from portal.aspirations.responses import services as responses
+from portal.aspirations.summaries import services as summaries
 from portal.comments import services as comments
 from portal.comments.models import Comment
 from portal.contributions import services as contributions
@@ -270,3 +271,30 @@ def _endorse(people: People, items: list[Contribution]) -> None:
             reader = people.citizens[(number * 11 + step * 17 + 5) % len(people.citizens)]
             if reader.id != comment.author_id:
                 comments.endorse(reader, comment)
+
+
+# The answers to two themes of the nurse position's published summary (portal.aspirations.summaries.demo):
+# the first to the theme its record change cites, the second to the largest of the others.
+THEME_ANSWERS = (
+    ("partly_accepted",
+     "Kebutuhan Perawat Ahli Pertama dihitung ulang dengan data kunjungan 24 bulan dan sif jaga puskesmas rawat "
+     "inap: kebutuhan naik 6 orang. Rasio per penduduk pada Pasal 9 tetap dipakai sebagai batas bawah.",
+     "Kebutuhan jabatan Perawat Ahli Pertama dinaikkan 6 orang."),
+    ("accepted",
+     "Dinas Kesehatan menjadwalkan pelatihan kegawatdaruratan dasar bersertifikat dan pelatihan pelayanan ramah "
+     "lansia dan disabilitas bagi perawat puskesmas, dibiayai APBD, dengan jadwal yang diumumkan terbuka.",
+     ""),
+)
+
+
+def answer_summary_themes(summary, domain: str) -> int:
+    """Answer two themes of a published summary, the one a record change cites first; returns how many."""
+    if summary is None:
+        return 0
+    moderator = db.session.scalar(select(User).where(User.email == f"moderator@{domain}"))
+    themes = [theme for theme in summary.kept_themes if not theme.is_other]
+    cited = [theme for theme in themes if summaries.citing_changes(theme)]
+    ordered = cited[:1] + sorted((t for t in themes if t not in cited[:1]), key=lambda t: -t.size)
+    for theme, (outcome, explanation, change) in zip(ordered, THEME_ANSWERS):
+        responses.respond_to_theme(moderator, theme, outcome=outcome, explanation=explanation, change=change)
+    return min(len(ordered), len(THEME_ANSWERS))

@@ -19,7 +19,7 @@ from portal.accounts import services as account_services
 from portal.accounts.models import User
 from portal.aspirations.summaries.demo import seed_summaries_demo
 from portal.comments.demo import seed_comments_demo
-from portal.demo.needs_analysis import seed_needs_analysis
+from portal.demo.needs_analysis import answer_summary_themes, seed_needs_analysis
 from portal.extensions import db, utcnow
 from portal.forums.demo import seed_forum_demo
 from portal.i18n import local_zone
@@ -197,7 +197,7 @@ def _seed_participation(users: dict[str, User], policies: list[Policy], summary:
     needs = seed_needs_analysis(policies[0], DEMO_DOMAIN, DEMO_PASSWORD)
     summary.needs_analysis = len(needs.contributions) + len(needs.campaign)
     summary.campaign = len(needs.campaign)
-    seed_summaries_demo()
+    answer_summary_themes(seed_summaries_demo(), DEMO_DOMAIN)
 
 
 def _create_accounts(summary: SeedSummary) -> dict[str, User]:
