@@ -295,6 +295,7 @@ def answer_summary_themes(summary, domain: str) -> int:
     themes = [theme for theme in summary.kept_themes if not theme.is_other]
     cited = [theme for theme in themes if summaries.citing_changes(theme)]
     ordered = cited[:1] + sorted((t for t in themes if t not in cited[:1]), key=lambda t: -t.size)
-    for theme, (outcome, explanation, change) in zip(ordered, THEME_ANSWERS):
+    count = min(len(ordered), len(THEME_ANSWERS))
+    for theme, (outcome, explanation, change) in zip(ordered[:count], THEME_ANSWERS[:count], strict=True):
         responses.respond_to_theme(moderator, theme, outcome=outcome, explanation=explanation, change=change)
-    return min(len(ordered), len(THEME_ANSWERS))
+    return count
