@@ -35,3 +35,7 @@ def seed_demo_command() -> None:
         f"Participation: {summary.comments} comments, {summary.submissions} formal submissions, "
         f"{summary.forum_threads} forum threads."
     )
+    click.echo(
+        f"Needs-analysis consultation: {summary.needs_analysis} more contributions "
+        f"(including a campaign of {summary.campaign} near-copies)."
+    )

@@ -19,6 +19,7 @@ from portal.accounts import services as account_services
 from portal.accounts.models import User
 from portal.aspirations.summaries.demo import seed_summaries_demo
 from portal.comments.demo import seed_comments_demo
+from portal.demo.needs_analysis import answer_summary_themes, seed_needs_analysis
 from portal.extensions import db, utcnow
 from portal.forums.demo import seed_forum_demo
 from portal.i18n import local_zone
@@ -164,6 +165,8 @@ class SeedSummary:
     submissions: int = 0
     comments: int = 0
     forum_threads: int = 0
+    needs_analysis: int = 0  # the consultation at full size (portal.demo.needs_analysis)
+    campaign: int = 0
 
 
 def existing_demo_accounts() -> list[str]:
@@ -191,7 +194,10 @@ def _seed_participation(users: dict[str, User], policies: list[Policy], summary:
     summary.comments = len(seed_comments_demo())
     forum = seed_forum_demo(users["admin"], users, policies)
     summary.forum_threads = forum.get("threads", 0)
-    seed_summaries_demo()
+    needs = seed_needs_analysis(policies[0], DEMO_DOMAIN, DEMO_PASSWORD)
+    summary.needs_analysis = len(needs.contributions) + len(needs.campaign)
+    summary.campaign = len(needs.campaign)
+    answer_summary_themes(seed_summaries_demo(), DEMO_DOMAIN)
 
 
 def _create_accounts(summary: SeedSummary) -> dict[str, User]:

@@ -62,7 +62,7 @@ def seed_summaries_demo() -> Summary | None:
         comment = comments.post_position_comment(author, position, field, text, stance)
         if comment.status == "pending":
             moderation.approve(moderator, comment, "Sesuai pedoman komentar.")
-    summary = services.summarize(moderator, position=position, themes=2)
+    summary = services.summarize(moderator, position=position, themes=3)
     themes = summary.kept_themes
     workload = max(themes, key=lambda theme: _mentions(theme, "perawat", "pasien", "jumlah")) if themes else None
     if workload is not None:
