@@ -76,6 +76,7 @@ def _init_extensions(app: Flask) -> None:
     proposals.init_app(app)
     forums.init_app(app)
     notifications.init_app(app)
+    from portal.aspirations.summaries import citing as _citing  # noqa: F401  (its signal receivers)
     from portal.aspirations.summaries.services import quoted_in_published_summary
     from portal.privacy import registry, retention
 

@@ -28,7 +28,7 @@ from portal.aspirations import links as links_package
 from portal.aspirations.links import services as links
 from portal.aspirations.links.models import ContributionLink
 from portal.aspirations.responses import services as responses
-from portal.aspirations.summaries import services as summaries
+from portal.aspirations.summaries import citing
 from portal.comments import services as comments
 from portal.comments.models import Comment
 from portal.contributions import services as contributions
@@ -293,7 +293,7 @@ def answer_summary_themes(summary, domain: str) -> int:
         return 0
     moderator = db.session.scalar(select(User).where(User.email == f"moderator@{domain}"))
     themes = [theme for theme in summary.kept_themes if not theme.is_other]
-    cited = [theme for theme in themes if summaries.citing_changes(theme)]
+    cited = [theme for theme in themes if citing.citing_changes(theme)]
     ordered = cited[:1] + sorted((t for t in themes if t not in cited[:1]), key=lambda t: -t.size)
     count = min(len(ordered), len(THEME_ANSWERS))
     for theme, (outcome, explanation, change) in zip(ordered[:count], THEME_ANSWERS[:count], strict=True):

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from portal.accounts.models import STAKEHOLDER_GROUPS
 from portal.aspirations import campaigns
 from portal.aspirations.responses.models import Response
-from portal.aspirations.summaries import services as summaries
+from portal.aspirations.summaries import citing
 from portal.aspirations.summaries.models import Summary
 from portal.contributions.models import Contribution
 from portal.demo import needs_analysis
@@ -70,8 +70,8 @@ def test_a_position_shows_the_whole_loop(seeded):
     summary = db.session.scalar(select(Summary).where(Summary.position_id == nurse.id, Summary.status == "published"))
     assert summary is not None
     themes = [theme for theme in summary.kept_themes if not theme.is_other]
-    cited = [theme for theme in themes if summaries.citing_changes(theme)]
-    assert cited and any(change.field == "required_count" for change in summaries.citing_changes(cited[0]))
+    cited = [theme for theme in themes if citing.citing_changes(theme)]
+    assert cited and any(change.field == "required_count" for change in citing.citing_changes(cited[0]))
     answered = db.session.scalars(select(Response.theme_id).where(Response.theme_id.in_([t.id for t in themes])))
     assert cited[0].id in set(answered.all()) and len(set(db.session.scalars(
         select(Response.theme_id).where(Response.theme_id.in_([t.id for t in themes]))))) >= 2

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
 
-from portal.aspirations.summaries import services
+from portal.aspirations.summaries import citing, services
 from portal.aspirations.summaries.models import Summary, SummaryTheme
 from portal.positions import history as position_history
 
@@ -122,5 +122,5 @@ def position_aspirations(position) -> PositionAspirations:
         earlier=published[1:],
         history=changes,
         history_total=total,
-        citations=services.citations_for([change.id for change in changes]),
+        citations=citing.citations_for([change.id for change in changes]),
     )

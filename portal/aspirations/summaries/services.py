@@ -1,4 +1,4 @@
-"""Computing, reviewing and publishing aspiration summaries, and the themes a record change cites.
+"""Computing, reviewing and publishing aspiration summaries (the themes a record change cites: `citing`).
 
 A summary is computed over the published contributions on its subject by the themes engine, kept as
 a draft an official reviews (rename, merge or drop themes, choose quotes, add notes) and then
@@ -14,7 +14,7 @@ from sqlalchemy import and_, or_, select
 
 from portal import permissions
 from portal.aspirations.links.models import ContributionLink
-from portal.aspirations.summaries.models import ChangeCitation, Summary, SummaryTheme, ThemeMember
+from portal.aspirations.summaries.models import Summary, SummaryTheme, ThemeMember
 from portal.aspirations.themes import engine
 from portal.audit.services import record
 from portal.comments.models import Comment
@@ -22,8 +22,7 @@ from portal.contributions.models import Contribution
 from portal.contributions.services import visible_filter
 from portal.errors import NotFound, ValidationError
 from portal.extensions import db, utcnow
-from portal.positions.models import Position, PositionChange
-from portal.positions.signals import citable, position_changed
+from portal.positions.models import Position
 from portal.proposals.models import Policy
 
 MAX_LABEL = 200
@@ -373,54 +372,3 @@ def discard(actor, summary: Summary) -> None:
     summary.status = "discarded"
     record(actor, "aspiration.discard", summary)
     db.session.commit()
-
-
-# --- record changes that cite themes ("you said, we did") ----------------------------
-
-def published_themes_of(position: Position) -> list[SummaryTheme]:
-    """The themes of the position's published summaries, newest summary first."""
-    return list(db.session.scalars(
-        select(SummaryTheme).join(Summary)
-        .where(Summary.position_id == position.id, Summary.status == "published",
-               SummaryTheme.dropped.is_(False), SummaryTheme.is_other.is_(False))
-        .order_by(Summary.published_at.desc(), SummaryTheme.ordinal).limit(50)
-    ))
-
-
-@citable.connect
-def _citable_themes(position: Position) -> list[tuple[int, str]]:
-    return [(theme.id, theme.label) for theme in published_themes_of(position)]
-
-
-@position_changed.connect
-def _cite_themes(position: Position, changes: list[PositionChange], cites: tuple = ()) -> None:
-    """Store the themes a change cites; only the position's own published themes count."""
-    allowed = {theme.id for theme in published_themes_of(position)}
-    wanted = [theme_id for theme_id in dict.fromkeys(cites) if isinstance(theme_id, int)]
-    if any(theme_id not in allowed for theme_id in wanted):
-        raise ValidationError("cites", _("A change may cite only this position's published themes."))
-    for change in changes:
-        for theme_id in wanted:
-            db.session.add(ChangeCitation(change_id=change.id, theme_id=theme_id))
-
-
-def citations_for(change_ids: list[int]) -> dict[int, list[SummaryTheme]]:
-    """The themes each change cites, in one query."""
-    if not change_ids:
-        return {}
-    rows = db.session.execute(
-        select(ChangeCitation.change_id, SummaryTheme).join(SummaryTheme, SummaryTheme.id == ChangeCitation.theme_id)
-        .where(ChangeCitation.change_id.in_(change_ids))
-    ).all()
-    cited = defaultdict(list)
-    for change_id, theme in rows:
-        cited[change_id].append(theme)
-    return dict(cited)
-
-
-def citing_changes(theme: SummaryTheme) -> list[PositionChange]:
-    """The record changes that cite `theme`."""
-    return list(db.session.scalars(
-        select(PositionChange).join(ChangeCitation, ChangeCitation.change_id == PositionChange.id)
-        .where(ChangeCitation.theme_id == theme.id).order_by(PositionChange.created_at)
-    ))

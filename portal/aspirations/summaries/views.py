@@ -9,7 +9,7 @@ from wtforms import SelectChoice
 
 from portal import permissions
 from portal.aspirations.summaries import jobs as summary_jobs
-from portal.aspirations.summaries import pages, services
+from portal.aspirations.summaries import citing, pages, services
 from portal.aspirations.summaries.forms import ActionForm, MergeForm, NoteForm, QuotesForm, SummarizeForm, ThemeForm
 from portal.errors import ValidationError
 from portal.jobs import services as jobs
@@ -224,6 +224,6 @@ def theme(theme_id: int):
     found = services.get_theme(current_user, theme_id)
     members = services.theme_members(current_user, found, page=query_int("page", 1, maximum=100_000) or 1)
     return render_template("aspirations/theme.html", theme=found, members=members,
-                           changes=services.citing_changes(found), answer=services.theme_answer(found),
+                           changes=citing.citing_changes(found), answer=services.theme_answer(found),
                            articles=services.citing_articles(found),
                            field_labels=position_history.FIELD_LABELS)
