@@ -168,8 +168,16 @@ def test_an_official_closes_the_loop_on_a_position_and_a_visitor_sees_it(demo, s
     public.get_by_role("link", name="Consultation outcome report").click()
     expect(public.locator("h1")).to_have_text("Consultation outcome report")
     theme_section = public.locator("main section.outcome__theme", has_text=THEME)
-    expect(theme_section).to_contain_text("Partly accepted")
-    expect(theme_section).to_contain_text(EXPLANATION)
+    expect(theme_section).to_contain_text(f"On the position {POSITION}")
+    expect(theme_section).to_contain_text(f"{theme_size} contributions")
+    expect(theme_section.locator(".answer")).to_contain_text("Partly accepted")
+    expect(theme_section.locator(".answer")).to_contain_text(EXPLANATION)
+    expect(theme_section.locator(".answer")).to_contain_text(CHANGE)
+    records = public.locator("main section.outcome__records")
+    expect(records.locator("li", has_text=POSITION)).to_contain_text(f"{required} → {required + 4}")
+    expect(records.locator("li", has_text=POSITION)).to_contain_text(f"Answers the theme {THEME}")
+    pdf = public.request.get(public.get_by_role("link", name="Download this report as PDF").get_attribute("href"))
+    assert pdf.ok and pdf.body().startswith(b"%PDF")
     public.screenshot(path=str(artifacts / "e2e-aspirations-outcome.png"), full_page=True)
 
 
