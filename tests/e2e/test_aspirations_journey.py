@@ -65,7 +65,6 @@ def test_an_official_closes_the_loop_on_a_position_and_a_visitor_sees_it(demo, s
     page.get_by_role("button", name="Compute themes").click()
     expect(page.locator("main .alert--success")).to_contain_text("A draft summary was computed")
     expect(page.locator("h1")).to_contain_text("Draft")
-    summary_url = page.url
 
     # Review: rename the first theme, choose its quote, add a note.
     first = page.locator("main article.theme").first
