@@ -27,7 +27,6 @@ THEME = "Beban kasus pekerja sosial"
 NOTE = "Ringkasan masukan publik atas jabatan Pekerja Sosial Ahli Pertama selama konsultasi."
 REASON = "Kebutuhan pekerja sosial dihitung ulang dengan jumlah kasus per kecamatan, menjawab aspirasi publik."
 EXPLANATION = "Formasi pekerja sosial ditambah setelah penghitungan ulang beban kasus."
-CHANGE = "Kebutuhan pegawai jabatan ini dinaikkan dari 21 menjadi 25 orang."
 
 
 @pytest.fixture
@@ -38,10 +37,11 @@ def demo(runner):
     return db.session.scalar(select(User).where(User.email == f"admin@{DEMO_DOMAIN}"))
 
 
-def _count(page, label: str) -> int:
-    """The figure beside `label` in the accountability page's table."""
-    row = page.locator("main table tr", has=page.locator("th", has_text=label)).first
-    return int(re.sub(r"\D", "", row.locator("td").first.inner_text()))
+def _counts(page) -> dict[str, int]:
+    """The figures of the accountability page's table of the three rights, by the row's heading."""
+    rows = page.get_by_role("table", name="The three rights").locator("tbody tr")
+    return {row.locator("th").inner_text().strip(): int(re.sub(r"\D", "", row.locator("td").first.inner_text()))
+            for row in rows.all()}
 
 
 def test_an_official_closes_the_loop_on_a_position_and_a_visitor_sees_it(demo, sign_in, visitor, artifacts):
@@ -51,7 +51,8 @@ def test_an_official_closes_the_loop_on_a_position_and_a_visitor_sees_it(demo, s
     public.get_by_role("link", name=POLICY).first.click()
     slug = public.url.split("?")[0].rstrip("/").rsplit("/", 1)[-1]
     public.goto(f"/policies/{slug}/accountability")
-    answered_before = _count(public, "Answered")
+    before = _counts(public)
+    assert before["Heard"] >= 300 and 0 < before["Answered"] < before["Considered"] <= before["Heard"], before
 
     # 1. The official opens the position from the draft and computes its summary.
     page = sign_in(demo, password=DEMO_PASSWORD)
@@ -107,7 +108,8 @@ def test_an_official_closes_the_loop_on_a_position_and_a_visitor_sees_it(demo, s
     page.get_by_role("link", name="Respond to the theme").click()
     page.get_by_label("Partly accepted").check()
     page.get_by_label("Explanation").fill(EXPLANATION)
-    page.get_by_label("Change it led to (optional)").fill(CHANGE)
+    change = f"Kebutuhan pegawai jabatan ini dinaikkan dari {required} menjadi {required + 4} orang."
+    page.get_by_label("Change it led to (optional)").fill(change)
     page.get_by_role("button", name="Save the answer").click()
     expect(page.locator("main .alert--success")).to_contain_text("The answer was saved")
     expect(page.locator("main .answer")).to_contain_text("Partly accepted")
@@ -156,11 +158,13 @@ def test_an_official_closes_the_loop_on_a_position_and_a_visitor_sees_it(demo, s
     answer = public.locator("main .answer").first
     expect(answer).to_contain_text("Partly accepted")
     expect(answer).to_contain_text(EXPLANATION)
-    expect(answer).to_contain_text(CHANGE)
+    expect(answer).to_contain_text(change)
 
     # The accountability page counts the answers.
     public.goto(f"/policies/{slug}/accountability")
-    assert _count(public, "Answered") > answered_before
+    after = _counts(public)
+    assert after["Heard"] == before["Heard"] and after["Considered"] >= before["Considered"], (before, after)
+    assert after["Answered"] > before["Answered"], (before, after)
 
     # The outcome report shows the theme and its answer.
     public.goto(f"/policies/{slug}")
@@ -171,7 +175,7 @@ def test_an_official_closes_the_loop_on_a_position_and_a_visitor_sees_it(demo, s
     expect(theme_section).to_contain_text(f"{theme_size} contributions")
     expect(theme_section.locator(".answer")).to_contain_text("Partly accepted")
     expect(theme_section.locator(".answer")).to_contain_text(EXPLANATION)
-    expect(theme_section.locator(".answer")).to_contain_text(CHANGE)
+    expect(theme_section.locator(".answer")).to_contain_text(change)
     records = public.locator("main section.outcome__records")
     expect(records.locator("li", has_text=POSITION)).to_contain_text(f"{required} → {required + 4}")
     expect(records.locator("li", has_text=POSITION)).to_contain_text(f"Answers the theme {THEME}")
