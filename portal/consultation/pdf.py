@@ -19,6 +19,7 @@ from fpdf.enums import XPos, YPos
 from portal.consultation.outcome import Outcome
 from portal.i18n import format_local_date, format_local_datetime
 from portal.links import absolute, path_for
+from portal.positions.history import FIELD_LABELS
 
 FONT_DIR = os.path.join(os.path.dirname(__file__), "..", "..", "static", "fonts")
 REGULAR, BOLD = "DejaVuSans.ttf", "DejaVuSans-Bold.ttf"
@@ -117,7 +118,9 @@ def render(report: Outcome) -> bytes:
         pdf.para(_("No summary of this policy has been published yet."))
     for theme in report.themes:
         pdf.heading(theme.label, 11)
-        pdf.para(ngettext("%(num)d contribution", "%(num)d contributions", theme.size), 9)
+        place = report.positions.get(theme.id)
+        size = ngettext("%(num)d contribution", "%(num)d contributions", theme.size)
+        pdf.para(f"{_('On the position')} {place.name} · {size}" if place else size, 9)
         answer = report.answers.get(theme.id)
         if answer is None:
             pdf.para(_("Not answered yet."))
@@ -143,4 +146,14 @@ def render(report: Outcome) -> bytes:
                 line += " — " + _("Changed because of what the public said") + ": " + "; ".join(
                     f"{item.label}" + (f" ({item.outcome})" if item.outcome else "") for item in cited)
             pdf.para(line, 9)
+    if report.record_changes:
+        pdf.heading(_("Position records changed because of these themes"), 11)
+    for item in report.record_changes:
+        change = item.change
+        line = _("%(field)s: %(old)s → %(new)s", field=FIELD_LABELS.get(change.field, change.field),
+                 old=change.old_value[:80], new=change.new_value[:80])
+        pdf.para(f"{item.position.name}: {line} ({format_local_date(change.created_at)})", 9)
+        if change.reason:
+            pdf.para(change.reason, 9)
+        pdf.para(f"{_('Answers the theme')} " + "; ".join(theme.label for theme in item.themes), 9)
     return bytes(pdf.output())

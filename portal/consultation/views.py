@@ -13,6 +13,7 @@ from flask_login import current_user
 from portal.consultation import outcome as outcome_pages
 from portal.consultation import pages, pdf
 from portal.errors import NotFound
+from portal.positions import history as position_history
 from portal.positions import services as positions
 from portal.proposals import services as proposals
 
@@ -44,7 +45,8 @@ def position(position_id: int):
 def outcome(slug: str):
     """The consultation outcome report of a closed policy (before it closes: a page saying when it comes)."""
     found = proposals.get_policy_by_slug(current_user, slug)
-    return render_template("consultation/outcome.html", report=outcome_pages.outcome(found))
+    return render_template("consultation/outcome.html", report=outcome_pages.outcome(found),
+                           field_labels=position_history.FIELD_LABELS)
 
 
 @bp.get("/policies/<slug>/outcome.pdf")

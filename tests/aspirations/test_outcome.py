@@ -131,3 +131,39 @@ def test_the_report_reads_a_fixed_number_of_queries(english, make_policy, offici
         counts[count] = queries()
     assert counts[10] == counts[300], counts
     print(f"outcome page queries: {counts}")
+
+
+def test_the_report_shows_the_themes_of_positions_the_consultation_spoke_about(
+        app, english, make_policy, make_position, official, admin, people, contribute, publish_at_once):
+    from portal.aspirations.links import services as links
+    from portal.positions import services as positions
+
+    policy = make_policy(by=official)
+    nurse, elsewhere = make_position(name="Perawat Ahli Pertama"), make_position(name="Pranata Komputer")
+    for i in range(12):
+        item = contribute(people[i % 3], WORKLOAD[i % 3].format(n=i), kind="comment", on=policy,
+                          article_key="pasal-1", stance="objects")
+        links.tag_by_author(people[i % 3], item, [f"position:{nurse.id}"])
+    other_policy = make_policy(by=official, title="Rancangan lain")
+    for i in range(6):
+        item = contribute(people[i % 3], TRAINING[i % 3].format(n=i), kind="comment", on=other_policy)
+        links.tag_by_author(people[i % 3], item, [f"position:{elsewhere.id}"])
+    for position, label in ((nurse, "Perawat puskesmas kewalahan"), (elsewhere, "Tema jabatan lain")):
+        summary = summaries.summarize(official, position=position, themes=1)
+        summaries.edit_theme(official, summary, summary.kept_themes[0].id, label, "")
+        summaries.publish(official, summary)
+    theme = summaries.summaries_of(position=nurse)[0].kept_themes[0]
+    responses.respond_to_theme(official, theme, outcome="partly_accepted", explanation="Formasi ditambah dua.")
+    positions.update_position(admin, nurse, {"required_count": str(nurse.required_count + 2)},
+                              reason="Menjawab aspirasi publik.", cites=(theme.id,))
+    proposals.transition(official, policy, "closed")
+
+    text = text_of(english.get(f"/policies/{policy.slug}/outcome"))
+    for expected in ("Perawat puskesmas kewalahan", "On the position Perawat Ahli Pertama", "Partly accepted",
+                     "Formasi ditambah dua.", "Position records changed because of these themes",
+                     "Menjawab aspirasi publik.", f"{nurse.required_count - 2} → {nurse.required_count}"):
+        assert expected in text, expected
+    assert "Tema jabatan lain" not in text  # that position's summary holds nothing said on this policy
+    pdf = english.get(f"/policies/{policy.slug}/outcome.pdf")
+    pdf_text = " ".join("\n".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.data)).pages).split())
+    assert "Perawat puskesmas kewalahan" in pdf_text and "Menjawab aspirasi publik." in pdf_text
