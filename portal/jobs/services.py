@@ -183,6 +183,30 @@ def _stale_seconds() -> float:
     return float(current_app.config.get("JOBS_STALE_SECONDS", 120))
 
 
+def N_(message: str) -> str:
+    """Mark `message` for the catalogue; it is stored as written and translated where it is shown
+    (`error_text`), so the worker's language never decides what an official reads."""
+    return message
+
+
+WORKER_STOPPED = N_("The worker running this job stopped before it finished (it was stopped, killed or ran out "
+                    "of memory).")
+LOST_RUNNING = N_("The job queue no longer has this job (Redis was emptied or restarted) and it did not finish.")
+RETRYING = N_("The worker running this job stopped before it finished; it is tried again.")
+SILENT = N_("The job stopped giving signs of life (no heartbeat for JOBS_STALE_SECONDS): the worker running it has "
+            "stopped.")
+LOST_QUEUED = N_("The job queue no longer has this job (Redis was emptied or restarted).")
+STOPPED_QUEUED = N_("The worker stopped this job before it finished.")
+SWEPT = frozenset({WORKER_STOPPED, LOST_RUNNING, RETRYING, SILENT, LOST_QUEUED, STOPPED_QUEUED})
+
+
+def error_text(error: str | None) -> str:
+    """A job's error as the page shows it: the sweep's messages in the reader's language, others as kept."""
+    if error in SWEPT:
+        return _(error)
+    return error or ""
+
+
 def _verdict(job: Job, now) -> tuple[str, str] | None:
     """(new status, message) for a queued or running job that no worker is running any more; None
     when it may still be running or waiting."""
@@ -191,22 +215,17 @@ def _verdict(job: Job, now) -> tuple[str, str] | None:
     silent = last is None or (now - last).total_seconds() > _stale_seconds()
     if job.status == "running":
         if state in _DEAD:
-            return "failed", _("The worker running this job stopped before it finished (it was stopped, killed "
-                               "or ran out of memory).")
+            return "failed", WORKER_STOPPED
         if state == "missing":
-            return "failed", _("The job queue no longer has this job (Redis was emptied or restarted) and it "
-                               "did not finish.")
+            return "failed", LOST_RUNNING
         if state in _WAITING:
-            return "queued", _("The worker running this job stopped before it finished; it is tried again.")
-        if silent:
-            return "failed", _("The job gave no sign of life for %(minutes)d minute(s): the worker running it "
-                               "has stopped.", minutes=max(1, round(_stale_seconds() / 60)))
-        return None
+            return "queued", RETRYING
+        return ("failed", SILENT) if silent else None
     if job.status == "queued" and silent:  # a moment's grace: the row is kept before the RQ job is queued
         if state == "missing":
-            return "failed", _("The job queue no longer has this job (Redis was emptied or restarted).")
+            return "failed", LOST_QUEUED
         if state in _DEAD:
-            return "failed", _("The worker stopped this job before it finished.")
+            return "failed", STOPPED_QUEUED
     return None
 
 
@@ -243,7 +262,7 @@ def keep_until():
 def status(job: Job) -> dict:
     """The job as the status endpoint (JSON) shows it."""
     return {"id": job.id, "kind": job.kind, "status": job.status, "progress": 100 if job.status == "done" else job.progress,
-            "error": job.error if job.status == "failed" else None, "attempts": job.attempts}
+            "error": error_text(job.error) if job.status == "failed" else None, "attempts": job.attempts}
 
 
 def _pending_key(name: str) -> str:

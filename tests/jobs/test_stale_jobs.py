@@ -117,7 +117,8 @@ def test_a_job_whose_worker_was_killed_is_shown_failed_and_runs_again(
     page = _until(lambda: (lambda p: p if "failed" in text_of(p) else None)(client.get(location)), "shown failed")
     assert page.status_code == 200 and 'http-equiv="refresh"' not in page.get_data(as_text=True)
     assert "The job failed after 1 attempt(s)." in text_of(page)
-    assert "The job gave no sign of life for 1 minute(s): the worker running it has stopped." in text_of(page)
+    assert ("The job stopped giving signs of life (no heartbeat for JOBS_STALE_SECONDS): the worker running it "
+            "has stopped." in text_of(page))
     assert "Try again" in text_of(page)
     assert _job().status == "failed" and _job().finished_at is not None
     worker_process()  # the worker restarted (by systemd)
@@ -167,7 +168,8 @@ def test_the_sweep_of_clean_and_of_the_worker_start_and_a_job_lost_from_redis(
     sign_in(moderator, indonesian)
     page = indonesian.get(location)
     assert _job().status == "failed" and "Coba lagi" in text_of(page)
-    assert "did not finish" in _job().error and "gagal" in text_of(page)
+    assert _job().error == "The job queue no longer has this job (Redis was emptied or restarted) and it did not finish."
+    assert "Antrean pekerjaan tidak lagi memiliki pekerjaan ini" in text_of(page)  # shown in the reader's language
 
     # A running job with a fresh heartbeat and an RQ job in progress is left alone by the worker's start.
     job = _job()
