@@ -49,29 +49,34 @@ class _CompiledPatterns:
     Sastrawi passes pattern strings on every call, and also uses each intermediate word as a pattern
     (`re.sub(result, "", word, count=1)`): those words fill re's own cache of 512 patterns, which then
     evicts and recompiles its ~80 rule patterns again and again (half of a cold stem's time). Here a
-    rule pattern stays compiled, and a word without regex metacharacters is removed with str.replace,
-    which is what re.sub does with such a pattern: the stems are the same, only faster.
+    rule pattern stays compiled, and a word of ASCII letters (no regex syntax) is removed with
+    str.replace, which is what re.sub does with such a pattern: the stems are the same, only faster.
     """
 
-    _LITERAL = re.compile(r"[A-Za-z0-9 -]*")
-
     def __init__(self) -> None:
-        self._compiled: dict[tuple[str, int], re.Pattern] = {}
+        self._plain: dict[str, re.Pattern] = {}  # patterns without flags, as Sastrawi's rules pass them
+        self._flagged: dict[tuple[str, int], re.Pattern] = {}
 
-    def _pattern(self, pattern: str, flags: int) -> re.Pattern:
+    def _compiled(self, pattern: str, flags: int) -> re.Pattern:
+        if not flags:
+            compiled = self._plain.get(pattern)
+            if compiled is None:
+                compiled = self._plain[pattern] = re.compile(pattern)
+            return compiled
         key = (pattern, int(flags))
-        compiled = self._compiled.get(key)
+        compiled = self._flagged.get(key)
         if compiled is None:
-            compiled = self._compiled[key] = re.compile(pattern, flags)
+            compiled = self._flagged[key] = re.compile(pattern, flags)
         return compiled
 
     def match(self, pattern, string, flags=0):
-        return self._pattern(pattern, flags).match(string)
+        return self._compiled(pattern, flags).match(string)
 
     def sub(self, pattern, repl, string, count=0, flags=0):
-        if not flags and repl == "" and isinstance(pattern, str) and self._LITERAL.fullmatch(pattern):
-            return string.replace(pattern, "", count or -1)  # a word: literal text, not a rule
-        return self._pattern(pattern, flags).sub(repl, string, count)
+        if not flags and repl == "" and type(pattern) is str and pattern.isascii() and pattern.isalpha():
+            return string.replace(pattern, "", count or -1)  # a word: letters only, no regex syntax
+        # the few suffix rules, and words with a hyphen: re's own (bounded) cache, no longer flooded
+        return re.sub(pattern, repl, string, count=count, flags=flags)
 
     def __getattr__(self, name):  # flags and anything else: re's own
         return getattr(re, name)
@@ -189,21 +194,18 @@ def _fast_stemmer(dictionary):
             removals = len(self.removals)
             contains = self.dictionary.contains
             if visitors is self.visitor_provider.prefix_visitors:
-                worth = by_letter.get(self.current_word[:1], visitors)
+                worth = by_letter.get(self.current_word[:1]) or steps(visitors)
             else:  # pragma: no cover - Sastrawi passes its prefix visitors
-                worth = visitors
-            first = visitors[0] if visitors else None
-            if type(first) is _GuardedPrefixRule and first.could_apply(self.current_word) is None:
+                worth = steps(visitors)
+            could_apply = worth[0][0] if worth else None
+            if could_apply is not None and could_apply(self.current_word) is None:
                 # the first visit is skipped, not the checks after it (later ones would repeat them)
                 if contains(self.current_word) or self.process_is_stopped:
                     return self.current_word
-            for visitor in worth:
-                if type(visitor) is _GuardedPrefixRule:
-                    if visitor.could_apply(self.current_word) is None:
-                        continue  # a visit would change nothing, and the checks would repeat
-                    visitor.visitor.visit(self)
-                else:
-                    visitor.visit(self)
+            for could_apply, visit in worth:
+                if could_apply is not None and could_apply(self.current_word) is None:
+                    continue  # a visit would change nothing, and the checks would repeat
+                visit(self)
                 if contains(self.current_word) or self.process_is_stopped:
                     return self.current_word
                 if len(self.removals) > removals:
@@ -216,8 +218,16 @@ def _fast_stemmer(dictionary):
             context.execute()
             return context.result
 
+    def steps(visitors) -> list[tuple]:
+        """(could_apply or None, visit) of each visitor, in order."""
+        return [(visitor.could_apply, visitor.visitor.visit) if type(visitor) is _GuardedPrefixRule
+                else (None, visitor.visit) for visitor in visitors]
+
     stemmer = SkippingStemmer(dictionary)
-    by_letter = _guard_prefix_rules(stemmer.visitor_provider)
+    every = stemmer.visitor_provider.prefix_visitors
+    by_letter = {letter: steps(visitors) for letter, visitors in _guard_prefix_rules(stemmer.visitor_provider).items()}
+    if every and type(every[0]) is _GuardedPrefixRule:  # pragma: no cover - Sastrawi's first is the plain prefix
+        by_letter = {}  # the shortcut above assumes the first visitor is always worth trying
     return stemmer
 
 
