@@ -109,7 +109,9 @@ def test_a_job_whose_worker_was_killed_is_shown_failed_and_runs_again(
     location = _start_summary(client, position)
     process = worker_process()
     horse = _running_with_horse(process, tmp_path / "worker")
-    assert "Computing… 3%" in text_of(client.get(location))  # alive: its heartbeat is fresh
+    beat = _job().heartbeat_at
+    _until(lambda: _job().heartbeat_at > beat, "beating")  # the horse's heartbeat thread writes the row
+    assert "Computing… 3%" in text_of(client.get(location))  # alive: the page leaves it running
 
     os.kill(process.pid, signal.SIGKILL)  # the worker and its work horse, as the OOM killer or a lost machine
     os.kill(horse, signal.SIGKILL)
