@@ -6,8 +6,10 @@
    a sample) as a set the method was not built on. The derived CSV files are written under --workdir.
 2. Summarising speed: `engine.compute` (k chosen by the portal) on 10,000 and 20,000 synthetic
    contributions (corpus sentences sampled with replacement, lightly varied), against plain TF-IDF + NMF
-   on the same input and k; stem caches emptied before each run; peak memory by tracemalloc in a second,
-   untimed pass.
+   on the same input and k, in rounds that alternate: "cached" (a running portal, or a work horse forked
+   from a worker that stemmed the stored contributions first) and "cold" (the stem and word caches
+   emptied: a process that never stemmed these words; Sastrawi's dictionary is loaded in both), each
+   ratio the median of the side-by-side rounds; peak memory by tracemalloc in a second, untimed pass.
 
 Run:  .venv/bin/python bench/aspirations.py [--sizes 10000 20000] [--workdir /tmp/aspirations-bench]
 """

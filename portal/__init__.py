@@ -216,6 +216,9 @@ def _register_templating(app: Flask) -> None:
     app.jinja_env.filters["paragraphs"] = text.render_plain
     app.jinja_env.filters["local_datetime"] = format_local_datetime
     app.jinja_env.filters["local_date"] = format_local_date
+    from portal.jobs.services import error_text
+
+    app.jinja_env.filters["job_error"] = error_text
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 

@@ -143,6 +143,10 @@ class Config:
     JOBS_RESULT_TTL = 3600
     # Hours a kept export file stays downloadable; `flask jobs clean` (cron) deletes it after that.
     JOBS_KEEP_HOURS = 24
+    # Seconds between the heartbeats a running job writes to its row (from the process running it).
+    JOBS_HEARTBEAT_SECONDS = 15
+    # A running job with no heartbeat for this many seconds is marked failed: its worker has stopped.
+    JOBS_STALE_SECONDS = 120
     # Seconds between reloads of a job's progress page (without JavaScript, a meta refresh).
     JOBS_REFRESH_SECONDS = 2
     # Exports of more rows than this run as a job when REDIS_URL is set (smaller ones download at once).

@@ -33,6 +33,10 @@ class Job(db.Model):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     started_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # The RQ job that carries it (the stale sweep asks Redis what became of it).
+    rq_id: Mapped[str | None] = mapped_column(String(100))
+    # Its last sign of life: queued, started, then every JOBS_HEARTBEAT_SECONDS while a work horse runs it.
+    heartbeat_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     # A kept result (an export file) is deleted by `flask jobs clean` after this moment.
     expires_at: Mapped[datetime | None] = mapped_column(UtcDateTime, index=True)
 

@@ -5,10 +5,16 @@ does the work in the worker's app context, calls `report(percent)` as it goes (o
 its session holds no pending change: a report commits) and returns the result to keep (a dict of
 JSON values). A failure is retried by RQ (JOBS_RETRIES, JOBS_RETRY_INTERVALS); the last one is kept
 on the row for the page to show, with a button to start again.
+
+A worker killed mid-job (kill -9, out of memory, the machine lost) cannot write its failure: `sweep`
+finds such jobs (their RQ job failed or gone, or no heartbeat for JOBS_STALE_SECONDS) and marks them
+failed with a message the page shows. The worker sweeps on start and after each job, `flask jobs
+clean` sweeps them all, and reading a job's page sweeps that one.
 """
 
 from __future__ import annotations
 
+import uuid
 from datetime import timedelta
 from typing import Any, Callable
 
@@ -95,8 +101,11 @@ def _send(job: Job) -> None:
         job.status, job.error, job.finished_at = "failed", _("No job queue is configured (REDIS_URL)."), utcnow()
         db.session.commit()
         return
+    # the RQ job's id is chosen here and kept first, so the sweep never sees a queued row without it
+    job.rq_id, job.heartbeat_at = f"portal-job-{job.id}-{uuid.uuid4().hex[:12]}", utcnow()
+    db.session.commit()
     try:
-        enqueue(RUN, job.id, description=f"portal job {job.id} ({job.kind})")
+        enqueue(RUN, job.id, job_id=job.rq_id, description=f"portal job {job.id} ({job.kind})")
     except redis.RedisError as error:
         current_app.logger.exception("jobs: queueing job %s failed", job.id)
         job.status = "failed"
@@ -121,6 +130,8 @@ def get(viewer, job_id: int, kind: str) -> Job:
     job = db.session.get(Job, job_id)
     if job is None or job.kind != kind or not may_see(viewer, job):
         raise NotFound()
+    if not job.finished and queued():
+        sweep([job])  # one Redis read: the page never shows a dead job as running
     return job
 
 
@@ -141,8 +152,106 @@ def report(job: Job, percent: int) -> None:
     """Keep the job's progress (0-99 while it runs) for the page; commits the caller's session."""
     percent = max(0, min(99, int(percent)))
     if percent != job.progress:
-        job.progress = percent
+        job.progress, job.heartbeat_at = percent, utcnow()
         db.session.commit()
+
+
+# RQ's states of a job that no worker will finish, and of one waiting to be retried.
+_DEAD = ("failed", "stopped", "canceled")
+_WAITING = ("queued", "scheduled", "deferred")
+
+
+def _rq_state(job: Job) -> str | None:
+    """What RQ says of the job's RQ job: its status, "missing" when Redis no longer has it, None when
+    it cannot be asked (no id, or Redis unreachable: then only the heartbeat decides)."""
+    import redis
+    from rq.exceptions import InvalidJobOperation, NoSuchJobError
+    from rq.job import Job as QueuedJob
+
+    if not job.rq_id:
+        return None
+    try:
+        status = QueuedJob(job.rq_id, connection=connection()).get_status()
+    except (InvalidJobOperation, NoSuchJobError):
+        return "missing"
+    except redis.RedisError:
+        return None
+    return str(getattr(status, "value", status))
+
+
+def _stale_seconds() -> float:
+    return float(current_app.config.get("JOBS_STALE_SECONDS", 120))
+
+
+def N_(message: str) -> str:
+    """Mark `message` for the catalogue; it is stored as written and translated where it is shown
+    (`error_text`), so the worker's language never decides what an official reads."""
+    return message
+
+
+WORKER_STOPPED = N_("The worker running this job stopped before it finished (it was stopped, killed or ran out "
+                    "of memory).")
+LOST_RUNNING = N_("The job queue no longer has this job (Redis was emptied or restarted) and it did not finish.")
+RETRYING = N_("The worker running this job stopped before it finished; it is tried again.")
+SILENT = N_("The job stopped giving signs of life (no heartbeat for JOBS_STALE_SECONDS): the worker running it has "
+            "stopped.")
+LOST_QUEUED = N_("The job queue no longer has this job (Redis was emptied or restarted).")
+STOPPED_QUEUED = N_("The worker stopped this job before it finished.")
+SWEPT = frozenset({WORKER_STOPPED, LOST_RUNNING, RETRYING, SILENT, LOST_QUEUED, STOPPED_QUEUED})
+
+
+def error_text(error: str | None) -> str:
+    """A job's error as the page shows it: the sweep's messages in the reader's language, others as kept."""
+    if error in SWEPT:
+        return _(error)
+    return error or ""
+
+
+def _verdict(job: Job, now) -> tuple[str, str] | None:
+    """(new status, message) for a queued or running job that no worker is running any more; None
+    when it may still be running or waiting."""
+    state = _rq_state(job)
+    last = job.heartbeat_at or job.started_at or job.created_at
+    silent = last is None or (now - last).total_seconds() > _stale_seconds()
+    if job.status == "running":
+        if state in _DEAD:
+            return "failed", WORKER_STOPPED
+        if state == "missing":
+            return "failed", LOST_RUNNING
+        if state in _WAITING:
+            return "queued", RETRYING
+        return ("failed", SILENT) if silent else None
+    if job.status == "queued" and silent:  # a moment's grace: the row is kept before the RQ job is queued
+        if state == "missing":
+            return "failed", LOST_QUEUED
+        if state in _DEAD:
+            return "failed", STOPPED_QUEUED
+    return None
+
+
+def sweep(found: list[Job] | None = None, now=None) -> int:
+    """Mark failed (or queued again, when RQ retries them) the queued and running jobs no worker will
+    finish; how many were changed. Every unfinished job when `found` is None (commits once)."""
+    from sqlalchemy import select
+
+    if not queued():
+        return 0
+    now = now or utcnow()
+    if found is None:
+        found = list(db.session.scalars(select(Job).where(Job.status.in_(("queued", "running")))))
+    changed = 0
+    for job in found:
+        verdict = _verdict(job, now)
+        if verdict is None:
+            continue
+        status, message = verdict
+        job.status, job.error = status, message
+        job.finished_at = now if status == "failed" else None
+        changed += 1
+        current_app.logger.warning("jobs: job %s (%s) marked %s: %s", job.id, job.kind, status, message)
+    if changed:
+        db.session.commit()
+    return changed
 
 
 def keep_until():
@@ -153,7 +262,7 @@ def keep_until():
 def status(job: Job) -> dict:
     """The job as the status endpoint (JSON) shows it."""
     return {"id": job.id, "kind": job.kind, "status": job.status, "progress": 100 if job.status == "done" else job.progress,
-            "error": job.error if job.status == "failed" else None, "attempts": job.attempts}
+            "error": error_text(job.error) if job.status == "failed" else None, "attempts": job.attempts}
 
 
 def _pending_key(name: str) -> str:

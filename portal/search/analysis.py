@@ -13,6 +13,7 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
+from portal.search import stemmer
 from whoosh.analysis import CharsetFilter, Filter, LowercaseFilter, RegexTokenizer, StopFilter, Token, Tokenizer
 from whoosh.support.charset import accent_map
 from whoosh.analysis.tokenizers import default_pattern
@@ -44,10 +45,9 @@ STOP_WORDS = load_stop_words()
 
 @lru_cache(maxsize=1)
 def _stemmer():
-    # The plain Stemmer, not the factory's CachedStemmer: its cache never forgets.
-    from Sastrawi.Stemmer.StemmerFactory import StemmerFactory
-
-    return StemmerFactory().create_stemmer().delegatedStemmer
+    # Sastrawi's Stemmer without the cost of the rules that cannot apply (same stems; see stemmer.py),
+    # not the factory's CachedStemmer: its cache never forgets.
+    return stemmer.create()
 
 
 @lru_cache(maxsize=STEM_CACHE_SIZE)

@@ -67,6 +67,11 @@ SYSTEM = {
     "portal.jobs.runner.run": "the jobs worker runs a job its requester was allowed to start; the task asks again",
     "portal.jobs.runner.clean": "the operator's `flask jobs clean` (cron) expires kept results",
     "portal.jobs.services.report": "the running job keeps its own progress",
+    "portal.jobs.services.sweep": "marks failed the jobs a killed worker left running (the worker, `flask jobs clean`)",
+    "portal.jobs.services.get": "a viewer allowed to see the job (else NotFound) reads it; a dead one is marked failed first",
+    "portal.aspirations.summaries.jobs.get": "jobs.get for officials who may summarise: marks a dead job failed before showing it",
+    "portal.aspirations.exports.jobs.get": "jobs.get for the export's viewers: marks a dead job failed before showing it",
+    "portal.aspirations.exports.jobs.kept_file": "jobs.get, then the kept file: marks a dead job failed before reading it",
     "portal.aspirations.summaries.jobs.init_app": "registers the summary task at app start; the task asks in summarize",
 }
 

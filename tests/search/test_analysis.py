@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import textwrap
@@ -84,3 +85,47 @@ def test_an_index_built_in_one_process_opens_and_searches_in_another(tmp_path):
         done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=120)
         assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[7]"
+
+
+# Words that walk every branch of Sastrawi's rules: plain prefixes, each disambiguator's prefix, the
+# special cases (belajar, pelajar), suffixes restored in the ECS loop, plurals and reduplications.
+RULE_WORDS = """belajar pelajar berlari bekerja berteman terbaca terpercaya tertangkap terlambat menyapu
+memberi mempengaruhi memperbaiki menangis mencintai menyanyi mengambil menggali mengebom menyayangi
+memproses pewarna perbaikan perumahan pertanggungjawaban pembangunan pemerintahan penyelesaian penulisan
+pengukuran pengeboman penyanyi pelayanan pekerja kerelaan gerigi gelembung gemuruh kinerja kujadikan
+kauambil didengarkan kebersamaan keberhasilan sepenuhnya dilatih pelatihan latihan perpajakan mengalahkan
+menaikkan bermain-main berbalas-balasan meniru-nirukan malaikat-malaikatnya buku-buku kesejahteraan
+ketidakadilan mempertanggungjawabkan memperkenalkan diperbolehkan bersekolah tersenyum menyelesaikan""".split()
+
+
+def _corpus_words(limit_per_file: int = 1500) -> list[str]:
+    from portal.search.analysis import TOKEN_PATTERN, _WORD
+
+    corpora = ROOT.parent / "shared" / "corpora" / "indonesian"
+    words: set[str] = set(RULE_WORDS)
+    for path in sorted(corpora.glob("*/test_preprocess.*")):
+        found = sorted({w.lower() for w in TOKEN_PATTERN.findall(path.read_text(encoding="utf-8"))})
+        words.update([w for w in found if len(w) >= 4 and _WORD.match(w)][:limit_per_file])
+    return sorted(words)
+
+
+def test_the_faster_stemmer_gives_sastrawis_own_stems():
+    # The portal skips the prefix rules that cannot apply and compiles Sastrawi's patterns once; the
+    # reference is Sastrawi untouched, in a fresh interpreter.
+    from portal.search.analysis import _stemmer
+
+    words = _corpus_words()
+    assert len(words) > 1000
+    reference = subprocess.run(
+        [sys.executable, "-c", textwrap.dedent("""
+            import json, sys
+            from Sastrawi.Stemmer.StemmerFactory import StemmerFactory
+            stemmer = StemmerFactory().create_stemmer().delegatedStemmer
+            print(json.dumps([stemmer.stem_word(word) for word in json.load(sys.stdin)]))
+        """)],
+        input=json.dumps(words), capture_output=True, text=True, check=True, timeout=300,
+    )
+    expected = json.loads(reference.stdout)
+    ours = [_stemmer().stem_word(word) for word in words]
+    assert [w for w, a, b in zip(words, expected, ours, strict=True) if a != b] == []
+    assert _stemmer().stem_word("pelatihan") == "latih" and _stemmer().stem_word("belajar") == "ajar"

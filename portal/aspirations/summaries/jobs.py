@@ -6,8 +6,11 @@ from __future__ import annotations
 from portal import permissions
 from portal.accounts.models import User
 from portal.aspirations.summaries import services
+from portal.aspirations.themes import text
+from portal.contributions.models import Contribution
 from portal.errors import NotFound
 from portal.extensions import db
+from portal.jobs import runner
 from portal.jobs import services as jobs
 from portal.jobs.models import Job
 from portal.positions.models import Position
@@ -63,5 +66,20 @@ def _may_see(viewer, job: Job) -> bool:
     return permissions.can(viewer, "aspiration.summarize")
 
 
+WARM_LIMIT = 200_000  # contributions read to warm the stems (the most recent first)
+
+
+def warm_stems() -> str:
+    """Stem the words of the stored contributions in the worker before it forks (see `text.warm`)."""
+    from sqlalchemy import select
+
+    bodies = db.session.scalars(
+        select(Contribution.body).order_by(Contribution.id.desc()).limit(WARM_LIMIT).execution_options(yield_per=2000))
+    words = text.warm(bodies)
+    db.session.rollback()
+    return f"{words} word(s) stemmed"
+
+
 def init_app(app) -> None:
     jobs.register(KIND, _run, viewer=_may_see)
+    runner.register_warmer("aspiration stems", warm_stems)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from itertools import chain
+from typing import Iterable
 from functools import lru_cache
 
 from portal.search.analysis import NEGATIONS, STOP_WORDS, TOKEN_PATTERN, stem
@@ -127,3 +128,20 @@ class Prepared:
                 # most frequent surface form; ties broken alphabetically so the label is deterministic
                 words.append(min(seen, key=lambda s: (-counts[s], s)) if seen else piece)
         return " ".join(words)
+
+
+def warm(texts: Iterable[str]) -> int:
+    """Fold and stem, into the process's caches, every word written in at least two of `texts` (the
+    words a summary stems, see `Prepared.documents`); how many words were stemmed.
+
+    The jobs worker calls this before it forks a work horse per job: each horse then inherits the
+    stems instead of paying Sastrawi for every word again."""
+    seen: Counter = Counter()
+    for text in texts:
+        if isinstance(text, str):
+            seen.update({word(raw) for raw in TOKEN_PATTERN.findall(NOISE.sub(" ", text[:MAX_CHARS]))})
+    seen.pop(None, None)
+    shared = [surface for surface, count in seen.items() if count >= 2]
+    for surface in shared:
+        stemmed(surface)
+    return len(shared)
