@@ -82,7 +82,8 @@ MESSAGES = {
     413: _l("The data you sent is larger than the portal accepts. Please send a smaller file or shorter text."),
     429: _l("You have tried this too often. Please wait a moment and try again."),
     500: _l("The error has been recorded. Please try again later."),
-    503: _l("A part of the portal is restarting. What you sent has not been saved: wait a few seconds and send it again."),
+    503: _l("A part of the portal is restarting. What you sent may not have been saved: wait a few "
+             "seconds and send it again (it is saved only once)."),
 }
 
 # A part the portal cannot work without (the database, Redis) did not answer: the request fails
@@ -153,8 +154,43 @@ def _unavailable_language() -> str:
     return current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
+# Set in the WSGI environ when a request is answered with the 503 page (read by RetryUnavailable).
+UNAVAILABLE_KEY = "portal.unavailable"
+
+
+class RetryUnavailable:
+    """WSGI middleware: a read (GET or HEAD: no body, nothing to save twice) that met an
+    unavailable database or Redis is run again on fresh connections every `pause` seconds, for at
+    most `seconds`, so a restart of a few seconds costs the reader a wait instead of a 503 page.
+    Writes are never run again here: what they changed may be half done (the 503 page asks the
+    person to send again, and the services treat a resend of the same form as that form)."""
+
+    def __init__(self, app, seconds: float, pause: float = 0.5):
+        self.app, self.seconds, self.pause = app, seconds, pause
+
+    def __call__(self, environ, start_response):
+        if self.seconds <= 0 or environ.get("REQUEST_METHOD") not in ("GET", "HEAD"):
+            return self.app(environ, start_response)
+        deadline = time.monotonic() + self.seconds
+        while True:
+            attempt, answer = dict(environ), []
+
+            def keep(status, headers, exc_info=None, answer=answer):
+                answer[:] = [status, headers]
+                return lambda data: None  # the portal never uses write()
+
+            body = self.app(attempt, keep)
+            if not attempt.get(UNAVAILABLE_KEY) or time.monotonic() + self.pause > deadline:
+                start_response(*answer)
+                return body
+            if hasattr(body, "close"):
+                body.close()
+            time.sleep(self.pause)
+
+
 def render_unavailable():
     """The 503 page: a standalone page that needs neither the database nor Redis to draw."""
+    request.environ[UNAVAILABLE_KEY] = True
     try:
         from portal.extensions import db
 
