@@ -137,9 +137,13 @@ class Stack:
         ports = dict(enumerate(self.app_ports, 1))
         config = re.sub(r"(    server app(\d)) \S+", lambda m: f"{m.group(1)} 127.0.0.1:{ports[int(m.group(2))]}", config)
         config = config.replace("/etc/haproxy/errors/portal-503.http", str(errors))
+        # The bench's own log (haproxy.log in the temporary folder; --keep keeps it).
+        config = config.replace("global\n", "global\n    log stdout format raw local0\n", 1)
+        config = config.replace("defaults\n", "defaults\n    log global\n", 1)
         (self.dir / "haproxy.cfg").write_text(config)
-        self.processes["haproxy"] = subprocess.Popen(["haproxy", "-q", "-f", str(self.dir / "haproxy.cfg")],
-                                                     start_new_session=True)
+        with open(self.dir / "haproxy.log", "w") as log:
+            self.processes["haproxy"] = subprocess.Popen(["haproxy", "-q", "-f", str(self.dir / "haproxy.cfg")],
+                                                         start_new_session=True, stdout=log, stderr=log)
         wait_port(self.lb_port, "haproxy")
         time.sleep(2)  # first health checks
 
