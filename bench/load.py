@@ -75,7 +75,7 @@ def run_locust(stack: Stack, plan: dict, faults: bool) -> dict:
     command = [str(BIN / "locust"), "-f", str(ROOT / "bench" / "load_locustfile.py"), "--headless",
                "-u", str(stack.args.users), "-r", str(stack.args.spawn_rate), "-t", f"{stack.args.duration}s",
                "--host", f"http://127.0.0.1:{stack.lb_port}", "--csv", str(prefix), "--only-summary",
-               "--loglevel", "ERROR", "--stop-timeout", "20"]
+               "--loglevel", "ERROR", "--stop-timeout", "120"]  # actions in flight (and their retries) finish
     log: list = []
     locust = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     start = time.time()
@@ -166,9 +166,11 @@ def report(args, data: dict, indexer_wait: float, lost: dict, load_before, load_
     print(f"errors that are not clean (500 or other wrong status, cut or reset connection, timeout, wrong content, "
           f"signed out): {len(errors)}" + (" (" + ", ".join(f"{k}: {v}" for k, v in sorted(
               _count([dict(e, what=e['detail'] or e['status']) for e in errors], "what").items())) + ")" if errors else ""))
+    finished = {a["action"] for a in actions}
+    waiting = len({a["action"] for a in retry_pages} - finished)
     print(f"clean retry pages (503, Retry-After, \"try again\"): {len(retry_pages)}; the user waited and sent again: "
           f"{results.get('ok after retry', 0)} actions then succeeded, {failed_retries} still failed after "
-          f"3 retries")
+          f"3 retries, {waiting} were still waiting to send again when the run ended")
     kinds = {kind: sum(1 for item in sent if item["kind"] == kind) for kind in ("comment", "submission")}
     print(f"contributions answered with success: {kinds['comment']} comments, {kinds['submission']} submissions; "
           f"search worker caught up {indexer_wait:.1f} s after the run")

@@ -30,6 +30,7 @@ ACCOUNTS = itertools.cycle(SETTINGS["accounts"])
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
 START = time.time()
+ACTION_IDS = itertools.count(1)
 RETRIES = 3
 TIMEOUT = 90  # seconds a person waits for a page before giving up (haproxy answers by 60 s)
 SENT: list[dict] = []  # contributions answered with success: kind, word, second
@@ -90,25 +91,27 @@ class Reader(HttpUser):
     def _request(self, method: str, path: str, name: str, ok=(200,), expect: str | dict | None = None, **kwargs):
         """One action: the request, and after a clean retry page the same request again once
         Retry-After has passed (as the page asks), up to RETRIES times. Returns the right answer or None."""
+        action = next(ACTION_IDS)
         for attempt in range(RETRIES + 1):
             with self.client.request(method, path, name=name, catch_response=True, allow_redirects=False,
                                      timeout=TIMEOUT, **kwargs) as response:
                 wrong = _judge(response, ok, expect)
                 if wrong is None:
                     response.success()
-                    ACTIONS.append({"name": name, "second": _now(), "result": "ok after retry" if attempt else "ok"})
+                    ACTIONS.append({"name": name, "second": _now(), "action": action,
+                                    "result": "ok after retry" if attempt else "ok"})
                     return response
                 clean = _clean_retry_page(response)
                 response.failure("retry page" if clean else wrong)
-                ANSWERS.append({"name": name, "status": response.status_code, "second": _now(),
+                ANSWERS.append({"name": name, "status": response.status_code, "second": _now(), "action": action,
                                 "kind": "retry page" if clean else "error", "detail": "" if clean else wrong})
                 if not clean:
-                    ACTIONS.append({"name": name, "second": _now(), "result": "error"})
+                    ACTIONS.append({"name": name, "second": _now(), "action": action, "result": "error"})
                     return None
                 wait = int(response.headers["Retry-After"])
             if attempt < RETRIES:
                 time.sleep(wait)
-        ACTIONS.append({"name": name, "second": _now(), "result": "failed after retries"})
+        ACTIONS.append({"name": name, "second": _now(), "action": action, "result": "failed after retries"})
         return None
 
     def _sign_in(self) -> bool:

@@ -142,7 +142,7 @@ class Stack:
         config = config.replace("defaults\n", "defaults\n    log global\n", 1)
         (self.dir / "haproxy.cfg").write_text(config)
         with open(self.dir / "haproxy.log", "w") as log:
-            self.processes["haproxy"] = subprocess.Popen(["haproxy", "-q", "-f", str(self.dir / "haproxy.cfg")],
+            self.processes["haproxy"] = subprocess.Popen(["haproxy", "-f", str(self.dir / "haproxy.cfg")],
                                                          start_new_session=True, stdout=log, stderr=log)
         wait_port(self.lb_port, "haproxy")
         time.sleep(2)  # first health checks
