@@ -14,7 +14,7 @@ from flask.globals import request_ctx
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import DisconnectionError, OperationalError
+from sqlalchemy.exc import DisconnectionError, OperationalError, SQLAlchemyError
 from werkzeug.exceptions import HTTPException, SecurityError
 
 from portal import links
@@ -250,7 +250,24 @@ def refuse_unserved_hosts(app: Flask) -> None:
 
 
 def init_app(app: Flask) -> None:
-    """Register the error handlers."""
+    """Register the error handlers (after db.init_app: the teardown below runs before its own)."""
+
+    @app.teardown_appcontext
+    def drop_dead_connection(_error):
+        # Ending the request's session rolls its connection back; on a connection the database
+        # closed (a restart) that fails, after the answer was made. Throw the connection away
+        # instead (the pool opens a new one), so the answer still goes out rather than a 500.
+        from portal.extensions import db
+
+        try:
+            db.session.remove()
+        except SQLAlchemyError:
+            app.logger.warning("a dead database connection was dropped at the end of a request")
+            try:
+                db.session.invalidate()
+            except Exception:  # the connection is gone either way
+                app.logger.debug("invalidating the dead connection failed", exc_info=True)
+            db.session.registry.clear()
 
     @app.before_request
     def refuse_nul_characters():
