@@ -119,7 +119,9 @@ class Stack:
             command = [str(BIN / "gunicorn"), "--workers", str(self.args.workers), "--worker-class",
                        self.args.worker_class, "--threads", str(self.args.threads), "--bind", f"127.0.0.1:{port}",
                        "--log-level", "error", "--timeout", "60", "bench.load_wsgi:app"]
-            self.processes[f"app{n}"] = subprocess.Popen(command, cwd=ROOT, env=self.env, start_new_session=True)
+            with open(self.dir / f"app{n}.log", "w") as log:  # the app server's errors (--keep keeps them)
+                self.processes[f"app{n}"] = subprocess.Popen(command, cwd=ROOT, env=self.env, start_new_session=True,
+                                                             stdout=log, stderr=log)
         for port in self.app_ports:
             wait_port(port, "gunicorn")
             for _ in range(4 * self.args.workers):  # each worker's first request loads templates and caches

@@ -14,7 +14,7 @@ from flask.globals import request_ctx
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import DisconnectionError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import DisconnectionError, OperationalError, PendingRollbackError, SQLAlchemyError
 from werkzeug.exceptions import HTTPException, SecurityError
 
 from portal import links
@@ -135,6 +135,8 @@ def _unavailable_cause(error: BaseException) -> BaseException | None:
     while current is not None and seen < 10:
         if isinstance(current, UNAVAILABLE_ERRORS):
             return current
+        if isinstance(current, PendingRollbackError) and "reconnect" in str(current):
+            return current  # a query after the connection died under an earlier, caught, error
         current = current.__cause__ or current.__context__
         seen += 1
     return None
