@@ -162,7 +162,9 @@ def report(args, data: dict, indexer_wait: float, lost: dict, load_before, load_
               f"{row['99%']:>7}")
     results = _count(actions, "result")
     failed_retries = results.get("failed after retries", 0)
-    print(f"\nrequests: {total['Request Count']} ({float(total['Requests/s']):.1f}/s), in {len(actions)} user actions")
+    answered = len(actions) - results.get("failed after retries", 0) + len(retry_pages)
+    print(f"\nrequests: {answered} answered in {len(actions)} user actions (the table is "
+          f"Locust's, to the time limit: {total['Request Count']}, {float(total['Requests/s']):.1f}/s)")
     print(f"errors that are not clean (500 or other wrong status, cut or reset connection, timeout, wrong content, "
           f"signed out): {len(errors)}" + (" (" + ", ".join(f"{k}: {v}" for k, v in sorted(
               _count([dict(e, what=e['detail'] or e['status']) for e in errors], "what").items())) + ")" if errors else ""))
