@@ -49,6 +49,10 @@ def _trust_proxies(app: Flask) -> None:
         from werkzeug.middleware.proxy_fix import ProxyFix
 
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
+    from portal.errors import RetryUnavailable
+
+    # Outermost: each attempt of a read is a fresh request, its environ a fresh copy.
+    app.wsgi_app = RetryUnavailable(app.wsgi_app, float(app.config.get("UNAVAILABLE_RETRY_SECONDS", 0)))
 
 
 def _init_extensions(app: Flask) -> None:

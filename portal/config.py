@@ -26,7 +26,12 @@ class Config:
     INSTANCE_PATH: str | None = None
     # Database; the embedded default is a SQLite file in instance/.
     SQLALCHEMY_DATABASE_URI: str | None = None
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # Each pooled connection is checked before use and replaced after 30 minutes, so a database
+    # restart or failover costs the requests in flight at that moment, not the pool's later ones.
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True, "pool_recycle": 1800}
+    # A read (GET) that meets the database or Redis unavailable is run again every half second, for
+    # at most this many seconds, before the 503 page is shown (0: never; writes are never run again).
+    UNAVAILABLE_RETRY_SECONDS = 4
     # Largest request body accepted (bytes); bigger ones answer 413.
     MAX_CONTENT_LENGTH = 25 * 1024 * 1024
     # Largest accepted attachment of a formal submission (bytes); PDF, DOCX and ODT only.
@@ -51,6 +56,10 @@ class Config:
     RATELIMIT_ENABLED = True
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = True
+    # When Redis does not answer (a restart), count in each process's memory until it is back, and
+    # never fail a request because its limit could not be counted.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    RATELIMIT_SWALLOW_ERRORS = True
     LOGIN_RATE_LIMIT = "10 per minute;50 per hour"
     # Sign-in per account, from any address: this many wrong passwords in a row cost nothing; each
     # further one pauses sign-in to the account, first for SIGN_IN_DELAY_SECONDS, doubled each time,
@@ -195,6 +204,9 @@ class Config:
             settings["TRUSTED_HOSTS"] = [h.strip() for h in os.environ["TRUSTED_HOSTS"].split(",") if h.strip()]
         if settings["REDIS_URL"]:
             settings["RATELIMIT_STORAGE_URI"] = settings["REDIS_URL"]
+            from portal.extensions import redis_options
+
+            settings["RATELIMIT_STORAGE_OPTIONS"] = redis_options()
         for key in ("MAIL_BACKEND", "MAIL_SENDER", "MAIL_SERVER", "MAIL_USERNAME", "MAIL_PASSWORD"):
             if os.environ.get(key):
                 settings[key] = os.environ[key]
@@ -254,6 +266,7 @@ class TestingConfig(DevelopmentConfig):
     ARGON2_PARALLELISM = 1
     RATELIMIT_ENABLED = False
     PAGE_CACHE_ENABLED = False  # tests of the page cache switch it on
+    UNAVAILABLE_RETRY_SECONDS = 0  # tests of the 503 page see it at once; one test switches it on
     # Tests that set REDIS_URL for sessions or the page cache never feed a deployment's queue; the
     # jobs tests give each run its own queue name.
     JOBS_QUEUE = "portal-tests"

@@ -14,7 +14,7 @@ from flask.globals import request_ctx
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import DisconnectionError, OperationalError
+from sqlalchemy.exc import DisconnectionError, OperationalError, PendingRollbackError, SQLAlchemyError
 from werkzeug.exceptions import HTTPException, SecurityError
 
 from portal import links
@@ -82,7 +82,8 @@ MESSAGES = {
     413: _l("The data you sent is larger than the portal accepts. Please send a smaller file or shorter text."),
     429: _l("You have tried this too often. Please wait a moment and try again."),
     500: _l("The error has been recorded. Please try again later."),
-    503: _l("A part of the portal is restarting. What you sent has not been saved: wait a few seconds and send it again."),
+    503: _l("A part of the portal is restarting. What you sent may not have been saved: wait a few "
+             "seconds and send it again (it is saved only once)."),
 }
 
 # A part the portal cannot work without (the database, Redis) did not answer: the request fails
@@ -134,6 +135,8 @@ def _unavailable_cause(error: BaseException) -> BaseException | None:
     while current is not None and seen < 10:
         if isinstance(current, UNAVAILABLE_ERRORS):
             return current
+        if isinstance(current, PendingRollbackError) and "reconnect" in str(current):
+            return current  # a query after the connection died under an earlier, caught, error
         current = current.__cause__ or current.__context__
         seen += 1
     return None
@@ -153,8 +156,43 @@ def _unavailable_language() -> str:
     return current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
+# Set in the WSGI environ when a request is answered with the 503 page (read by RetryUnavailable).
+UNAVAILABLE_KEY = "portal.unavailable"
+
+
+class RetryUnavailable:
+    """WSGI middleware: a read (GET or HEAD: no body, nothing to save twice) that met an
+    unavailable database or Redis is run again on fresh connections every `pause` seconds, for at
+    most `seconds`, so a restart of a few seconds costs the reader a wait instead of a 503 page.
+    Writes are never run again here: what they changed may be half done (the 503 page asks the
+    person to send again, and the services treat a resend of the same form as that form)."""
+
+    def __init__(self, app, seconds: float, pause: float = 0.5):
+        self.app, self.seconds, self.pause = app, seconds, pause
+
+    def __call__(self, environ, start_response):
+        if self.seconds <= 0 or environ.get("REQUEST_METHOD") not in ("GET", "HEAD"):
+            return self.app(environ, start_response)
+        deadline = time.monotonic() + self.seconds
+        while True:
+            attempt, answer = dict(environ), []
+
+            def keep(status, headers, exc_info=None, answer=answer):
+                answer[:] = [status, headers]
+                return lambda data: None  # the portal never uses write()
+
+            body = self.app(attempt, keep)
+            if not attempt.get(UNAVAILABLE_KEY) or time.monotonic() + self.pause > deadline:
+                start_response(*answer)
+                return body
+            if hasattr(body, "close"):
+                body.close()
+            time.sleep(self.pause)
+
+
 def render_unavailable():
     """The 503 page: a standalone page that needs neither the database nor Redis to draw."""
+    request.environ[UNAVAILABLE_KEY] = True
     try:
         from portal.extensions import db
 
@@ -214,7 +252,24 @@ def refuse_unserved_hosts(app: Flask) -> None:
 
 
 def init_app(app: Flask) -> None:
-    """Register the error handlers."""
+    """Register the error handlers (after db.init_app: the teardown below runs before its own)."""
+
+    @app.teardown_appcontext
+    def drop_dead_connection(_error):
+        # Ending the request's session rolls its connection back; on a connection the database
+        # closed (a restart) that fails, after the answer was made. Throw the connection away
+        # instead (the pool opens a new one), so the answer still goes out rather than a 500.
+        from portal.extensions import db
+
+        try:
+            db.session.remove()
+        except SQLAlchemyError:
+            app.logger.warning("a dead database connection was dropped at the end of a request")
+            try:
+                db.session.invalidate()
+            except Exception:  # the connection is gone either way
+                app.logger.debug("invalidating the dead connection failed", exc_info=True)
+            db.session.registry.clear()
 
     @app.before_request
     def refuse_nul_characters():

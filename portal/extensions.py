@@ -96,6 +96,25 @@ class LoginManager(BaseLoginManager):
         return user
 
 
+def redis_options() -> dict:
+    """Connection settings of every Redis client of the portal (sessions, rate limits, page cache,
+    jobs): short timeouts, idle connections checked before use, and each command tried again with
+    backoff (0.1 s doubling, at most 1 s a wait, about 5 s in all), so a Redis restart is ridden out
+    by the request that meets it instead of failing it. A fresh Retry per client."""
+    from redis.backoff import ExponentialBackoff
+    from redis.exceptions import ConnectionError as RedisConnectionError
+    from redis.exceptions import TimeoutError as RedisTimeoutError
+    from redis.retry import Retry
+
+    return {
+        "socket_connect_timeout": 2,
+        "socket_timeout": 5,
+        "health_check_interval": 10,
+        "retry": Retry(ExponentialBackoff(cap=1.0, base=0.1), 7),
+        "retry_on_error": [RedisConnectionError, RedisTimeoutError],
+    }
+
+
 def utcnow() -> datetime:
     """The current time, timezone-aware, in UTC."""
     return datetime.now(timezone.utc)

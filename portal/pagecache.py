@@ -46,6 +46,7 @@ from markupsafe import escape
 from sqlalchemy.exc import SQLAlchemyError
 
 from portal import content_version
+from portal.extensions import redis_options
 
 EXTENSION = "portal.pagecache"
 log = logging.getLogger(__name__)
@@ -74,7 +75,8 @@ def init_app(app: Flask) -> None:
     settings = {"CACHE_DEFAULT_TIMEOUT": app.config["PAGE_CACHE_TIMEOUT"]}
     if redis_url:
         settings.update(CACHE_TYPE="RedisCache", CACHE_REDIS_URL=redis_url,
-                        CACHE_KEY_PREFIX=app.config.get("SESSION_REDIS_PREFIX", "portal:") + "page:")
+                        CACHE_KEY_PREFIX=app.config.get("SESSION_REDIS_PREFIX", "portal:") + "page:",
+                        CACHE_OPTIONS=redis_options())
     else:
         settings.update(CACHE_TYPE="SimpleCache", CACHE_THRESHOLD=app.config["PAGE_CACHE_ENTRIES"])
     cache = Cache(config=settings)
@@ -82,6 +84,7 @@ def init_app(app: Flask) -> None:
     app.extensions[EXTENSION] = cache
     pieces = dict(settings, CACHE_THRESHOLD=app.config["FRAGMENT_CACHE_ENTRIES"])
     if redis_url:
+        pieces["CACHE_OPTIONS"] = redis_options()
         pieces["CACHE_KEY_PREFIX"] = settings["CACHE_KEY_PREFIX"].replace("page:", "fragment:")
     fragments = Cache(config=pieces)
     fragments.init_app(app)

@@ -25,7 +25,7 @@ from flask import Flask, current_app
 from sqlalchemy import delete, func, select, update
 
 from portal.accounts.models import User, UserSession
-from portal.extensions import db, utcnow
+from portal.extensions import db, redis_options, utcnow
 
 # A session without "keep me signed in" has its end moved forward at most this often,
 # so an active user costs one write per interval, not one per request.
@@ -226,7 +226,7 @@ class RedisStore:
     def __init__(self, url: str, prefix: str):
         import redis
 
-        self.client = redis.Redis.from_url(url, decode_responses=True)
+        self.client = redis.Redis.from_url(url, decode_responses=True, **redis_options())
         self.session_prefix = f"{prefix}session:"
         self.user_prefix = f"{prefix}user-sessions:"
         self._add = self.client.register_script(_ADD)

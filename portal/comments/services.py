@@ -284,11 +284,21 @@ def _admit(actor, comment: Comment, body: str, stance: str | None, wording: str,
     comment.stance = stance
     comment.body = checks.clean_text("body", body, MAX_BODY, required=_("Write your comment."))
     comment.suggested_wording = checks.clean_text("suggested_wording", wording, MAX_WORDING)
-    checks.refuse_repeat(actor, "comment", comment.body, _repeated)
+    resent = checks.refuse_repeat(actor, "comment", comment.body, _repeated,
+                                  same_place=lambda last: _same_place(last, comment))
+    if resent is not None:
+        resent.resent = True  # the view says it was saved once
+        return resent
     with db.session.no_autoflush:  # the comment joins the session inside admit, not before
         contributions.admit(actor, comment)
     db.session.commit()
     return comment
+
+
+def _same_place(last: Contribution, comment: Comment) -> bool:
+    """Whether `last` is a comment on the same policy or position field, article and comment as `comment`."""
+    return all(getattr(last, name, None) == getattr(comment, name) for name in
+               ("policy_id", "position_id", "position_field", "article_key", "parent_id", "stance"))
 
 
 def _repeated(last: Contribution) -> str:

@@ -195,6 +195,9 @@ def _parent_or_none(form: CommentForm):
 
 def _sent(comment, concerns=()):
     """Tell the author at once whether the comment is shown or waits for review, and show it."""
+    if getattr(comment, "resent", False):  # the same form again (a resend, a retried request)
+        flash(_("Your comment %(id)s had already been received; it is saved once.", id=comment.public_id), "info")
+        return redirect(_place_of_new(comment))
     if concerns and comment.parent_id is None:
         author_tagged.send(comment, actor=current_user._get_current_object(), values=list(concerns))
     if comment.status == "published":

@@ -23,7 +23,7 @@ from flask_babel import gettext as _
 
 from portal import permissions
 from portal.errors import NotFound, ValidationError
-from portal.extensions import db, utcnow
+from portal.extensions import db, redis_options, utcnow
 from portal.jobs.models import Job
 
 Task = Callable[[Job, Callable[[int], None]], dict]
@@ -52,7 +52,7 @@ def connection():
     if client is None:
         import redis
 
-        client = redis.Redis.from_url(current_app.config["REDIS_URL"], socket_connect_timeout=2, socket_timeout=10)
+        client = redis.Redis.from_url(current_app.config["REDIS_URL"], **dict(redis_options(), socket_timeout=10))
         current_app.extensions[EXTENSION] = client
     return client
 

@@ -176,6 +176,9 @@ def safe_unread_count(user) -> int:
     try:
         return unread_count(user)
     except SQLAlchemyError:
+        # Roll back, so the rest of the page meets the database afresh (a connection that died
+        # here would otherwise leave the session unusable, and the page would end in a 500).
+        db.session.rollback()
         return 0
 
 

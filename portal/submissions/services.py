@@ -152,10 +152,14 @@ def submit(
     keys = _clean_article_keys(policy, article_keys)
     tags.check(concerns)
     checked = attachments.check_all(list(files))
-    checks.refuse_repeat(
+    resent = checks.refuse_repeat(
         actor, "submission", body, title=title,
         message=lambda last: _("You have just sent this same submission (receipt %(id)s).", id=last.public_id),
+        same_place=lambda last: last.policy_id == policy.id,
     )
+    if resent is not None:
+        resent.resent = True  # the same form sent again: saved once, the receipt already mailed
+        return resent
     submission = Submission(policy_id=policy.id, title=title, body=body, channel="portal")
     return _save(actor, submission, keys, checked, before_commit=lambda item: receipts.queue_receipt(actor, item))
 

@@ -92,6 +92,10 @@ def new(slug: str):
             if error.field == "attachments":
                 form.attachments.errors.append(_("Your text is kept; choose the files again."))
         else:
+            if getattr(submission, "resent", False):  # the same form again (a resend, a retried request)
+                flash(_("Your submission had already been received; it is saved once. Receipt number: %(id)s",
+                        id=submission.public_id), "info")
+                return redirect(url_for("submissions.receipt", public_id=submission.public_id))
             if form.concerns.data:
                 author_tagged.send(submission, actor=current_user._get_current_object(),
                                    values=list(form.concerns.data))

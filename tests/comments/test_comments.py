@@ -146,6 +146,19 @@ def test_the_same_comment_twice_in_a_row_is_refused(citizen, policy):
     assert refused.value.field == "body" and "same comment" in refused.value.message
 
 
+def test_the_same_comment_form_sent_twice_is_saved_once_and_answered_as_sent(english, sign_in, citizen, policy):
+    # A resend of the form (or a request the load balancer sent again after its answer was cut)
+    # lands on the one saved comment, with a message, rather than on a refusal.
+    sign_in(citizen)
+    form = {"article_key": "pasal-1", "stance": "supports", "body": "Setuju dengan pasal ini."}
+    first = english.post(f"/policies/{policy.slug}/comments", data=form)
+    again = english.post(f"/policies/{policy.slug}/comments", data=form, follow_redirects=True)
+    assert first.status_code == 302 and again.status_code == 200
+    saved = db.session.scalars(select(Comment).where(Comment.author_id == citizen.id)).all()
+    assert len(saved) == 1
+    assert f"Your comment {saved[0].public_id} had already been received; it is saved once." in text_of(again)
+
+
 def test_a_closed_consultation_refuses_comments_clearly_and_stays_readable(
     english, sign_in, citizen, member, moderator, policy
 ):

@@ -6,6 +6,7 @@ from __future__ import annotations
 import socket
 
 import pytest
+from flask import request_finished
 
 from portal import create_app
 from portal.extensions import db
@@ -58,6 +59,32 @@ def test_database_down_answers_503_in_indonesian_with_retry_after(app_with, tmp_
     assert "Portal sedang tidak tersedia sebentar" in page
     assert "kirim lagi" in page
     assert "Coba lagi dalam 5 detik" in page
+
+
+def test_a_read_that_meets_the_database_coming_back_is_answered_not_refused(app_with, tmp_path):
+    # The database's folder appears (a restart ending) once the first attempt met it missing: the
+    # read, tried again half a second later (UNAVAILABLE_RETRY_SECONDS), gets its page, not the 503 page.
+    ready = tmp_path / "ready" / "folder"
+    ready.mkdir(parents=True)
+    builder = create_app({"SQLALCHEMY_DATABASE_URI": "sqlite:///" + str(ready / "portal.db"),
+                          "INSTANCE_PATH": str(tmp_path / "builder")}, env="testing")
+    with builder.app_context():
+        db.create_all()
+        db.engine.dispose()
+    client = app_with(SQLALCHEMY_DATABASE_URI=_database_down("sqlite", tmp_path), UNAVAILABLE_RETRY_SECONDS=10)
+    attempts = []
+
+    def comes_back(sender, response, **extra):  # after the first attempt met the database down
+        attempts.append(response.status_code)
+        if len(attempts) == 1:
+            (tmp_path / "ready").rename(tmp_path / "missing")
+
+    request_finished.connect(comes_back, client.application)
+    response = client.get("/policies/")
+
+    assert attempts == [503, 200]
+    assert response.status_code == 200
+    assert "Portal sedang tidak tersedia sebentar" not in text_of(response)
 
 
 @pytest.mark.parametrize("kind", ["sqlite", "postgresql"])

@@ -7,8 +7,9 @@ import re
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
+from portal.contributions import checks
 from portal.errors import Conflict, PermissionDenied, ValidationError
 from portal.extensions import db, utcnow
 from portal.submissions import services
@@ -156,8 +157,15 @@ def test_unknown_articles_are_refused(ngo, policy):
     assert refused.value.field == "article_keys"
 
 
-def test_the_same_submission_twice_in_a_row_is_refused(ngo, policy):
+def test_the_same_submission_sent_again_is_saved_once_and_later_refused(ngo, policy):
     first = services.submit(ngo, policy, "Judul", "Isi yang sama.", [], [])
+    # The form sent again (a resend, or a request the load balancer retried): the same submission.
+    again = services.submit(ngo, policy, "Judul", "Isi yang sama.", [], [])
+    assert again.public_id == first.public_id
+    assert db.session.scalar(select(func.count()).select_from(Submission).where(Submission.author_id == ngo.id)) == 1
+    # Long after, the same text again is refused with the receipt of the first.
+    first.created_at -= timedelta(seconds=checks.REPLAY_SECONDS + 1)
+    db.session.commit()
     with pytest.raises(ValidationError) as refused:
         services.submit(ngo, policy, "Judul", "Isi yang sama.", [], [])
     assert first.public_id in refused.value.message
