@@ -45,7 +45,7 @@ from flask_wtf.csrf import generate_csrf
 from markupsafe import escape
 from sqlalchemy.exc import SQLAlchemyError
 
-from portal import content_version
+from portal import content_version, signedcache
 
 EXTENSION = "portal.pagecache"
 log = logging.getLogger(__name__)
@@ -68,6 +68,7 @@ def init_app(app: Flask) -> None:
     """Choose the store, and serve and keep anonymous pages around each request."""
     content_version.install()
     app.add_template_global(fragment, "fragment")
+    signedcache.register_templating(app)
     if not app.config.get("PAGE_CACHE_ENABLED"):
         return
     redis_url = app.config.get("REDIS_URL")
@@ -86,7 +87,13 @@ def init_app(app: Flask) -> None:
     fragments = Cache(config=pieces)
     fragments.init_app(app)
     app.extensions[FRAGMENTS] = fragments
+    signed = dict(settings)
+    if redis_url:
+        signed["CACHE_KEY_PREFIX"] = settings["CACHE_KEY_PREFIX"].replace("page:", "signed:")
+    signed_pages = Cache(config=signed)
+    signed_pages.init_app(app)
     app.before_request(_serve_kept)
+    signedcache.init_app(app, signed_pages, CACHED_ENDPOINTS)  # the same pages, for signed-in readers
     app.before_request(_stamp_for_fragments)
     app.after_request(_tag_fresh)
     request_finished.connect(_keep, app, weak=False)

@@ -16,14 +16,9 @@ bp = Blueprint("notifications", __name__, url_prefix="/me")
 
 @bp.app_context_processor
 def notification_helpers():
-    """The unread count the navigation bar of every page shows (one count query, signed-in readers only).
-
-    The layout is the one part every page shares, so its number is gathered here, before the
-    template renders, rather than by each view; follow state is part of each page's builder.
-    """
-    signed_in = getattr(current_user, "is_authenticated", False)
+    """The follow form and message renderer templates share (the navigation bar's unread count is
+    the layout's `viewer_part("notices")`, counted by `services.safe_unread_count`)."""
     return {
-        "unread_notifications": services.safe_unread_count(current_user) if signed_in else 0,
         "follow_form": FollowForm,
         "render_notification": lambda item: services.render_message(item.kind, item.params),
     }
