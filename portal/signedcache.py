@@ -38,6 +38,7 @@ import re
 
 from flask import Flask, Response, current_app, g, get_template_attribute, request, request_finished, session
 from flask.globals import request_ctx
+from flask_babel import get_locale
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup, escape
@@ -61,6 +62,7 @@ _IDENTITY = frozenset({"id", "email", "display_name", "password_hash", "created_
                        "suspended_until", "affiliation_verified_at", "affiliation_verified_by_id"})
 _KEPT_HEADERS = ("Content-Type", "Content-Language")
 _PROVIDERS = "portal.signedcache.providers"
+_RENDERED, _RENDERED_MAX = "portal.signedcache.rendered", 2000
 
 
 def init_app(app: Flask, cache, endpoints: frozenset[str]) -> None:
@@ -91,11 +93,21 @@ def viewer_part(name: str) -> Markup:
 
 def _render_part(name: str) -> Markup:
     user = current_user._get_current_object()
-    macro = get_template_attribute("_viewer.html", name)
     if name == "notices":
         provider = current_app.extensions.get(_PROVIDERS, {}).get("notices")
-        return Markup(macro(provider(user) if provider else 0))
-    return Markup(macro(user))
+        value = provider(user) if provider else 0
+    else:
+        value = user.display_name
+    # The same few answers again and again (a name, a count, in one of two languages): each is
+    # rendered once per process, which costs less than calling the macro on every request.
+    rendered = current_app.extensions.setdefault(_RENDERED, {})
+    key = (name, str(get_locale()), value)
+    html = rendered.get(key)
+    if html is None:
+        if len(rendered) >= _RENDERED_MAX:
+            rendered.clear()
+        html = rendered[key] = Markup(get_template_attribute("_viewer.html", name)(value))
+    return html
 
 
 # --- the key --------------------------------------------------------------------------
