@@ -10,7 +10,7 @@ import re
 import pytest
 
 from portal import pagecache, signedcache
-from portal.comments import services as comments
+from portal.accounts.models import User
 from portal.contributions.models import Contribution
 from portal.extensions import db
 from portal.moderation import services as moderation
@@ -224,3 +224,37 @@ def test_readers_in_threads_each_get_only_their_own_page(app, policy, make_user,
     assert kept  # the readers were served kept pages, and none of them holds anyone's name or token
     assert not any(name.encode() in page for page in kept for name in names[1:])
     assert not any(TOKEN.search(page.decode()) for page in kept)
+
+
+def test_app_servers_share_a_class_page_through_redis_and_each_reader_gets_their_own_parts(
+        app, redis_apps, policy, make_user, sign_in):
+    one, two = redis_apps
+    path = f"/policies/{policy.slug}"
+    first, second = make_user(display_name="Warga Server Satu"), make_user(display_name="Warga Server Dua")
+    _notify(second, 3)
+    ids = (first.id, second.id)
+    db.session.remove()
+    readers = []
+    for server, user_id in zip((one, two), ids):
+        with server.app_context():
+            client = server.test_client()
+            sign_in(db.session.get(User, user_id), client, lang="en")
+            _page(client, path)  # the page after signing in shows (and drops) its message
+            readers.append(client)
+            db.session.remove()
+    seen: list = []
+    with two.app_context():
+        from sqlalchemy import event
+
+        event.listen(db.engine, "before_cursor_execute", lambda *args: seen.append(1))
+        db.session.remove()
+    with one.app_context():
+        assert _reader(_page(readers[0], path))[:2] == ("Warga Server Satu", 0)  # rendered, kept in Redis
+        db.session.remove()
+    with two.app_context():
+        seen.clear()
+        assert _reader(_page(readers[1], path))[:2] == ("Warga Server Dua", 3)
+        # Served from what the first server kept: the account, the stamp, this reader's first
+        # footprint check and the unread count (a fresh render of the page asks about 18).
+        assert len(seen) <= 4
+        db.session.remove()
