@@ -41,6 +41,7 @@ from flask.globals import request_ctx
 from flask_babel import get_locale
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
+from jinja2 import pass_context
 from markupsafe import Markup, escape
 from sqlalchemy import exists, false, or_, select
 from sqlalchemy.exc import SQLAlchemyError
@@ -83,21 +84,35 @@ def provide(app: Flask, name: str, function) -> None:
     app.extensions.setdefault(_PROVIDERS, {})[name] = function
 
 
-def viewer_part(name: str) -> Markup:
+def collecting() -> bool:
+    """Whether this request's page may be kept: its reader's parts are then put in after it is
+    rendered, so what they need (the unread count) need not be gathered before."""
+    return g.get("signed_cache_key") is not None
+
+
+@pass_context
+def viewer_part(context, name: str) -> Markup:
     """The reader's own part of the layout (`name` or `notices`), or its marker while the page
-    may be kept (filled in per request by `_fill`)."""
-    if g.get("signed_cache_key") is not None:
+    may be kept (filled in per request by `_fill`). Runs no query: the unread count is the
+    template's `unread_notifications`, gathered before it renders."""
+    if collecting():
         return Markup(_MARK[name])
-    return _render_part(name)
+    value = context.get("unread_notifications", 0) if name == "notices" else current_user.display_name
+    return _rendered(name, value)
 
 
 def _render_part(name: str) -> Markup:
+    """A part for a page already rendered (its count asked now)."""
     user = current_user._get_current_object()
     if name == "notices":
         provider = current_app.extensions.get(_PROVIDERS, {}).get("notices")
         value = provider(user) if provider else 0
     else:
         value = user.display_name
+    return _rendered(name, value)
+
+
+def _rendered(name: str, value) -> Markup:
     # The same few answers again and again (a name, a count, in one of two languages): each is
     # rendered once per process, which costs less than calling the macro on every request.
     rendered = current_app.extensions.setdefault(_RENDERED, {})

@@ -235,7 +235,7 @@ def test_app_servers_share_a_class_page_through_redis_and_each_reader_gets_their
     ids = (first.id, second.id)
     db.session.remove()
     readers = []
-    for server, user_id in zip((one, two), ids):
+    for server, user_id in zip((one, two), ids, strict=True):
         with server.app_context():
             client = server.test_client()
             sign_in(db.session.get(User, user_id), client, lang="en")
@@ -258,3 +258,12 @@ def test_app_servers_share_a_class_page_through_redis_and_each_reader_gets_their
         # footprint check and the unread count (a fresh render of the page asks about 18).
         assert len(seen) <= 4
         db.session.remove()
+
+
+def test_a_name_with_markup_stays_escaped_in_fresh_and_kept_pages(app, policy, make_user, client_for):
+    path = f"/policies/{policy.slug}"
+    reader = client_for(make_user(display_name='<script>alert("nama")</script>'))
+    for _ in range(2):  # rendered, then served from the kept copy
+        page = _page(reader, path)
+        assert '<script>alert("nama")</script>' not in page
+        assert _reader(page)[0] == "&lt;script&gt;alert(&#34;nama&#34;)&lt;/script&gt;"

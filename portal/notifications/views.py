@@ -6,6 +6,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from portal import signedcache
 from portal.notifications import services
 from portal.notifications.forms import ConfirmForm, FollowForm
 from portal.numbers import query_int
@@ -16,9 +17,17 @@ bp = Blueprint("notifications", __name__, url_prefix="/me")
 
 @bp.app_context_processor
 def notification_helpers():
-    """The follow form and message renderer templates share (the navigation bar's unread count is
-    the layout's `viewer_part("notices")`, counted by `services.safe_unread_count`)."""
+    """The unread count the navigation bar of every page shows (one count query, signed-in readers only).
+
+    The layout is the one part every page shares, so its number is gathered here, before the
+    template renders, rather than by each view; follow state is part of each page's builder.
+    A page that may be kept for the reader's class is rendered with a marker instead, and the
+    count is put in after rendering (portal.signedcache).
+    """
+    signed_in = getattr(current_user, "is_authenticated", False)
     return {
+        "unread_notifications": services.safe_unread_count(current_user)
+        if signed_in and not signedcache.collecting() else 0,
         "follow_form": FollowForm,
         "render_notification": lambda item: services.render_message(item.kind, item.params),
     }
