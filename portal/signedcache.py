@@ -160,9 +160,7 @@ def has_footprint(user, stamp: str) -> bool:
 
 
 def _key(user, stamp: str) -> str:
-    language = session.get("lang")
-    if language not in current_app.config["LANGUAGES"]:
-        language = current_app.config["BABEL_DEFAULT_LOCALE"]
+    language = str(get_locale())  # the session's choice, else the account's saved one (portal.i18n)
     viewer = repr(viewer_class(user))
     if has_footprint(user, stamp):
         viewer = f"{user.id}:{viewer}"

@@ -267,3 +267,12 @@ def test_a_name_with_markup_stays_escaped_in_fresh_and_kept_pages(app, policy, m
         page = _page(reader, path)
         assert '<script>alert("nama")</script>' not in page
         assert _reader(page)[0] == "&lt;script&gt;alert(&#34;nama&#34;)&lt;/script&gt;"
+
+
+def test_the_language_saved_on_the_account_is_kept_apart(app, policy, make_user, client_for):
+    path = f"/policies/{policy.slug}"
+    english, indonesian = make_user(locale="en"), make_user(locale="id")
+    as_english, as_indonesian = client_for(english, lang=None), client_for(indonesian, lang=None)
+    for _ in range(2):
+        assert ">Sign out<" in _page(as_english, path)
+        assert ">Keluar<" in _page(as_indonesian, path)
