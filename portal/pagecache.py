@@ -7,8 +7,9 @@ memory otherwise) under those and the content stamp (`portal.content_version`), 
 committed change renews. A page kept under an old stamp is never read again: the first
 anonymous view after a moderator publishes a comment renders afresh.
 
-What is never kept, and never served from the cache:
-- anything for a signed-in browser (a session naming an account, or a remember-me cookie);
+What is never kept here, and never served from here:
+- anything for a signed-in browser (a session naming an account, or a remember-me cookie):
+  `portal.signedcache` keeps those pages, per viewer class or per reader, in a store of its own;
 - a request whose session holds flashed messages (the page would show them to everyone);
 - a response that is not a 200 HTML page, or that sets a cookie other than the session's,
   or whose rendering changed the session beyond giving it a CSRF token.
@@ -21,7 +22,7 @@ reader's CSRF token), so a browser that revalidates gets 304 without a body. Pag
 depend on the clock (a consultation window that opens) are kept at most
 PAGE_CACHE_TIMEOUT seconds.
 
-Signed-in pages are rendered for each reader, but their longest part, the comments, is the
+A signed-in page that is rendered (not served kept) has as its longest part the comments, the
 same for every reader in the same position: `fragment(...)` (a template global, used as
 `{% call fragment(...) %}`) keeps the rendered HTML of one comment under the content stamp
 read at the start of the request in the page's own transaction (before the page's data, so a
