@@ -18,8 +18,9 @@ page is kept, and the CSRF token is cut out as for anonymous pages; all three ar
 per request, also into a page just rendered. Which tables count as a footprint is read from
 the schema (every foreign key to `users` outside the private tables), so a table added later
 counts without being named here; all of them renew the stamp, so the footprint is kept under
-it too. A class page that still shows the reader's name or e-mail outside a marker is not
-shared: that reader is counted as having a footprint until the next stamp. A page is kept only
+it too (in each process's memory). A class page that still shows the reader's name or e-mail
+outside a marker is not shared: that reader counts as having a footprint until the next
+stamp. A page is kept only
 if the stamp is the same after it was rendered as before: it was then read from the state the
 stamp names, also where each statement sees the latest commit.
 
@@ -64,6 +65,7 @@ _IDENTITY = frozenset({"id", "email", "display_name", "password_hash", "created_
 _KEPT_HEADERS = ("Content-Type", "Content-Language")
 _PROVIDERS = "portal.signedcache.providers"
 _RENDERED, _RENDERED_MAX = "portal.signedcache.rendered", 2000
+_FOOTPRINTS, _FOOTPRINTS_MAX = "portal.signedcache.footprints", 10_000
 
 
 def init_app(app: Flask, cache, endpoints: frozenset[str]) -> None:
@@ -150,13 +152,24 @@ def _footprint_query(user_id: int):
 def has_footprint(user, stamp: str) -> bool:
     """Whether any public table holds a row of `user`'s (kept under the stamp, which each such
     row renews)."""
-    cache = current_app.extensions[EXTENSION][0]
-    key = f"{stamp}:footprint:{user.id}"
-    known = cache.get(key)
+    known = _footprints().get((stamp, user.id))
     if known is None:
         known = bool(db.session.execute(_footprint_query(user.id)).scalar())
-        cache.set(key, known)
+        _mark_footprint(stamp, user.id, known)
     return known
+
+
+def _footprints() -> dict:
+    # In each process's memory, not the shared store: one query per reader and stamp is cheaper
+    # than a round trip to Redis on every request.
+    return current_app.extensions.setdefault(_FOOTPRINTS, {})
+
+
+def _mark_footprint(stamp: str, user_id: int, value: bool) -> None:
+    known = _footprints()
+    if len(known) >= _FOOTPRINTS_MAX:
+        known.clear()
+    known[stamp, user_id] = value
 
 
 def _key(user, stamp: str) -> str:
@@ -245,11 +258,10 @@ def _names_reader(body: str) -> bool:
     if so, they count as having a footprint until the next stamp (and the page is not kept)."""
     user = current_user._get_current_object()
     stamp = g.signed_cache_stamp
-    cache = current_app.extensions[EXTENSION][0]
-    if cache.get(f"{stamp}:footprint:{user.id}"):
+    if _footprints().get((stamp, user.id)):
         return False  # kept for this reader alone
     if str(escape(user.display_name)) in body or str(escape(user.email)) in body:
-        cache.set(f"{stamp}:footprint:{user.id}", True)
+        _mark_footprint(stamp, user.id, True)
         return True
     return False
 
