@@ -7,8 +7,9 @@ memory otherwise) under those and the content stamp (`portal.content_version`), 
 committed change renews. A page kept under an old stamp is never read again: the first
 anonymous view after a moderator publishes a comment renders afresh.
 
-What is never kept, and never served from the cache:
-- anything for a signed-in browser (a session naming an account, or a remember-me cookie);
+What is never kept here, and never served from here:
+- anything for a signed-in browser (a session naming an account, or a remember-me cookie):
+  `portal.signedcache` keeps those pages, per viewer class or per reader, in a store of its own;
 - a request whose session holds flashed messages (the page would show them to everyone);
 - a response that is not a 200 HTML page, or that sets a cookie other than the session's,
   or whose rendering changed the session beyond giving it a CSRF token.
@@ -21,7 +22,7 @@ reader's CSRF token), so a browser that revalidates gets 304 without a body. Pag
 depend on the clock (a consultation window that opens) are kept at most
 PAGE_CACHE_TIMEOUT seconds.
 
-Signed-in pages are rendered for each reader, but their longest part, the comments, is the
+A signed-in page that is rendered (not served kept) has as its longest part the comments, the
 same for every reader in the same position: `fragment(...)` (a template global, used as
 `{% call fragment(...) %}`) keeps the rendered HTML of one comment under the content stamp
 read at the start of the request in the page's own transaction (before the page's data, so a
@@ -45,7 +46,7 @@ from flask_wtf.csrf import generate_csrf
 from markupsafe import escape
 from sqlalchemy.exc import SQLAlchemyError
 
-from portal import content_version
+from portal import content_version, signedcache
 from portal.extensions import redis_options
 
 EXTENSION = "portal.pagecache"
@@ -69,6 +70,7 @@ def init_app(app: Flask) -> None:
     """Choose the store, and serve and keep anonymous pages around each request."""
     content_version.install()
     app.add_template_global(fragment, "fragment")
+    signedcache.register_templating(app)
     if not app.config.get("PAGE_CACHE_ENABLED"):
         return
     redis_url = app.config.get("REDIS_URL")
@@ -89,7 +91,13 @@ def init_app(app: Flask) -> None:
     fragments = Cache(config=pieces)
     fragments.init_app(app)
     app.extensions[FRAGMENTS] = fragments
+    signed = dict(settings)
+    if redis_url:
+        signed["CACHE_KEY_PREFIX"] = settings["CACHE_KEY_PREFIX"].replace("page:", "signed:")
+    signed_pages = Cache(config=signed)
+    signed_pages.init_app(app)
     app.before_request(_serve_kept)
+    signedcache.init_app(app, signed_pages, CACHED_ENDPOINTS)  # the same pages, for signed-in readers
     app.before_request(_stamp_for_fragments)
     app.after_request(_tag_fresh)
     request_finished.connect(_keep, app, weak=False)

@@ -197,6 +197,39 @@ def at_once(app):
     return run
 
 
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+
+
+@pytest.fixture
+def redis_apps(_schema, tmp_path):
+    """Two app servers on the test database sharing Redis (page cache, sessions; a fresh key
+    prefix), skipped when no Redis answers at TEST_REDIS_URL."""
+    import uuid
+
+    import redis
+
+    try:
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping()
+    except redis.RedisError as error:
+        pytest.skip(f"the shared page cache is not tested: no Redis answers at {REDIS_URL} ({error})")
+    prefix = f"portal-test-{uuid.uuid4().hex}:"
+    apps = []
+    for name in ("one", "two"):
+        server = create_app({"SQLALCHEMY_DATABASE_URI": _schema, "INSTANCE_PATH": str(tmp_path / name),
+                             "REDIS_URL": REDIS_URL, "SESSION_REDIS_PREFIX": prefix, "PAGE_CACHE_ENABLED": True},
+                            env="testing")
+        server.test_client_class = CsrfClient
+        apps.append(server)
+    yield apps
+    client = redis.Redis.from_url(REDIS_URL)
+    keys = list(client.scan_iter(match=prefix + "*"))
+    if keys:
+        client.delete(*keys)
+    for server in apps:
+        with server.app_context():
+            db.engine.dispose()
+
+
 @pytest.fixture
 def limited_client(app, _schema, tmp_path):
     """Factory: limited_client(**settings) -> a client of a second app on the same

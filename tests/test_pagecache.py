@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import os
 import pickle
 import re
-import uuid
 import urllib.request
 from http.cookiejar import CookieJar
 
@@ -271,36 +269,6 @@ def test_search_results_follow_the_index_not_only_the_commit(app, client, policy
     assert "penyeberangan" not in _page(client, path)  # committed, not yet indexed: nothing to find yet
     search.drain(wait=5)
     assert "penyeberangan" in _page(client, path)
-
-
-REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
-
-
-@pytest.fixture
-def redis_apps(_schema, tmp_path):
-    """Two app servers on the test database sharing a Redis page cache (a fresh key prefix)."""
-    import redis
-
-    try:
-        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping()
-    except redis.RedisError as error:
-        pytest.skip(f"the shared page cache is not tested: no Redis answers at {REDIS_URL} ({error})")
-    prefix = f"portal-test-{uuid.uuid4().hex}:"
-    apps = []
-    for name in ("one", "two"):
-        server = create_app({"SQLALCHEMY_DATABASE_URI": _schema, "INSTANCE_PATH": str(tmp_path / name),
-                             "REDIS_URL": REDIS_URL, "SESSION_REDIS_PREFIX": prefix, "PAGE_CACHE_ENABLED": True},
-                            env="testing")
-        server.test_client_class = CsrfClient
-        apps.append(server)
-    yield apps
-    client = redis.Redis.from_url(REDIS_URL)
-    keys = list(client.scan_iter(match=prefix + "*"))
-    if keys:
-        client.delete(*keys)
-    for server in apps:
-        with server.app_context():
-            db.engine.dispose()
 
 
 def test_app_servers_share_kept_pages_through_redis(app, redis_apps, policy, make_user, moderator):

@@ -12,6 +12,9 @@ from flask import Flask
 def init_app(app: Flask) -> None:
     """Listen to what contributions and moderation announce."""
     # Imported when the app is made, not with the package, so that importing the models stays light.
-    from portal.notifications import listeners
+    from portal import signedcache
+    from portal.notifications import listeners, services
 
     listeners.connect()
+    # The unread count in every page's navigation bar, put in per request (also into kept pages).
+    signedcache.provide(app, "notices", services.safe_unread_count)

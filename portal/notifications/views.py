@@ -6,6 +6,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from portal import signedcache
 from portal.notifications import services
 from portal.notifications.forms import ConfirmForm, FollowForm
 from portal.numbers import query_int
@@ -20,10 +21,13 @@ def notification_helpers():
 
     The layout is the one part every page shares, so its number is gathered here, before the
     template renders, rather than by each view; follow state is part of each page's builder.
+    A page that may be kept for the reader's class is rendered with a marker instead, and the
+    count is put in after rendering (portal.signedcache).
     """
     signed_in = getattr(current_user, "is_authenticated", False)
     return {
-        "unread_notifications": services.safe_unread_count(current_user) if signed_in else 0,
+        "unread_notifications": services.safe_unread_count(current_user)
+        if signed_in and not signedcache.collecting() else 0,
         "follow_form": FollowForm,
         "render_notification": lambda item: services.render_message(item.kind, item.params),
     }
