@@ -172,12 +172,13 @@ def note(session: Session, keys) -> None:
 
 
 def _before_commit(session: Session) -> None:
-    if not session.info.get(PENDING_KEY) or not in_transaction():
+    if not in_transaction():
         return
-    keys: set = set()
-    while session.info.get(PENDING_KEY):
-        keys |= session.info.pop(PENDING_KEY)
-        session.flush()  # what is still unflushed belongs to this commit too (and may note more)
+    # The commit's own flush comes after this hook: flush now, so what it writes is noted too.
+    session.flush()
+    keys = session.info.pop(PENDING_KEY, None)
+    if not keys:
+        return
     found, deletions = documents.resolve(keys, session)
     write(session.connection(), found, deletions)
 

@@ -28,6 +28,7 @@ REFUSED_PLUGINS = (
 )
 SUGGEST_BELOW = 3  # offer "did you mean" only when a query finds fewer hits than this
 SPELLING_LETTERS = "abcdefghijklmnopqrstuvwxyz0123456789"
+SPELLING_MAX_CHARS = 30  # longer words get no suggestion (their one-edit neighbours run into the thousands)
 SNIPPET_CHARS = 240
 
 
@@ -91,7 +92,7 @@ def suggest(text: str, frequencies: Callable[[set[str]], dict[str, int]],
     for match in TOKEN_PATTERN.finditer(text):
         word, stemmed, stopped = normalise(match.group(0))
         # A word found through its stem ("latihan" finds "pelatihan") is no misspelling.
-        if stopped or frequencies({word}).get(word) or known_stem(stemmed):
+        if stopped or len(word) > SPELLING_MAX_CHARS or frequencies({word}).get(word) or known_stem(stemmed):
             continue
         candidates = one_edit(word)
         found = frequencies(candidates)

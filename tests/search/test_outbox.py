@@ -78,6 +78,16 @@ def test_a_new_version_replaces_the_searchable_articles(official, make_policy, d
     assert services.check().agrees
 
 
+def test_a_policy_opened_after_it_was_indexed_as_a_draft_is_found_by_the_public(official, make_policy, drain, find):
+    policy = make_policy(status="draft", **TRAINING)
+    drain()
+    assert find(None, "perpajakan") == []
+    proposals.transition(official, policy, "open")  # a compare-and-set UPDATE, beside the ORM
+    drain()
+    assert find(None, "perpajakan")
+    assert services.check().agrees
+
+
 def _start_thread(client, official, title: str, body: str):
     from portal.forums import services as forums
 
