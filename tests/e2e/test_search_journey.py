@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from tests.e2e.conftest import JOURNEY_POLICY
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.every_search_backend]
 
 
 def test_a_visitor_finds_stemmed_words_narrows_by_group_and_lands_on_the_comment(
