@@ -114,27 +114,27 @@ class PostgresBackend(SearchBackend):
         exact = " | ".join(lexeme(word) for word in sorted(words) if word)
         if exact:
             params["exact"] = exact
-        with db.engine.connect() as connection:
-            total, counts, dates = _facets(connection, where, params, now)
-            pagelen = request.per_page
-            pagenum = min(max(1, request.page), max(1, -(-total // pagelen)))  # past the end: the last page
-            params.update(limit=pagelen, offset=(pagenum - 1) * pagelen)
-            if request.sort == "date":
-                # Ties: the later-written document first, as Whoosh's index order gives them.
-                order, score = "created_at DESC, db_id DESC, doc_type", "0.0"
-            else:
-                order = "score DESC, created_at, db_id"
-                score = "ts_rank(terms, CAST(:q AS tsquery))"
-                if exact:
-                    score += f" + {EXACT_BONUS} * ts_rank(words, CAST(:exact AS tsquery))"
-            rows = connection.execute(text(
-                f"SELECT {SHOWN}, {score} AS score FROM search_documents WHERE {where} "
-                f"ORDER BY {order} LIMIT :limit OFFSET :offset"
-            ), params).mappings().all()
-            suggestion = None
-            if total < querying.SUGGEST_BELOW:
-                suggestion = querying.suggest(request.text, lambda found: _frequencies(connection, found),
-                                              lambda found: _known_stem(connection, found))
+        connection = db.session.connection()  # the request's own: its rows are then reloaded on it too
+        total, counts, dates = _facets(connection, where, params, now)
+        pagelen = request.per_page
+        pagenum = min(max(1, request.page), max(1, -(-total // pagelen)))  # past the end: the last page
+        params.update(limit=pagelen, offset=(pagenum - 1) * pagelen)
+        if request.sort == "date":
+            # Ties: the later-written document first, as Whoosh's index order gives them.
+            order, score = "created_at DESC, db_id DESC, doc_type", "0.0"
+        else:
+            order = "score DESC, created_at, db_id"
+            score = "ts_rank(terms, CAST(:q AS tsquery))"
+            if exact:
+                score += f" + {EXACT_BONUS} * ts_rank(words, CAST(:exact AS tsquery))"
+        rows = connection.execute(text(
+            f"SELECT {SHOWN}, {score} AS score FROM search_documents WHERE {where} "
+            f"ORDER BY {order} LIMIT :limit OFFSET :offset"
+        ), params).mappings().all()
+        suggestion = None
+        if total < querying.SUGGEST_BELOW:
+            suggestion = querying.suggest(request.text, lambda found: _frequencies(connection, found),
+                                          lambda found: _known_stem(connection, found))
         hits = [
             querying.make_hit({**row, "text": row["body"], "group": row["grp"]}, float(row["score"]), words, stems)
             for row in rows
