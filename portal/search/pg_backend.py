@@ -33,6 +33,8 @@ from portal.search.pg_index import EPOCH, SearchDocument, lexeme
 
 BATCH = 1000  # rows a rebuild inserts per statement
 EXACT_BONUS = 0.5
+# "Did you mean" picks the most frequent neighbour; counting stops here (ties above it go by the word).
+FREQUENCY_CAP = 1000
 FACET_COLUMNS = {"kind": "kind", "policy": "policy_id", "group": "grp", "status": "status"}
 SHOWN = "doc_id, doc_type, db_id, kind, status, policy_id, grp, author_id, created_at, title, body"
 
@@ -232,15 +234,25 @@ def _facets(connection, where: str, params: dict, now: datetime) -> tuple[int, d
 
 
 def _frequencies(connection, words: set[str]) -> dict[str, int]:
-    """Document frequency of those `words` the exact-word vectors hold."""
-    words = {word for word in words if word}
+    """Document frequency (counted up to FREQUENCY_CAP) of those `words` the exact-word vectors hold.
+
+    The words present are found first, one GIN probe each without touching the table (a word no
+    document holds, most of a misspelling's neighbours, costs nothing); only those are counted.
+    """
+    words = sorted(word for word in words if word)
     if not words:
         return {}
-    rows = connection.execute(text(
-        "SELECT word, count(*) FROM search_documents, unnest(tsvector_to_array(words)) AS word "
-        "WHERE words @@ CAST(:any AS tsquery) AND word = ANY(:words) GROUP BY word"
-    ), {"any": " | ".join(lexeme(word) for word in sorted(words)), "words": sorted(words)}).all()
-    return {word: count for word, count in rows}
+    present = connection.execute(text(
+        "SELECT n FROM unnest(CAST(:queries AS tsquery[])) WITH ORDINALITY AS probe(q, n) "
+        "WHERE EXISTS (SELECT 1 FROM search_documents WHERE words @@ q)"
+    ), {"queries": [lexeme(word) for word in words]}).scalars().all()
+    found = {}
+    for number in present:
+        word = words[number - 1]
+        found[word] = connection.execute(text(
+            "SELECT count(*) FROM (SELECT 1 FROM search_documents WHERE words @@ CAST(:q AS tsquery) LIMIT :cap) AS f"
+        ), {"q": lexeme(word), "cap": FREQUENCY_CAP}).scalar()
+    return found
 
 
 def _known_stem(connection, found: str) -> bool:
