@@ -67,6 +67,7 @@ def test_a_second_app_server_finds_what_the_first_one_wrote_at_once(app, _schema
         page = services.search(None, "mutasi")
         found = [f"{entry.hit.doc_type}:{entry.hit.db_id}" for entry in page.items]
         db.session.remove()
+        db.engine.dispose()
     assert found == [f"contribution:{item.id}"]
 
 
