@@ -10,8 +10,14 @@ then measures:
      redirect) with the search outbox on, and the index updated by the
      after-response hook, vs off (p95), in alternating blocks so both modes see
      the same machine; and the after-response indexing time per post.
+  4. with --pg-url: the PostgreSQL backend (SEARCH_BACKEND=postgres) on the same
+     documents in that database: its rebuild, the same queries (p95 beside Whoosh
+     and FTS5), and posting with the index row written in the post's own
+     transaction vs not at all.
 
 Run:  .venv/bin/python bench/search.py [--docs 100000] [--queries 200] [--posts 500]
+          [--pg-url postgresql://postgres@127.0.0.1:5432/portal_bench]
+(--pg-url names a throwaway database: its tables are dropped and made afresh.)
 """
 
 from __future__ import annotations
@@ -188,9 +194,12 @@ def main() -> None:
     parser.add_argument("--queries", type=int, default=200)
     parser.add_argument("--posts", type=int, default=500, help="posts with indexing on, and as many off")
     parser.add_argument("--procs", type=int, default=2)
+    parser.add_argument("--pg-url", default=os.environ.get("BENCH_DATABASE_URL"),
+                        help="a throwaway PostgreSQL database for the PostgreSQL backend's figures")
     args = parser.parse_args()
 
     rng = random.Random(42)
+    fts_baseline: list[float] = []
     workdir = Path(tempfile.mkdtemp(prefix="pp-search-bench-"))
     from portal import create_app
     from portal.accounts.auth import hash_password
@@ -225,6 +234,7 @@ def main() -> None:
             fts_query(fts, words)
             backend.search(SearchQuery(text=words), Visibility())
         fts_times, whoosh_times, page_times, found = [], [], [], 0
+        fts_baseline[:] = []
         for words in queries:
             t = time.perf_counter()
             fts_query(fts, words)
@@ -237,6 +247,7 @@ def main() -> None:
                 t = time.perf_counter()
                 services.search(None, words)
                 page_times.append(time.perf_counter() - t)
+        fts_baseline.extend(fts_times)
         ratio = p95(whoosh_times) / p95(fts_times)
         print(f"2. two-word queries ({len(queries)}, {found} with hits), facets + highlighted top 10, public viewer:")
         print(f"   FTS5 p95 {ms(p95(fts_times))} (median {ms(statistics.median(fts_times))}); "
@@ -264,6 +275,70 @@ def main() -> None:
         # The "off" posts bypassed the outbox on purpose, so exactly they are missing.
         print(f"   check after the run: {len(report.missing)} missing (expected {len(off)}: the posts written "
               f"with indexing off), {len(report.extra)} extra, {len(report.stale)} stale")
+    if args.pg_url:
+        postgres_figures(args, pool, queries, fts_baseline, p95(whoosh_times))
+
+
+def postgres_figures(args, pool: list[str], queries: list[str], fts_times: list[float], whoosh_p95: float) -> None:
+    """The same corpus (same seed) in a PostgreSQL database, searched with SEARCH_BACKEND=postgres."""
+    from portal import create_app
+    from portal.accounts.auth import hash_password
+    from portal.accounts.models import User
+    from portal.config import _database_url
+    from portal.extensions import db
+    from portal.proposals.models import Policy
+    from portal.search import services
+    from portal.search.backend import SearchQuery, Visibility
+
+    rng = random.Random(42)
+    workdir = Path(tempfile.mkdtemp(prefix="pp-search-bench-pg-"))
+    app = create_app({"SQLALCHEMY_DATABASE_URI": _database_url(args.pg_url), "INSTANCE_PATH": str(workdir),
+                      "SEARCH_BACKEND": "postgres", "MODERATION_PREMODERATE_FIRST_N": 0}, env="testing")
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+        server = db.session.execute(db.text("SHOW server_version")).scalar()
+        policies = build_corpus(app, args.docs, rng, pool)
+        started = time.perf_counter()
+        count = services.rebuild()
+        elapsed = time.perf_counter() - started
+        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.execute(db.text("VACUUM ANALYZE search_documents"))
+        size = db.session.execute(db.text("SELECT pg_size_pretty(pg_total_relation_size('search_documents'))")).scalar()
+        print(f"4. PostgreSQL {server} backend (SEARCH_BACKEND=postgres), the same {args.docs} contributions:")
+        print(f"   rebuild: {count} documents in {elapsed:.1f} s = {count / elapsed:.0f} docs/s "
+              f"(one transaction; table with its GIN indexes: {size})")
+        backend = services.backend()
+        for words in queries[:10]:
+            backend.search(SearchQuery(text=words), Visibility())
+        pg_times, page_times, found = [], [], 0
+        for words in queries:
+            t = time.perf_counter()
+            results = backend.search(SearchQuery(text=words), Visibility())
+            pg_times.append(time.perf_counter() - t)
+            found += bool(results.total)
+            with app.test_request_context():
+                t = time.perf_counter()
+                services.search(None, words)
+                page_times.append(time.perf_counter() - t)
+        print(f"   two-word queries ({len(queries)}, {found} with hits), facets + highlighted top 10, public viewer: "
+              f"p95 {ms(p95(pg_times))} (median {ms(statistics.median(pg_times))}) = "
+              f"{p95(pg_times) / p95(fts_times):.1f}x FTS5, {p95(pg_times) / whoosh_p95:.1f}x Whoosh")
+        print(f"   whole search service p95 {ms(p95(page_times))}")
+        author = db.session.scalar(db.select(User).where(User.role == "citizen"))
+        author.password_hash = hash_password(PASSWORD)
+        db.session.commit()
+        email, slug = author.email, db.session.get(Policy, policies[0]).slug
+        db.session.remove()
+    if args.posts:
+        off, on, _closing = posting(app, email, slug, max(1, args.posts // BLOCK), rng, pool)
+        print(f"   posting a comment ({len(off)} each, alternating blocks of {BLOCK}): index row off p95 "
+              f"{ms(p95(off))} (median {ms(statistics.median(off))}); written in the post's own transaction "
+              f"p95 {ms(p95(on))} (median {ms(statistics.median(on))}) = {p95(on) / p95(off) - 1:+.0%}")
+    with app.app_context():
+        report = services.check()
+        print(f"   check: {len(report.missing)} missing (the posts written with indexing off), "
+              f"{len(report.extra)} extra, {len(report.stale)} stale")
 
 
 if __name__ == "__main__":

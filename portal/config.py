@@ -160,6 +160,9 @@ class Config:
     JOBS_REFRESH_SECONDS = 2
     # Exports of more rows than this run as a job when REDIS_URL is set (smaller ones download at once).
     EXPORT_INLINE_MAX_ROWS = 5000
+    # Search backend: "whoosh" (a file index under SEARCH_INDEX_PATH, the embedded default) or "postgres"
+    # (PostgreSQL full-text search in the portal's own database, written with each change: for several app servers).
+    SEARCH_BACKEND = "whoosh"
     # Search: directory of the Whoosh index; None means <instance>/search.
     SEARCH_INDEX_PATH: str | None = None
     # Apply the search outbox after each writing request; None: on unless REDIS_URL is set (then run `flask search worker`).
@@ -196,6 +199,8 @@ class Config:
             database_url or "sqlite:///" + str(Path(instance_path) / "portal.db")
         )
         settings["REDIS_URL"] = os.environ.get("REDIS_URL") or None
+        if os.environ.get("SEARCH_BACKEND"):
+            settings["SEARCH_BACKEND"] = os.environ["SEARCH_BACKEND"].strip().lower()
         if os.environ.get("JOBS_QUEUE"):
             settings["JOBS_QUEUE"] = os.environ["JOBS_QUEUE"]
         if os.environ.get("PORTAL_BASE_URL"):

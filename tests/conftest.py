@@ -84,11 +84,39 @@ def _schema(database_url, tmp_path_factory):
     return _database_url(database_url)
 
 
+SEARCH_BACKENDS = ("whoosh", "postgres")
+SEARCH_TESTS = ROOT / "tests" / "search"
+
+
+def pytest_generate_tests(metafunc):
+    """Tests under tests/search, and those marked `every_search_backend`, run once per search backend
+    (the postgres run is skipped unless TEST_DATABASE_URL is PostgreSQL); `whoosh_only` and
+    `postgres_only` ones on that backend alone."""
+    if "search_backend" not in metafunc.fixturenames or metafunc.definition.get_closest_marker("whoosh_only"):
+        return
+    if metafunc.definition.get_closest_marker("postgres_only"):
+        metafunc.parametrize("search_backend", ["postgres"], indirect=True)
+        return
+    path = Path(str(metafunc.definition.path))
+    if SEARCH_TESTS in path.parents or metafunc.definition.get_closest_marker("every_search_backend"):
+        metafunc.parametrize("search_backend", SEARCH_BACKENDS, indirect=True)
+
+
 @pytest.fixture
-def app(_schema, tmp_path):
+def search_backend(request, database_url) -> str:
+    """The app's SEARCH_BACKEND: "whoosh", or each backend in turn for the search tests."""
+    name = getattr(request, "param", "whoosh")
+    if name == "postgres" and not database_url.startswith("postgres"):
+        pytest.skip("the PostgreSQL search backend needs TEST_DATABASE_URL on PostgreSQL")
+    return name
+
+
+@pytest.fixture
+def app(_schema, tmp_path, search_backend):
     """A fresh application on the shared test database, emptied after the test."""
     app = create_app(
-        {"SQLALCHEMY_DATABASE_URI": _schema, "INSTANCE_PATH": str(tmp_path / "instance")},
+        {"SQLALCHEMY_DATABASE_URI": _schema, "INSTANCE_PATH": str(tmp_path / "instance"),
+         "SEARCH_BACKEND": search_backend},
         env="testing",
     )
     with app.app_context():

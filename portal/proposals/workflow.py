@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.attributes import flag_modified
 
 from portal import permissions
 from portal.audit.services import record
@@ -94,6 +95,9 @@ def _claim(policy: Policy, from_status: str, to_status: str) -> bool:
     if result.rowcount != 1:
         return False
     db.session.refresh(policy, ["status"])
+    # The UPDATE above bypassed the ORM: mark the status changed, so that the flush listeners (the
+    # search index's, which hides a draft from the public) see the policy's new status.
+    flag_modified(policy, "status")
     return True
 
 

@@ -1,7 +1,9 @@
 """Full-text search over policies and contributions.
 
 Modules: `analysis` (Indonesian analyzer), `backend` (the interface),
-`whoosh_backend` (with `whoosh_schema`, what a document becomes in the index,
+`querying` (what every backend computes alike: the query language, facet order,
+suggestions, highlighted hits), `pg_backend` and `pg_index` (PostgreSQL full-text
+search, written in the changing transaction), `whoosh_backend` (with `whoosh_schema`, what a document becomes in the index,
 `whoosh_bulk`, the parallel rebuild writer, `whoosh_eval`, query evaluation
 over cached postings, and `whoosh_compat`, a fix to the library), `highlight`
 (snippets, and the words of Markdown), `outbox` (changes recorded in the
@@ -18,10 +20,26 @@ from flask import Flask, current_app
 from portal.extensions import db
 
 DRAIN = "search.drain"
+BACKENDS = ("whoosh", "postgres")
+
+
+def check_backend(config) -> None:
+    """Refuse to start with an unknown SEARCH_BACKEND, or with "postgres" on a database that is not PostgreSQL."""
+    name = config.get("SEARCH_BACKEND") or "whoosh"
+    if name not in BACKENDS:
+        raise RuntimeError(f"SEARCH_BACKEND must be one of {', '.join(BACKENDS)}, not {name!r}")
+    url = str(config.get("SQLALCHEMY_DATABASE_URI") or "")
+    if name == "postgres" and not url.startswith("postgresql"):
+        raise RuntimeError(
+            "SEARCH_BACKEND=postgres needs the portal's database on PostgreSQL "
+            "(DATABASE_URL=postgresql://...); use SEARCH_BACKEND=whoosh with SQLite"
+        )
 
 
 def init_app(app: Flask) -> None:
-    """Record index changes in the outbox and, on the embedded default, apply them after each writing request."""
+    """Record index changes in the outbox (or, with SEARCH_BACKEND=postgres, in the index itself at each
+    commit) and, on the embedded default, apply the outbox after each writing request."""
+    check_backend(app.config)
     # Imported when the app is made, not with the package, so that importing the models stays light.
     from portal.search import outbox, services
 

@@ -5,7 +5,9 @@ An `after_flush` listener looks at what the flush wrote (new, changed and
 deleted policies, versions, articles and contributions) and inserts outbox
 rows on the flush's own connection, so they commit or roll back with the
 change. Nothing here touches the index; `portal.search.indexer` applies the
-outbox later.
+outbox later. With SEARCH_BACKEND=postgres no outbox row is written: the
+changed documents are noted for `portal.search.pg_index`, which writes the
+index rows themselves at the transaction's commit.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from portal.contributions.models import Contribution
 from portal.extensions import UtcDateTime, db, utcnow
 from portal.proposals.models import Article, Policy, PolicyVersion
+from portal.search import pg_index
 
 OPS = ("upsert", "delete")
 DOC_TYPES = ("policy", "article", "contribution")
@@ -109,6 +112,9 @@ def _changes(session: Session) -> dict[tuple[str, int], str]:
 
 def _after_flush(session: Session, flush_context) -> None:
     changes = _changes(session)
+    if changes and pg_index.in_transaction():  # the index itself is written at this transaction's commit
+        pg_index.note(session, changes)
+        return
     # One row per document and op per transaction is enough: the indexer reads the row's final state.
     written = session.info.setdefault(WRITTEN_KEY, set())
     fresh = sorted(item for item in changes.items() if item not in written)
@@ -132,6 +138,7 @@ def install() -> None:
     for name, function in LISTENERS:
         if not event.contains(Session, name, globals()[function]):
             event.listen(Session, name, globals()[function])
+    pg_index.install()
 
 
 def uninstall() -> None:
@@ -139,6 +146,7 @@ def uninstall() -> None:
     for name, function in LISTENERS:
         if event.contains(Session, name, globals()[function]):
             event.remove(Session, name, globals()[function])
+    pg_index.uninstall()
 
 
 def pending_count() -> int:

@@ -26,6 +26,7 @@ from portal.contributions.services import visible_to
 from portal.proposals.models import Article, Policy, PolicyVersion
 from portal.search import in_flight, indexer, status
 from portal.search.documents import contribution_article_keys
+from portal.search.pg_backend import PostgresBackend
 from portal.search.whoosh_backend import WhooshBackend
 from portal.search.backend import (
     DATE_RANGES,
@@ -52,8 +53,10 @@ def index_root() -> Path:
 
 
 def backend() -> SearchBackend:
-    """This app's search backend (one per application, opened lazily)."""
+    """This app's search backend (one per application, opened lazily): SEARCH_BACKEND's."""
     backends = current_app.extensions.setdefault("portal_search", {})
+    if current_app.config.get("SEARCH_BACKEND") == "postgres":
+        return backends.setdefault("postgres", PostgresBackend())
     root = str(index_root())
     if root not in backends:
         backends[root] = WhooshBackend(root, procs=int(current_app.config.get("SEARCH_REBUILD_PROCS", 1)))

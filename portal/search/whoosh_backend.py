@@ -13,18 +13,16 @@ import shutil
 import threading
 import time
 from collections import Counter
-from datetime import date, datetime, timezone
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterable
 
 import numpy as np
 
 from whoosh import fields, index, query
-from whoosh.qparser import MultifieldParser, plugins
 
-from portal.search import whoosh_bulk, whoosh_compat  # noqa: F401  (whoosh_compat: fixes on import)
-from portal.search.analysis import TOKEN_PATTERN, normalise
-from portal.search.highlight import highlight, plain, plain_text
+from portal.search import querying, whoosh_bulk, whoosh_compat  # noqa: F401  (whoosh_compat: fixes on import)
+from portal.search.querying import DATE_DAYS, SUGGEST_BELOW, day_range, make_hit, ordered_facets
 from portal.search.whoosh_schema import (  # noqa: F401  (doc_key_number, to_fields: the schema's API, used here too)
     DATE_COLUMN,
     KEY_COLUMN,
@@ -38,9 +36,7 @@ from portal.search.whoosh_eval import PostingsCache, SegmentData, SegmentQuery, 
 from portal.search.backend import (
     Document,
     DocumentSource,
-    Hit,
     Progress,
-    QuerySyntaxError,
     SearchBackend,
     SearchQuery,
     SearchResults,
@@ -54,23 +50,10 @@ CURRENT = "CURRENT"
 #    texts indexed without their Markdown syntax.
 FORMAT_VERSION = "3"
 FORMAT_FILE = "FORMAT"
-EPOCH = date(1970, 1, 1)
-# Query syntax we do not offer: field names, wildcards, ranges, boosts, "*:*".
-REFUSED_PLUGINS = (
-    plugins.FieldsPlugin,
-    plugins.WildcardPlugin,
-    plugins.RangePlugin,
-    plugins.BoostPlugin,
-    plugins.EveryPlugin,
-    plugins.SingleQuotePlugin,
-)
 FACET_FIELDS = {"kind": "kind", "policy": "policy", "group": "group", "status": "status"}
 MICROSECONDS = 1_000_000
 DAY = 86_400 * MICROSECONDS
-DATE_DAYS = {"7d": 7, "30d": 30, "365d": 365}
-SUGGEST_BELOW = 3  # offer "did you mean" only when a query finds fewer hits than this
 SPELLING_FIELD = "text_exact"
-SPELLING_LETTERS = "abcdefghijklmnopqrstuvwxyz0123456789"
 
 
 class WhooshBackend(SearchBackend):
@@ -240,14 +223,8 @@ class WhooshBackend(SearchBackend):
         return set(self.doc_states())
 
     def parse(self, text: str, schema: fields.Schema):
-        """Parse user words into a Whoosh query over the text fields, with the refused syntax switched off."""
-        parser = MultifieldParser(list(SEARCH_FIELDS), schema)
-        for plugin in REFUSED_PLUGINS:
-            parser.remove_plugin_class(plugin)
-        try:
-            return parser.parse(text)
-        except Exception as error:  # Whoosh raises assorted errors on odd input
-            raise QuerySyntaxError(str(error)) from error
+        """Parse user words into a Whoosh query over the text fields (`querying.parse`)."""
+        return querying.parse(text, schema)
 
     def search(self, request: SearchQuery, visibility: Visibility, exclude=frozenset()) -> SearchResults:
         """Run one search: visibility and facet filters, facet counts, ranking, highlights, suggestion.
@@ -264,7 +241,7 @@ class WhooshBackend(SearchBackend):
         now = datetime.now(timezone.utc)
         filters = _filters(request, visibility)
         final_query = query.Require(user_query, query.And(filters)) if filters else user_query
-        first_day, last_day = _day_range(request, now)
+        first_day, last_day = day_range(request, now)
         statistics = term_statistics(searcher, {term for term in terms if term[0] in SEARCH_FIELDS})
         pagelen = request.per_page
         wanted = max(1, request.page) * pagelen
@@ -306,23 +283,18 @@ class WhooshBackend(SearchBackend):
         candidates.sort()
         pagenum = min(max(1, request.page), max(1, -(-total // pagelen)))  # past the end: the last page
         offset = (pagenum - 1) * pagelen
-        words = frozenset(text for fieldname, text in terms if fieldname == SPELLING_FIELD)
-        stems = frozenset(text for fieldname, text in terms if fieldname in ("title", "text"))
+        words, stems = querying.query_words(terms)
         hits = [
-            _hit(leaves[number][0].stored_fields(doc), -key if request.sort != "date" else 0.0, words, stems)
+            make_hit(leaves[number][0].stored_fields(doc), -key if request.sort != "date" else 0.0, words, stems)
             for key, _docnum, number, doc in candidates[offset:offset + pagelen]
         ]
-        facets = {
-            name: sorted(counts[fieldname].items(), key=lambda item: (-item[1], str(item[0])))
-            for name, fieldname in FACET_FIELDS.items()
-        }
-        facets["date"] = [(key, counts["date"][key]) for key in sorted(DATE_DAYS, key=DATE_DAYS.get) if counts["date"][key]]
+        facets = ordered_facets({name: counts[fieldname] for name, fieldname in FACET_FIELDS.items()}, counts["date"])
         return SearchResults(
             hits=hits,
             total=total,
             page=pagenum,
             per_page=pagelen,
-            facets={name: [(str(k), v) for k, v in values if k not in (None, "")] for name, values in facets.items()},
+            facets=facets,
             suggestion=self._suggest(searcher, request.text) if total < SUGGEST_BELOW else None,
         )
 
@@ -336,24 +308,14 @@ class WhooshBackend(SearchBackend):
         return data
 
     def _suggest(self, searcher, text: str) -> str | None:
-        """`text` with each word the index knows in no form replaced by the most frequent indexed word
-        one edit away (a letter dropped, added, changed or two swapped), or None when nothing changes."""
+        """`querying.suggest` over the exact words of every segment's lexicon."""
         lexicons = [self._lexicon(leaf.reader()) for leaf, _base in _leaves(searcher)]
 
-        def frequency(word: str) -> int:
-            return sum(lexicon.get(word, 0) for lexicon in lexicons)
+        def frequencies(words: set[str]) -> dict[str, int]:
+            found = {word: sum(lexicon.get(word, 0) for lexicon in lexicons) for word in words}
+            return {word: count for word, count in found.items() if count}
 
-        pieces, last = [], 0
-        for match in TOKEN_PATTERN.finditer(text):
-            word, stemmed, stopped = normalise(match.group(0))
-            # A word found through its stem ("latihan" finds "pelatihan") is no misspelling.
-            if stopped or frequency(word) or searcher.doc_frequency("text", stemmed):
-                continue
-            best = max(_one_edit(word), key=lambda candidate: (frequency(candidate), candidate), default=None)
-            if best is not None and frequency(best):
-                pieces += [text[last:match.start()], best]
-                last = match.end()
-        return "".join(pieces) + text[last:] if pieces else None
+        return querying.suggest(text, frequencies, lambda stem: bool(searcher.doc_frequency("text", stem)))
 
     def _lexicon(self, reader) -> dict[str, int]:
         """Exact word -> document frequency in one segment, read once per segment (for suggestions)."""
@@ -373,17 +335,6 @@ def _leaves(searcher) -> list:
     return [(leaf, base) for leaf, base in searcher.leaf_searchers() if leaf.reader().segment() is not None]
 
 
-def _one_edit(word: str) -> set[str]:
-    """Every string one edit from `word` (Damerau: delete, swap, replace, insert)."""
-    splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
-    found = {left + right[1:] for left, right in splits if right}
-    found |= {left + right[1] + right[0] + right[2:] for left, right in splits if len(right) > 1}
-    found |= {left + letter + right[1:] for left, right in splits if right for letter in SPELLING_LETTERS}
-    found |= {left + letter + right for left, right in splits for letter in SPELLING_LETTERS}
-    found.discard(word)
-    return found
-
-
 def _filters(request: SearchQuery, visibility: Visibility) -> list:
     filters = []
     if not visibility.everything:
@@ -401,37 +352,3 @@ def _filters(request: SearchQuery, visibility: Visibility) -> list:
         if values:
             filters.append(query.Or([query.Term(fieldname, value) for value in values]))
     return filters
-
-
-def _day_range(request: SearchQuery, now: datetime) -> tuple[int | None, int | None]:
-    """The first and last day (days since 1970, either open) the request's date filters allow."""
-    first = (request.date_from - EPOCH).days if request.date_from else None
-    last = (request.date_to - EPOCH).days if request.date_to else None
-    if request.date_range in DATE_DAYS:
-        since = int(now.timestamp()) // 86400 - DATE_DAYS[request.date_range]
-        first = since if first is None else max(first, since)
-    return first, last
-
-
-def _aware(value):
-    if isinstance(value, datetime) and value.tzinfo is None:
-        return value.replace(tzinfo=timezone.utc)
-    return value
-
-
-def _hit(stored: dict, score: float, words: frozenset[str], stems: frozenset[str]) -> Hit:
-    stored = {key: _aware(value) for key, value in stored.items()}
-    title = stored.get("title") or ""
-    title_pieces = highlight(title, words, stems, top=1) or plain(title)
-    text = plain_text(stored.get("text") or "")  # Markdown as written: the snippet shows the words, not the syntax
-    fragments = highlight(text, words, stems) or plain(text[:240] + ("…" if len(text) > 240 else ""))
-    return Hit(
-        doc_id=stored["doc_id"],
-        doc_type=stored["doc_type"],
-        db_id=int(stored["db_id"]),
-        kind=stored["kind"],
-        score=score,
-        fields=stored,
-        title=title_pieces,
-        fragments=fragments,
-    )

@@ -8,9 +8,13 @@ import sys
 import textwrap
 from pathlib import Path
 
+import pytest
+
 from portal.search.analysis import NEGATIONS, STOP_WORDS, tokens
 from portal.search.backend import Document, SearchQuery, Visibility
 from portal.search.whoosh_backend import WhooshBackend
+
+pytestmark = pytest.mark.whoosh_only  # the Whoosh backend's own workings
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -17,6 +17,8 @@ from portal.search.whoosh_backend import WhooshBackend, make_schema, to_fields
 from tests.conftest import CORPORA
 from tests.search.conftest import TRAINING
 
+pytestmark = pytest.mark.whoosh_only  # the Whoosh backend's own workings
+
 SMSA = CORPORA / "indonesian" / "smsa" / "train_preprocess.tsv"
 
 

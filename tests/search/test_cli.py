@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import delete
 
 from portal.extensions import db
@@ -10,6 +11,7 @@ from portal.search import services
 from portal.search.backend import Document
 
 
+@pytest.mark.whoosh_only  # the outbox, its drains and the index's files
 def test_drain_applies_the_outbox(runner, citizen, contribute, find):
     item = contribute(citizen, "Formasi jabatan fungsional.")
     result = runner.invoke(args=["search", "drain"])
@@ -43,23 +45,27 @@ def test_check_reports_a_missing_document(runner, citizen, contribute, drain):
     assert result.exit_code == 1 and f"missing: 1: contribution:{item.id}" in result.output
 
 
-def test_rebuild_swaps_in_a_new_directory_that_agrees_with_the_database(runner, citizen, contribute, drain, find):
+def test_rebuild_swaps_in_a_new_index_that_agrees_with_the_database(runner, citizen, contribute, drain, find,
+                                                                   search_backend):
     item = contribute(citizen, "Uji kompetensi manajerial.")
     drain()
     services.backend().delete_documents([f"contribution:{item.id}"])  # drift the rebuild must repair
-    before = services.backend().current_dir()
+    assert runner.invoke(args=["search", "check"]).exit_code == 1
+    before = services.backend().current_dir() if search_backend == "whoosh" else None
     result = runner.invoke(args=["search", "rebuild"])
     assert result.exit_code == 0, result.output
-    after = services.backend().current_dir()
-    assert after != before and after.exists()
+    if search_backend == "whoosh":  # a new directory; on postgres, the rows replaced in one transaction
+        after = services.backend().current_dir()
+        assert after != before and after.exists()
     assert find(None, "manajerial") == [f"contribution:{item.id}"]
     assert runner.invoke(args=["search", "check"]).exit_code == 0
-    # Changes committed after a rebuild still flow through the outbox into the new directory.
+    # Changes committed after a rebuild still reach the new index.
     later = contribute(citizen, "Uji kompetensi teknis.")
     drain()
     assert find(None, "teknis") == [f"contribution:{later.id}"]
 
 
+@pytest.mark.whoosh_only  # the outbox, its drains and the index's files
 def test_an_index_from_an_older_version_is_reported_and_rebuilt(runner, citizen, contribute, drain):
     contribute(citizen, "Uji kompetensi manajerial.")
     drain()
@@ -79,6 +85,7 @@ def _stray_writer():
     return index.open_dir(str(backend.current_dir())).writer()
 
 
+@pytest.mark.whoosh_only  # the outbox, its drains and the index's files
 def test_check_is_healthy_with_fresh_changes_waiting(runner, citizen, contribute, drain):
     drain()
     contribute(citizen, "Usulan yang baru saja dikirim.")
@@ -87,6 +94,7 @@ def test_check_is_healthy_with_fresh_changes_waiting(runner, citizen, contribute
     assert "waiting in the outbox: 1" in result.output and "agrees" in result.output
 
 
+@pytest.mark.whoosh_only  # the outbox, its drains and the index's files
 def test_check_fails_on_changes_waiting_longer_than_the_set_age_and_a_rebuild_repairs_it(
         app, runner, citizen, contribute, drain):
     from datetime import timedelta
@@ -112,6 +120,7 @@ def test_check_fails_on_changes_waiting_longer_than_the_set_age_and_a_rebuild_re
     assert runner.invoke(args=["search", "check"]).exit_code == 0
 
 
+@pytest.mark.whoosh_only  # the outbox, its drains and the index's files
 def test_a_failed_drain_is_recorded_and_check_fails_until_a_drain_works(runner, citizen, contribute, drain, find):
     drain()
     item = contribute(citizen, "Komentar tentang mutasi jabatan.")
@@ -134,6 +143,7 @@ def test_a_failed_drain_is_recorded_and_check_fails_until_a_drain_works(runner, 
     assert checked.exit_code == 0, checked.output
 
 
+@pytest.mark.whoosh_only  # the outbox, its drains and the index's files
 def test_a_rebuild_clears_a_recorded_failure(runner, citizen, contribute, drain):
     drain()
     contribute(citizen, "Komentar tentang rotasi pegawai.")
@@ -146,3 +156,14 @@ def test_a_rebuild_clears_a_recorded_failure(runner, citizen, contribute, drain)
     assert runner.invoke(args=["search", "rebuild"]).exit_code == 0  # as `make run` does on a failed check
     assert runner.invoke(args=["search", "check"]).exit_code == 0
     assert not services.indexing_status().failing and services.indexing_status().last_failure
+
+
+def test_the_postgres_backend_refuses_to_start_on_sqlite(tmp_path):
+    from portal import create_app
+
+    with pytest.raises(RuntimeError, match="SEARCH_BACKEND=postgres needs the portal's database on PostgreSQL"):
+        create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'x.db'}", "INSTANCE_PATH": str(tmp_path),
+                    "SEARCH_BACKEND": "postgres"}, env="testing")
+    with pytest.raises(RuntimeError, match="SEARCH_BACKEND must be one of whoosh, postgres"):
+        create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'x.db'}", "INSTANCE_PATH": str(tmp_path),
+                    "SEARCH_BACKEND": "elastic"}, env="testing")

@@ -5,6 +5,8 @@ from __future__ import annotations
 import io
 import random
 
+import pytest
+
 from whoosh import index
 from whoosh.filedb import compound
 from whoosh.filedb.structfile import BufferFile
@@ -14,6 +16,8 @@ from portal.search.whoosh_backend import make_schema, to_fields
 from portal.search.whoosh_compat import MappedFile, MemoryReader
 
 from .test_bulk import dump, sample_documents
+
+pytestmark = pytest.mark.whoosh_only  # the Whoosh backend's own workings
 
 
 def test_memory_reader_reads_as_bytesio_does():

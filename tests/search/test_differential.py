@@ -39,6 +39,8 @@ from portal.search.whoosh_backend import (
 from tests.conftest import CORPORA
 from tests.search.conftest import TRAINING
 
+pytestmark = pytest.mark.whoosh_only  # the Whoosh backend's own workings
+
 SMSA = CORPORA / "indonesian" / "smsa" / "train_preprocess.tsv"
 REGULATION = CORPORA / "regulations" / "uu-2014-5.md"
 XSS = CORPORA / "xss" / "payloads.txt"

@@ -41,6 +41,7 @@ def test_the_queue_says_the_index_is_up_to_date(english, login_as, official, dra
     assert "Search index: up to date, no change waits." in _queue(english)
 
 
+@pytest.mark.whoosh_only  # a drain held up by Whoosh's write lock
 def test_the_queue_shows_waiting_changes_and_the_failure_to_moderators_and_admins(
         english, login_as, official, make_user, failed_drain):
     for viewer in (official, make_user(role="admin")):
@@ -52,17 +53,20 @@ def test_the_queue_shows_waiting_changes_and_the_failure_to_moderators_and_admin
         english.post("/logout")
 
 
+@pytest.mark.whoosh_only  # a drain held up by Whoosh's write lock
 def test_the_queue_in_indonesian_by_default(client, login_as, official, failed_drain):
     login_as(official)
     html = _queue(client)
     assert "Pembaruan indeks pencarian gagal" in html and "2 perubahan menunggu" in html
 
 
+@pytest.mark.whoosh_only  # a drain held up by Whoosh's write lock
 def test_citizens_do_not_see_the_queue(client, login_as, citizen, failed_drain):
     login_as(citizen)
     assert client.get("/moderation/").status_code == 403
 
 
+@pytest.mark.whoosh_only  # a drain held up by Whoosh's write lock
 def test_the_failure_is_seen_by_every_process_and_cleared_by_the_next_drain(
         app, _schema, tmp_path, english, login_as, official, failed_drain):
     other = create_app({"SQLALCHEMY_DATABASE_URI": _schema, "INSTANCE_PATH": str(tmp_path / "other")}, env="testing")

@@ -24,7 +24,8 @@ def test_writers_in_parallel_and_a_killed_one_leave_index_and_database_agreeing(
 
     def spawn(tag: str, count: int, pause: float = 0.0):
         return subprocess.Popen(
-            [sys.executable, str(WRITER), url, app.instance_path, str(citizen.id), str(count), tag, str(pause)],
+            [sys.executable, str(WRITER), url, app.instance_path, str(citizen.id), str(count), tag, str(pause),
+             app.config["SEARCH_BACKEND"]],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         )
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import func, select
 
 from portal.extensions import db
@@ -21,6 +22,7 @@ def _waiting() -> list[tuple[str, int]]:
     ).tuples())
 
 
+@pytest.mark.whoosh_only  # the outbox (test_pg_index.py: the same on postgres)
 def test_a_new_contribution_writes_an_outbox_row_and_a_drain_indexes_it(citizen, contribute, drain, find):
     item = contribute(citizen, "Pelatihan pegawai kecamatan harus rutin.")
     assert ("contribution", item.id) in _waiting()
@@ -30,6 +32,7 @@ def test_a_new_contribution_writes_an_outbox_row_and_a_drain_indexes_it(citizen,
     assert find(None, "dilatih") == [f"contribution:{item.id}"]
 
 
+@pytest.mark.whoosh_only  # the outbox (test_pg_index.py: the same on postgres)
 def test_a_rolled_back_transaction_leaves_nothing_in_the_outbox_or_index(citizen, drain, find):
     before = db.session.scalar(select(func.count(SearchOutbox.id)))
     item = Contribution(body="Rahasia yang batal disimpan tentang pelatihan.")
@@ -42,6 +45,7 @@ def test_a_rolled_back_transaction_leaves_nothing_in_the_outbox_or_index(citizen
     assert services.check().agrees
 
 
+@pytest.mark.whoosh_only  # the outbox (test_pg_index.py: the same on postgres)
 def test_draining_twice_is_harmless(citizen, contribute, drain, find):
     item = contribute(citizen, "Analisis beban kerja di Disdukcapil.")
     drain()
@@ -52,6 +56,7 @@ def test_draining_twice_is_harmless(citizen, contribute, drain, find):
     assert services.check().agrees
 
 
+@pytest.mark.whoosh_only  # the outbox (test_pg_index.py: the same on postgres)
 def test_hiding_and_withdrawing_reach_the_index(citizen, official, contribute, drain):
     hidden = contribute(citizen, "Komentar tentang kebutuhan pegawai yang nanti disembunyikan.")
     gone = contribute(citizen, "Komentar tentang kebutuhan guru yang nanti ditarik.")
@@ -78,6 +83,16 @@ def test_a_new_version_replaces_the_searchable_articles(official, make_policy, d
     assert services.check().agrees
 
 
+def test_a_policy_opened_after_it_was_indexed_as_a_draft_is_found_by_the_public(official, make_policy, drain, find):
+    policy = make_policy(status="draft", **TRAINING)
+    drain()
+    assert find(None, "perpajakan") == []
+    proposals.transition(official, policy, "open")  # a compare-and-set UPDATE, beside the ORM
+    drain()
+    assert find(None, "perpajakan")
+    assert services.check().agrees
+
+
 def _start_thread(client, official, title: str, body: str):
     from portal.forums import services as forums
 
@@ -88,6 +103,7 @@ def _start_thread(client, official, title: str, body: str):
     return response
 
 
+@pytest.mark.whoosh_only  # the outbox (test_pg_index.py: the same on postgres)
 def test_a_post_written_through_the_site_is_indexed_after_its_response(client, official, citizen, login_as, find):
     login_as(citizen)
     _start_thread(client, official, "Jadwal pelatihan camat", "Kapan pelatihan kepemimpinan untuk camat dimulai?")
@@ -96,6 +112,7 @@ def test_a_post_written_through_the_site_is_indexed_after_its_response(client, o
     assert len(found) == 1 and found[0].startswith("contribution:")
 
 
+@pytest.mark.whoosh_only  # the outbox (test_pg_index.py: the same on postgres)
 def test_inline_indexing_can_be_switched_off(app, client, official, citizen, login_as, find):
     app.config["SEARCH_INLINE_INDEXING"] = False  # as with REDIS_URL: `flask search worker` applies the outbox
     login_as(citizen)

@@ -11,6 +11,8 @@ from portal.search.backend import SearchQuery, Visibility
 from portal.search.whoosh_backend import WhooshBackend, _filters
 from tests.search.test_bulk import sample_documents
 
+pytestmark = pytest.mark.whoosh_only  # the Whoosh backend's own workings
+
 
 @pytest.fixture(scope="module")
 def backend(tmp_path_factory):

@@ -1,7 +1,7 @@
 """A web process stand-in for the multi-process test: writes contributions and
 drains the outbox after each, as the after-request hook does.
 
-Usage: python writer_process.py DATABASE_URL INSTANCE_PATH AUTHOR_ID COUNT TAG [PAUSE]
+Usage: python writer_process.py DATABASE_URL INSTANCE_PATH AUTHOR_ID COUNT TAG [PAUSE [SEARCH_BACKEND]]
 (COUNT 0: write until killed.)
 """
 
@@ -18,6 +18,7 @@ def main() -> None:
     """Write COUNT contributions, each in its own transaction, draining after each."""
     url, instance, author_id, count, tag = sys.argv[1:6]
     pause = float(sys.argv[6]) if len(sys.argv) > 6 else 0.0
+    backend = sys.argv[7] if len(sys.argv) > 7 else "whoosh"
     from portal import create_app
     from portal.accounts.models import User
     from portal.extensions import db
@@ -26,7 +27,7 @@ def main() -> None:
     from portal.search import services
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "INSTANCE_PATH": instance,
-                      "MODERATION_PREMODERATE_FIRST_N": 0}, env="testing")
+                      "MODERATION_PREMODERATE_FIRST_N": 0, "SEARCH_BACKEND": backend}, env="testing")
     with app.app_context():
         author = db.session.get(User, int(author_id))
         n = 0
