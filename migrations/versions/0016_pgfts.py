@@ -4,7 +4,7 @@ A portable table: on PostgreSQL the two vector columns are tsvector under GIN in
 (where the PostgreSQL backend cannot run) they are text and the table stays empty.
 
 Revision ID: 0010_pgfts
-Revises: 0009_jobs
+Revises: 0010_job_heartbeat
 Create Date: 2026-12-03
 """
 from alembic import op
@@ -14,7 +14,7 @@ from sqlalchemy.dialects import postgresql
 
 # revision identifiers, used by Alembic.
 revision = '0010_pgfts'
-down_revision = '0009_jobs'
+down_revision = '0010_job_heartbeat'
 branch_labels = None
 depends_on = None
 
