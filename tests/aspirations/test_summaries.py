@@ -7,6 +7,7 @@ import json
 import re
 
 import pytest
+from markupsafe import escape
 from sqlalchemy import select
 
 from portal.aspirations.summaries.models import ChangeCitation, Summary, SummaryTheme
@@ -267,7 +268,12 @@ def test_answering_a_theme_answers_each_of_its_contributions(app, client, sign_i
     member = theme.members[0].contribution
     with app.test_request_context():
         url = contribution_url(member)
-    assert "Formasi perawat akan ditambah enam orang." in anonymous.get(url, follow_redirects=True).get_data(as_text=True)
+    listed = anonymous.get(url, follow_redirects=True).get_data(as_text=True)
+    assert "Formasi perawat akan ditambah enam orang." in listed
+    # In the list, the answer names its theme and folds its text (the same under every member).
+    assert f'href="/aspirations/themes/{theme.id}">{escape(theme.label)}</a>' in listed
+    folded = listed.split('<details class="answer__more">')
+    assert len(folded) > 1 and "Formasi perawat akan ditambah enam orang." in folded[1].split("</details>")[0]
     authors = {m.contribution.author_id for m in theme.members}
     told = {n.user_id for n in db.session.scalars(select(Notification)).all()}
     assert authors <= told

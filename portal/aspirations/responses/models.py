@@ -63,6 +63,9 @@ class Response(db.Model):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     updated_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
+    # The answered theme's label, when `answers_for` loaded this answer for one of its contributions.
+    theme_label = None
+
     contribution = relationship("Contribution")
     responder = relationship("User", foreign_keys=[responder_id])
     updated_by = relationship("User", foreign_keys=[updated_by_id])

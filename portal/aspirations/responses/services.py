@@ -213,14 +213,15 @@ def answers_for(ids: list[int]) -> dict[int, Response]:
     )
     found = {response.contribution_id: response for response in rows}
     # A contribution without its own answer shows the answer to its theme in a published summary.
-    for contribution_id, response in db.session.execute(
-        select(ThemeMember.contribution_id, Response)
+    for contribution_id, response, label in db.session.execute(
+        select(ThemeMember.contribution_id, Response, SummaryTheme.label)
         .join(Response, Response.theme_id == ThemeMember.theme_id)
         .join(SummaryTheme, SummaryTheme.id == ThemeMember.theme_id)
         .join(Summary, Summary.id == SummaryTheme.summary_id)
         .where(ThemeMember.contribution_id.in_(ids), Summary.status == "published")
         .options(joinedload(Response.responder))
     ).all():
+        response.theme_label = label
         found.setdefault(contribution_id, response)
     return found
 
