@@ -44,6 +44,7 @@ SYSTEM = {
     "portal.search.indexer.rebuild": "the operator's `flask search rebuild`",
     "portal.search.services.drain": "the search indexer (after a request, `flask search drain`, the worker)",
     "portal.search.services.rebuild": "the operator's `flask search rebuild`",
+    "portal.search.pg_index.write": "the PostgreSQL search index writes the rows of the changes its own transaction commits",
     "portal.search.status.record_failure": "the search indexer records its own failure for every process to see",
     "portal.search.status.record_recovery": "the search indexer records that it works again",
     "portal.accounts.auth.init_app": "its request hook moves the end of the requester's own session forward",
