@@ -132,20 +132,17 @@ DocumentSource = Callable[[int, int], Iterable[Document]]
 class SearchBackend(ABC):
     """What a search backend must do."""
 
-    @abstractmethod
     def index_documents(self, documents: Iterable[Document]) -> None:
         """Add or replace documents (by doc_id) in one commit."""
+        self.apply(list(documents), [])
 
-    @abstractmethod
     def delete_documents(self, doc_ids: Iterable[str]) -> None:
         """Remove documents by doc_id; unknown ids are ignored."""
+        self.apply([], list(doc_ids))
 
+    @abstractmethod
     def apply(self, documents: list[Document], deletions: list[str]) -> None:
-        """Upsert and delete in one batch; backends that can should do it in one commit."""
-        if deletions:
-            self.delete_documents(deletions)
-        if documents:
-            self.index_documents(documents)
+        """Upsert and delete in one batch, in one commit."""
 
     @abstractmethod
     def search(self, query: SearchQuery, visibility: Visibility, exclude: frozenset[str] = frozenset()) -> SearchResults:

@@ -12,7 +12,6 @@ the same filtered rows; snippets come from the portal's own highlighter.
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
-from typing import Iterable
 
 from sqlalchemy import delete, insert, select, text
 from whoosh import query
@@ -43,14 +42,6 @@ class PostgresBackend(SearchBackend):
     """Search over the `search_documents` table of the portal's own PostgreSQL database."""
 
     # --- writing ---------------------------------------------------------------------------
-
-    def index_documents(self, documents: Iterable[Document]) -> None:
-        """Add or replace documents in one transaction."""
-        self.apply(list(documents), [])
-
-    def delete_documents(self, doc_ids: Iterable[str]) -> None:
-        """Remove documents by doc_id in one transaction."""
-        self.apply([], list(doc_ids))
 
     def apply(self, documents: list[Document], deletions: list[str]) -> None:
         """Upsert and delete in one transaction (the indexer's drain of rows left in the outbox)."""

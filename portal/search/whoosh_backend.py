@@ -15,7 +15,6 @@ import time
 from collections import Counter
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Iterable
 
 import numpy as np
 
@@ -147,14 +146,6 @@ class WhooshBackend(SearchBackend):
         self._postings.forget(live)
 
     # --- writing -------------------------------------------------------------------------
-
-    def index_documents(self, documents: Iterable[Document]) -> None:
-        """Add or replace documents in one commit."""
-        self.apply(list(documents), [])
-
-    def delete_documents(self, doc_ids: Iterable[str]) -> None:
-        """Remove documents by doc_id in one commit."""
-        self.apply([], list(doc_ids))
 
     def apply(self, documents: list[Document], deletions: list[str]) -> None:
         """Upsert and delete in one Whoosh commit (replaying a batch is harmless)."""
