@@ -51,7 +51,6 @@ from portal.extensions import redis_options
 
 EXTENSION = "portal.pagecache"
 log = logging.getLogger(__name__)
-PLACEHOLDER = "\x00csrf-token\x00"
 _TOKEN_FIELD = re.compile(r'name="csrf_token" value="(?!\x00)')
 # Public pages whose content is the database's, read the same by every anonymous visitor.
 CACHED_ENDPOINTS = frozenset({
@@ -163,13 +162,13 @@ def _tag_fresh(response: Response) -> Response:
     body = response.get_data(as_text=True)
     token = g.get("csrf_token")
     if token:
-        body = body.replace(token, PLACEHOLDER)
+        body = body.replace(token, signedcache.CSRF_MARK)
     if _TOKEN_FIELD.search(body):
         return _conditional(response, hashlib.sha256(body.encode()).hexdigest())  # not ours to share: ETag only
     data = body.encode()
     digest = hashlib.sha256(data).hexdigest()
     headers = [(name, response.headers[name]) for name in _KEPT_HEADERS if name in response.headers]
-    g.page_cache_entry = (data.split(PLACEHOLDER.encode()), headers, digest)
+    g.page_cache_entry = (data.split(signedcache.CSRF_MARK.encode()), headers, digest)
     return _conditional(response, digest)
 
 
@@ -225,9 +224,9 @@ def fragment(*depends_on, caller):
         html = caller()  # Markup: the template escaped it; replace and split keep it Markup
         token = g.get("csrf_token")
         if token:
-            html = html.replace(token, PLACEHOLDER)
+            html = html.replace(token, signedcache.CSRF_MARK)
         if _TOKEN_FIELD.search(html):  # a token not this reader's: never shared
             return html
-        parts = html.split(PLACEHOLDER)
+        parts = html.split(signedcache.CSRF_MARK)
         cache.set(key, parts)
     return escape(generate_csrf()).join(parts) if len(parts) > 1 else parts[0]

@@ -52,7 +52,7 @@ from portal.extensions import db
 
 EXTENSION = "portal.signedcache"
 log = logging.getLogger(__name__)
-CSRF_MARK = "\x00csrf-token\x00"  # the same placeholder as portal.pagecache.PLACEHOLDER
+CSRF_MARK = "\x00csrf-token\x00"  # where a kept page (anonymous or signed in) had its CSRF token
 _PARTS = ("name", "notices")
 _MARK = {name: f"\x00viewer:{name}\x00" for name in _PARTS}
 _SLOTS = re.compile(rb"\x00(csrf-token|viewer:name|viewer:notices)\x00")

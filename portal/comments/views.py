@@ -90,29 +90,17 @@ def post_on_policy(slug: str):
     """Post a comment on an article or the whole policy, or a reply; errors show the form's page again (400)."""
     policy = proposals.get_policy_by_slug(current_user, slug)
     form = CommentForm()
-    parent = None
-    if form.validate_on_submit():
-        try:
-            parent = _parent(form)
-            tags.check(form.concerns.data if parent is None else ())
-            comment = services.post_comment(
-                current_user,
-                policy,
-                body=form.body.data,
-                stance=form.stance.data,
-                article_key=form.article_key.data or None,
-                suggested_wording=form.suggested_wording.data or "",
-                parent=parent,
-            )
-        except NotFound:
-            form.form_errors.append(_("The comment you answered is no longer available."))
-        except ValidationError as error:
-            attach_to_form(form, error)
-        else:
-            return _sent(comment, form.concerns.data)
-    parent = parent or _parent_or_none(form)
-    if parent is not None:
-        return render_template("comments/comment.html", page=pages.comment_page(current_user, parent, 1, form=form)), 400
+    answer = _try_post(form, lambda parent: services.post_comment(
+        current_user,
+        policy,
+        body=form.body.data,
+        stance=form.stance.data,
+        article_key=form.article_key.data or None,
+        suggested_wording=form.suggested_wording.data or "",
+        parent=parent,
+    ))
+    if answer is not None:
+        return answer
     key = form.article_key.data or None
     if key is not None and pages._article_of(policy, key[:40]) is None:
         key = None  # an article the current version lacks: keep the text in the whole-policy form
@@ -129,29 +117,17 @@ def post_on_position(position_id: int):
     """Post a comment (or reply) on one field of a position record; errors show the form's page again (400)."""
     position = positions.get_position(current_user, position_id)
     form = CommentForm()
-    parent = None
-    if form.validate_on_submit():
-        try:
-            parent = _parent(form)
-            tags.check(form.concerns.data if parent is None else ())
-            comment = services.post_position_comment(
-                current_user,
-                position,
-                form.position_field.data or "",
-                form.body.data,
-                form.stance.data,
-                suggested_wording=form.suggested_wording.data or "",
-                parent=parent,
-            )
-        except NotFound:
-            form.form_errors.append(_("The comment you answered is no longer available."))
-        except ValidationError as error:
-            attach_to_form(form, error)
-        else:
-            return _sent(comment, form.concerns.data)
-    parent = parent or _parent_or_none(form)
-    if parent is not None:
-        return render_template("comments/comment.html", page=pages.comment_page(current_user, parent, 1, form=form)), 400
+    answer = _try_post(form, lambda parent: services.post_position_comment(
+        current_user,
+        position,
+        form.position_field.data or "",
+        form.body.data,
+        form.stance.data,
+        suggested_wording=form.suggested_wording.data or "",
+        parent=parent,
+    ))
+    if answer is not None:
+        return answer
     name = form.position_field.data if form.position_field.data in POSITION_FIELDS else POSITION_FIELDS[0]
     return render_template(
         "comments/list.html",
@@ -176,6 +152,27 @@ def agree(public_id: str):
         flash(_("You agreed with comment %(id)s.", id=comment.public_id), "success")
     back = safe_next(request.form.get("next"), contribution_urls.contribution_url(comment))
     return redirect(back if "#" in back else f"{back}#c-{comment.id}")
+
+
+def _try_post(form: CommentForm, post):
+    """Validate the form and post through `post(parent)`. The answer: the redirect to the new comment; a
+    failed reply shown again on its comment's page (400); or None, when the caller shows its own page."""
+    parent = None
+    if form.validate_on_submit():
+        try:
+            parent = _parent(form)
+            tags.check(form.concerns.data if parent is None else ())
+            comment = post(parent)
+        except NotFound:
+            form.form_errors.append(_("The comment you answered is no longer available."))
+        except ValidationError as error:
+            attach_to_form(form, error)
+        else:
+            return _sent(comment, form.concerns.data)
+    parent = parent or _parent_or_none(form)
+    if parent is None:
+        return None
+    return render_template("comments/comment.html", page=pages.comment_page(current_user, parent, 1, form=form)), 400
 
 
 def _parent(form: CommentForm):

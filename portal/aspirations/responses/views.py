@@ -26,25 +26,13 @@ def answer(public_id: str):
     contribution = contributions.get_contribution(current_user, public_id)
     permissions.require(current_user, "response.give", contribution)
     form = ResponseForm()
-    existing = services.response_to(contribution)
-    if request.method == "GET" and existing is not None:
-        form.fill_from(existing)
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.validate_on_submit():
-            try:
-                services.respond(
-                    current_user, contribution, outcome=form.outcome.data, explanation=form.explanation.data,
-                    change=form.change.data, change_url=form.change_url.data,
-                )
-            except ValidationError as error:
-                attach_to_form(form, error)
-            else:
-                flash(_("The answer was saved; the author has been told."), "success")
-                return redirect(contribution_url(contribution))
+    saved = _save_answer(form, services.response_to(contribution), lambda fields: services.respond(
+        current_user, contribution, **fields
+    ), _("The answer was saved; the author has been told."), contribution_url(contribution))
+    if saved is not None:
+        return saved
     page = pages.answer_page(current_user, contribution, form)
-    return render_template("aspirations/responses/answer.html", page=page), status
+    return render_template("aspirations/responses/answer.html", page=page), 400 if request.method == "POST" else 200
 
 
 @bp.route("/aspirations/themes/<int:theme_id>/answer", methods=["GET", "POST"])
@@ -55,24 +43,34 @@ def answer_theme(theme_id: int):
     permissions.require(current_user, "response.give_theme")
     form = ResponseForm()
     existing = services.response_to_theme(theme)
-    if request.method == "GET" and existing is not None:
-        form.fill_from(existing)
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.validate_on_submit():
-            try:
-                services.respond_to_theme(
-                    current_user, theme, outcome=form.outcome.data, explanation=form.explanation.data,
-                    change=form.change.data, change_url=form.change_url.data,
-                )
-            except ValidationError as error:
-                attach_to_form(form, error)
-            else:
-                flash(_("The answer was saved; the authors of the theme's contributions have been told."), "success")
-                return redirect(url_for("summaries.theme", theme_id=theme.id))
+    saved = _save_answer(form, existing, lambda fields: services.respond_to_theme(
+        current_user, theme, **fields
+    ), _("The answer was saved; the authors of the theme's contributions have been told."),
+        url_for("summaries.theme", theme_id=theme.id))
+    if saved is not None:
+        return saved
+    status = 400 if request.method == "POST" else 200
     return render_template("aspirations/responses/answer_theme.html", theme=theme, form=form,
                            response=existing), status
+
+
+def _save_answer(form: ResponseForm, existing, respond, done: str, back: str):
+    """GET: fill the form from the `existing` answer. POST: save it through `respond(fields)` and redirect
+    to `back` saying `done`; None when the form is to be shown (again, with its errors)."""
+    if request.method == "GET":
+        if existing is not None:
+            form.fill_from(existing)
+        return None
+    if not form.validate_on_submit():
+        return None
+    try:
+        respond(dict(outcome=form.outcome.data, explanation=form.explanation.data,
+                     change=form.change.data, change_url=form.change_url.data))
+    except ValidationError as error:
+        attach_to_form(form, error)
+        return None
+    flash(done, "success")
+    return redirect(back)
 
 
 @bp.get("/policies/<slug>/accountability")
