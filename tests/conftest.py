@@ -695,6 +695,34 @@ def client_for(app, client, sign_in):
 
 # --- reading what the portal answered ------------------------------------------------------
 
+# The session's CSRF token on a page (a signed token's first part; the rest is the time of signing).
+SESSION_TOKEN = re.compile(r'name="csrf_token" value="([^".]+)\.')
+
+
+@pytest.fixture
+def page_cache_on(app):
+    """The page and fragment caches are off in tests but with this (their hooks are bound at start-up)."""
+    from portal import pagecache
+
+    app.config["PAGE_CACHE_ENABLED"] = True
+    app.test_client_class = CsrfClient  # a fresh `g` per request, as a server gives
+    pagecache.init_app(app)
+
+
+def page_text(client, path: str) -> str:
+    """The HTML of a page that must answer 200."""
+    response = client.get(path)
+    assert response.status_code == 200, (path, response.status_code)
+    return response.get_data(as_text=True)
+
+
+def comment_block(page: str, comment) -> str:
+    """The HTML of `comment` as the page shows it."""
+    match = re.search(rf'<article class="comment[^"]*" id="c-{comment.id}">.*?</article>', page, re.S)
+    assert match, f"comment {comment.id} not on the page"
+    return match.group(0)
+
+
 def text_of(page) -> str:
     """The page (a str or a response) as a reader sees it: tags removed, entities decoded,
     white space folded."""

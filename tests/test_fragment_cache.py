@@ -13,24 +13,10 @@ from portal.comments import services as comments
 from portal.contributions.models import Contribution
 from portal.extensions import db
 from portal.moderation import services as moderation
-from tests.conftest import CsrfClient, executable_markup, xss_payloads
-
-# The session's CSRF token (a signed token's first part; the rest is the time of signing).
-TOKEN = re.compile(r'name="csrf_token" value="([^".]+)\.')
+from tests.conftest import SESSION_TOKEN, comment_block, executable_markup, page_text, xss_payloads
 
 
-@pytest.fixture(autouse=True)
-def cache_on(app):
-    """The caches are off in tests but here (their hooks are bound at start-up)."""
-    app.config["PAGE_CACHE_ENABLED"] = True
-    app.test_client_class = CsrfClient
-    pagecache.init_app(app)
-
-
-def _page(client, path) -> str:
-    response = client.get(path)
-    assert response.status_code == 200
-    return response.get_data(as_text=True)
+pytestmark = pytest.mark.usefixtures("page_cache_on")
 
 
 def _kept(app) -> list[str]:
@@ -40,28 +26,22 @@ def _kept(app) -> list[str]:
     return ["".join(pickle.loads(value)) for _expires, value in cache._cache.values()]
 
 
-def _comment_block(page: str, comment) -> str:
-    match = re.search(rf'<article class="comment[^"]*" id="c-{comment.id}">.*?</article>', page, re.S)
-    assert match, f"comment {comment.id} not on the page"
-    return match.group(0)
-
-
 def test_comments_are_kept_without_any_token_and_each_reader_gets_their_own(
         app, policy, make_user, contribute, client_for):
     author = make_user(display_name="Penulis Komentar")
     comment = contribute(author, "Komentar bersama untuk semua", kind="comment", article_key="pasal-1", published=True)
     path = f"/policies/{policy.slug}"
     first, second = client_for(make_user()), client_for(make_user())
-    pages = [_page(first, path), _page(second, path), _page(first, path)]
+    pages = [page_text(first, path), page_text(second, path), page_text(first, path)]
     assert all("Komentar bersama untuk semua" in page for page in pages)
-    blocks = [_comment_block(page, comment) for page in pages]
-    tokens = [set(TOKEN.findall(block)) for block in blocks]
+    blocks = [comment_block(page, comment) for page in pages]
+    tokens = [set(SESSION_TOKEN.findall(block)) for block in blocks]
     assert all(len(found) == 1 for found in tokens)  # the "I agree" form, with the reader's token
     assert tokens[0] == tokens[2] != tokens[1]
-    assert set(TOKEN.findall(pages[1])) == tokens[1]  # nothing of the first reader's on the second's page
+    assert set(SESSION_TOKEN.findall(pages[1])) == tokens[1]  # nothing of the first reader's on the second's page
     kept = _kept(app)
     assert any("Komentar bersama untuk semua" in piece for piece in kept)
-    assert not any(TOKEN.search(piece) for piece in kept)  # kept with the token cut out
+    assert not any(SESSION_TOKEN.search(piece) for piece in kept)  # kept with the token cut out
     assert not any(token in piece for piece in kept for found in tokens for token in found)
 
 
@@ -69,15 +49,15 @@ def test_an_own_pending_comment_shows_only_to_its_author(app, policy, make_user,
     path = f"/policies/{policy.slug}"
     author, reader = make_user(), make_user()
     as_author, as_reader = client_for(author), client_for(reader)
-    _page(as_author, path), _page(as_reader, path)  # both pages rendered and their pieces kept
+    page_text(as_author, path), page_text(as_reader, path)  # both pages rendered and their pieces kept
     pending = contribute(author, "Komentar saya yang menunggu", kind="comment", article_key="pasal-1",
                          published=False)
-    mine = _page(as_author, path)
+    mine = page_text(as_author, path)
     assert "Komentar saya yang menunggu" in mine
-    assert "Waiting for moderation" in _comment_block(mine, pending)
-    assert "Status and history" in _comment_block(mine, pending)
+    assert "Waiting for moderation" in comment_block(mine, pending)
+    assert "Status and history" in comment_block(mine, pending)
     for _ in range(2):
-        assert "Komentar saya yang menunggu" not in _page(as_reader, path)
+        assert "Komentar saya yang menunggu" not in page_text(as_reader, path)
 
 
 def test_agreeing_and_publishing_show_at_once_and_each_reader_sees_their_own_state(
@@ -87,9 +67,9 @@ def test_agreeing_and_publishing_show_at_once_and_each_reader_sees_their_own_sta
     comment = contribute(author, "Komentar untuk disetujui", kind="comment", article_key="pasal-1", published=True)
     as_author, as_agrees, as_other = client_for(author), client_for(agrees), client_for(other)
     for client in (as_author, as_agrees, as_other):
-        _page(client, path)
+        page_text(client, path)
     comments.endorse(agrees, db.session.get(type(comment), comment.id))
-    own, agreed, others = (_comment_block(_page(c, path), comment) for c in (as_author, as_agrees, as_other))
+    own, agreed, others = (comment_block(page_text(c, path), comment) for c in (as_author, as_agrees, as_other))
     assert "1 person agrees" in own and "1 person agrees" in agreed and "1 person agrees" in others
     assert "You agree" in agreed and "I agree" not in agreed
     assert "I agree" in others and "You agree" not in others
@@ -99,11 +79,11 @@ def test_agreeing_and_publishing_show_at_once_and_each_reader_sees_their_own_sta
     app.config["MODERATION_PREMODERATE_FIRST_N"] = 5
     waiting = contribute(make_user(), "Komentar baru yang disetujui", kind="comment", article_key="pasal-1")
     assert waiting.status == "pending"
-    assert "Komentar baru yang disetujui" not in _page(as_other, path)
+    assert "Komentar baru yang disetujui" not in page_text(as_other, path)
     moderation.approve(moderator, db.session.get(Contribution, waiting.id))
-    assert "Komentar baru yang disetujui" in _page(as_other, path)
+    assert "Komentar baru yang disetujui" in page_text(as_other, path)
     moderation.hide(moderator, db.session.get(Contribution, waiting.id), reason="spam")
-    assert "Komentar baru yang disetujui" not in _page(as_other, path)
+    assert "Komentar baru yang disetujui" not in page_text(as_other, path)
 
 
 def test_the_language_switch_gives_the_chosen_language(app, policy, make_user, contribute, client_for):
@@ -112,8 +92,8 @@ def test_the_language_switch_gives_the_chosen_language(app, policy, make_user, c
     reader = make_user()
     english, indonesian = client_for(reader, lang="en"), client_for(reader, lang="id")
     for _ in range(2):
-        assert "0 people agree" in _page(english, path)
-        page = _page(indonesian, path)
+        assert "0 people agree" in page_text(english, path)
+        page = page_text(indonesian, path)
         assert "0 people agree" not in page and "Komentar dua bahasa" in page
 
 
@@ -130,7 +110,7 @@ def test_readers_in_threads_each_get_their_own_state(app, policy, make_user, con
         for _ in range(5):
             page = clients[n].get(path).get_data(as_text=True)
             block = re.search(rf'id="c-{comment_id}">.*?</article>', page, re.S).group(0)
-            seen.append(("Status and history" in block, set(TOKEN.findall(page))))
+            seen.append(("Status and history" in block, set(SESSION_TOKEN.findall(page))))
         return seen
 
     results = at_once(read, len(clients))
@@ -147,4 +127,4 @@ def test_kept_comments_stay_escaped(app, policy, make_user, contribute, client_f
     reader = client_for(make_user())
     path = f"/policies/{policy.slug}"
     for _ in range(2):  # rendered, then served from the kept pieces
-        assert executable_markup(_page(reader, path)) == []
+        assert executable_markup(page_text(reader, path)) == []

@@ -17,7 +17,7 @@ from portal.extensions import db
 from portal.moderation import services as moderation
 from portal.contributions.models import Contribution
 from portal.proposals import services as proposals
-from tests.conftest import CsrfClient
+from tests.conftest import CsrfClient, page_text
 
 BODY = """Rancangan Peraturan Wali Kota Medan tentang Uji Tembolok.
 
@@ -30,12 +30,7 @@ Dalam Peraturan Wali Kota ini yang dimaksud dengan Daerah adalah Kota Medan.
 TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
-@pytest.fixture(autouse=True)
-def cache_on(app):
-    """The page cache is off in tests but here (its hooks are bound at start-up: a fresh app)."""
-    app.config["PAGE_CACHE_ENABLED"] = True
-    app.test_client_class = CsrfClient  # a fresh `g` per request, as a server gives
-    pagecache.init_app(app)
+pytestmark = pytest.mark.usefixtures("page_cache_on")
 
 
 @pytest.fixture
@@ -51,12 +46,6 @@ def _queries(app):
     return seen
 
 
-def _page(client, path):
-    response = client.get(path)
-    assert response.status_code == 200
-    return response.get_data(as_text=True)
-
-
 def _kept_entries(app) -> list:
     cache = app.extensions[pagecache.EXTENSION].cache
     return [pickle.loads(value) for _expires, value in cache._cache.values()]
@@ -64,10 +53,10 @@ def _kept_entries(app) -> list:
 
 def test_second_anonymous_view_is_served_from_the_cache(app, client, policy):
     path = f"/policies/{policy.slug}"
-    _page(client, path)
-    _page(client, path)  # the first view set the session's CSRF cookie; this one is kept
+    page_text(client, path)
+    page_text(client, path)  # the first view set the session's CSRF cookie; this one is kept
     seen = _queries(app)
-    page = _page(client, path)
+    page = page_text(client, path)
     assert len(seen) == 1, seen  # the content stamp only
     assert policy.title in page
 
@@ -76,13 +65,13 @@ def test_someone_signing_in_leaves_the_kept_pages_valid(app, client, policy, log
     """A sign-in writes the account's last sign-in time, which no public page shows: on the day a
     draft opens, hundreds sign in, and each must not empty every reader's cache."""
     path = f"/policies/{policy.slug}"
-    _page(client, path)
-    _page(client, path)
+    page_text(client, path)
+    page_text(client, path)
     login_as(citizen, target=app.test_client())  # another browser
     db.session.refresh(citizen)
     assert citizen.last_login_at is not None
     seen = _queries(app)
-    _page(client, path)
+    page_text(client, path)
     assert len(seen) == 1, seen  # still kept: the content stamp only
 
 
@@ -102,59 +91,59 @@ def test_a_first_visit_is_kept_too_and_sets_only_its_own_session(app, policy):
 def test_a_pending_comment_is_never_shown_and_appears_once_published(app, client, policy, make_user, moderator):
     path = f"/policies/{policy.slug}"
     app.config["MODERATION_PREMODERATE_FIRST_N"] = 2
-    assert "Komentar menunggu moderasi" not in _page(client, path)
-    _page(client, path)
+    assert "Komentar menunggu moderasi" not in page_text(client, path)
+    page_text(client, path)
     author = make_user(display_name="Warga Baru")
     comment = comments.post_comment(author, policy, body="Komentar menunggu moderasi", stance="supports",
                                     article_key="pasal-1")
     assert comment.status == "pending"
-    assert "Komentar menunggu moderasi" not in _page(client, path)
-    assert "Komentar menunggu moderasi" not in _page(app.test_client(), path)
+    assert "Komentar menunggu moderasi" not in page_text(client, path)
+    assert "Komentar menunggu moderasi" not in page_text(app.test_client(), path)
     moderation.approve(moderator, db.session.get(Contribution, comment.id))
-    assert "Komentar menunggu moderasi" in _page(client, path)
-    assert "Komentar menunggu moderasi" in _page(app.test_client(), path)
+    assert "Komentar menunggu moderasi" in page_text(client, path)
+    assert "Komentar menunggu moderasi" in page_text(app.test_client(), path)
 
 
 def test_signed_in_and_anonymous_pages_never_cross(app, client, login_as, citizen, policy):
     path = f"/policies/{policy.slug}"
-    _page(client, path)
-    _page(client, path)
+    page_text(client, path)
+    page_text(client, path)
     login_as(citizen)
-    signed_in = _page(client, path)
+    signed_in = page_text(client, path)
     assert citizen.display_name in signed_in
-    _page(client, path)  # a signed-in view is never kept...
-    anonymous = _page(app.test_client(), path)
+    page_text(client, path)  # a signed-in view is never kept...
+    anonymous = page_text(app.test_client(), path)
     assert citizen.display_name not in anonymous  # ...nor served to anyone else
     assert all(citizen.display_name.encode() not in b"".join(parts) for parts, _h, _d in _kept_entries(app))
 
 
 def test_the_language_switch_gives_the_chosen_language(app, client, policy):
     path = f"/policies/{policy.slug}"
-    _page(client, path)
-    assert 'lang="id"' in _page(client, path)
+    page_text(client, path)
+    assert 'lang="id"' in page_text(client, path)
     response = client.post("/language", data={"lang": "en", "next": path})
     assert response.status_code == 302
-    assert '<html lang="en">' in _page(client, path)
-    assert '<html lang="en">' in _page(client, path)
-    assert '<html lang="id">' in _page(app.test_client(), path)
+    assert '<html lang="en">' in page_text(client, path)
+    assert '<html lang="en">' in page_text(client, path)
+    assert '<html lang="id">' in page_text(app.test_client(), path)
 
 
 def test_flashed_messages_are_never_kept_nor_hidden(app, client, policy):
     path = f"/policies/{policy.slug}"
-    _page(client, path)
-    _page(client, path)
+    page_text(client, path)
+    page_text(client, path)
     with client.session_transaction() as session:
         session["_flashes"] = [("info", "Pesan kilat untuk satu orang")]
-    assert "Pesan kilat untuk satu orang" in _page(client, path)
-    assert "Pesan kilat untuk satu orang" not in _page(client, path)
-    assert "Pesan kilat untuk satu orang" not in _page(app.test_client(), path)
+    assert "Pesan kilat untuk satu orang" in page_text(client, path)
+    assert "Pesan kilat untuk satu orang" not in page_text(client, path)
+    assert "Pesan kilat untuk satu orang" not in page_text(app.test_client(), path)
     assert all("Pesan kilat".encode() not in b"".join(parts) for parts, _h, _d in _kept_entries(app))
 
 
 def test_kept_pages_hold_no_csrf_token_and_no_cookie(app, client, policy):
     path = f"/policies/{policy.slug}"
-    _page(client, path)
-    page = _page(client, path)
+    page_text(client, path)
+    page = page_text(client, path)
     own = TOKEN.search(page).group(1)
     entries = _kept_entries(app)
     assert entries
@@ -166,7 +155,7 @@ def test_kept_pages_hold_no_csrf_token_and_no_cookie(app, client, policy):
     # Each reader's copy carries that reader's token, which the language form accepts.
     stranger = app.test_client()
     stranger.get(path)
-    token = TOKEN.search(_page(stranger, path)).group(1)
+    token = TOKEN.search(page_text(stranger, path)).group(1)
     assert token != own
     response = stranger.post("/language", data={"lang": "en", "next": path, "csrf_token": token})
     assert response.status_code == 302
@@ -196,11 +185,11 @@ def test_conditional_get_answers_304_until_the_content_changes(app, client, poli
 
 def test_bulk_updates_renew_the_stamp(app, client, policy):
     path = f"/policies/{policy.slug}"
-    _page(client, path)
-    _page(client, path)
+    page_text(client, path)
+    page_text(client, path)
     db.session.execute(update(type(policy)).where(type(policy).id == policy.id).values(title="Judul massal"))
     db.session.commit()
-    assert "Judul massal" in _page(client, path)
+    assert "Judul massal" in page_text(client, path)
 
 
 def test_another_process_sees_the_change(app, _schema, tmp_path, client, policy, make_user, moderator):
@@ -217,12 +206,12 @@ def test_another_process_sees_the_change(app, _schema, tmp_path, client, policy,
     with other.app_context():
         reader = other.test_client()
         for _ in range(3):
-            assert "Dilihat proses lain" not in _page(reader, path)
+            assert "Dilihat proses lain" not in page_text(reader, path)
         db.session.remove()
     moderation.approve(db.session.get(type(moderator), moderator_id), db.session.get(Contribution, comment_id))
     db.session.remove()
     with other.app_context():
-        assert "Dilihat proses lain" in _page(reader, path)
+        assert "Dilihat proses lain" in page_text(reader, path)
         db.session.remove()
         db.engine.dispose()
 
@@ -262,13 +251,13 @@ def test_search_results_follow_the_index_not_only_the_commit(app, client, policy
 
     app.config["MODERATION_PREMODERATE_FIRST_N"] = 0
     path = "/search?q=jembatan"
-    _page(client, path)
-    _page(client, path)
+    page_text(client, path)
+    page_text(client, path)
     comments.post_comment(make_user(), policy, body="Jembatan penyeberangan perlu diperbaiki", stance="supports",
                           article_key="pasal-1")
-    assert "penyeberangan" not in _page(client, path)  # committed, not yet indexed: nothing to find yet
+    assert "penyeberangan" not in page_text(client, path)  # committed, not yet indexed: nothing to find yet
     search.drain(wait=5)
-    assert "penyeberangan" in _page(client, path)
+    assert "penyeberangan" in page_text(client, path)
 
 
 def test_app_servers_share_kept_pages_through_redis(app, redis_apps, policy, make_user, moderator):
@@ -280,18 +269,18 @@ def test_app_servers_share_kept_pages_through_redis(app, redis_apps, policy, mak
     moderator_id = moderator.id
     db.session.remove()
     with one.app_context():
-        assert "Dibagi lewat Redis" not in _page(one.test_client(), path)  # kept by the first server
+        assert "Dibagi lewat Redis" not in page_text(one.test_client(), path)  # kept by the first server
         db.session.remove()
     with two.app_context():
         seen = _queries(two)
-        assert "Dibagi lewat Redis" not in _page(two.test_client(), path)
+        assert "Dibagi lewat Redis" not in page_text(two.test_client(), path)
         assert len(seen) == 1  # served by the second from what the first kept
         db.session.remove()
     moderation.approve(db.session.get(User, moderator_id), db.session.get(Contribution, comment_id))
     db.session.remove()
     for server in redis_apps:
         with server.app_context():
-            assert "Dibagi lewat Redis" in _page(server.test_client(), path)
+            assert "Dibagi lewat Redis" in page_text(server.test_client(), path)
             db.session.remove()
 
 
@@ -304,6 +293,6 @@ def test_a_message_flashed_and_shown_by_the_same_request_is_not_kept(app, client
             flash("Pesan kilat dari permintaan ini", "info")
 
     path = f"/policies/{policy.slug}?flash=1"
-    _page(client, path)
-    assert "Pesan kilat dari permintaan ini" in _page(client, path)
+    page_text(client, path)
+    assert "Pesan kilat dari permintaan ini" in page_text(client, path)
     assert all(b"Pesan kilat" not in b"".join(parts) for parts, _h, _d in _kept_entries(app))
