@@ -24,7 +24,7 @@ from portal.accounts.models import User
 from portal.comments.models import POSITION_FIELDS, STANCES, Comment, Endorsement
 from portal.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from portal.extensions import db, utcnow
-from portal.contributions import answers, checks
+from portal.contributions import answers, checks, concerns
 from portal.contributions import services as contributions
 from portal.contributions.models import Contribution
 from portal.positions.models import Position
@@ -165,6 +165,7 @@ class CommentView:
     reply_count: int = 0  # visible replies, filled where replies are not listed
     campaign_size: int = 0  # visible near-copies of its text, itself included, when it stands for them
     answer: object | None = None  # the official response, if any (portal.contributions.answers)
+    concerns: list = field(default_factory=list)  # the positions and OPDs it concerns (portal.contributions.concerns)
 
 
 def comments_for_policy(viewer, policy: Policy) -> dict[str | None, list[CommentView]]:
@@ -332,6 +333,9 @@ def _views(viewer, comments: list[Comment]) -> dict[int, CommentView]:
             views[comment_id].endorsers.append(user)
     for comment_id, answer in answers.for_ids(ids).items():
         views[comment_id].answer = answer
+    top_level = [comment_id for comment_id, view in views.items() if view.comment.parent_id is None]
+    for comment_id, links in concerns.for_ids(top_level).items():
+        views[comment_id].concerns = links
     return views
 
 

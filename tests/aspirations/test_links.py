@@ -142,6 +142,34 @@ def test_the_comment_form_records_the_authors_tags(client_for, citizen, policy, 
     assert [(link.opd_id, link.source) for link in links_of(comment)] == [(disdukcapil.id, "author")]
 
 
+
+def test_a_comment_shows_what_it_concerns_once_tagged_or_confirmed(
+        client_for, english, citizen, policy, disdukcapil, nurse, moderator, contribute):
+    """The author's tag shows on the comment wherever it is listed; a suggestion only after a moderator
+    confirms it, and no longer once removed."""
+    sent = client_for(citizen).post(f"/policies/{policy.slug}/comments", data={
+        "body": "Antrean KTP terlalu panjang.", "stance": "objects", "article_key": "pasal-1",
+        "concerns": [f"opd:{disdukcapil.id}"]})
+    assert sent.status_code == 302
+    tagged = db.session.scalars(select(Contribution).order_by(Contribution.id.desc())).first()
+    suggested = contribute(citizen, "Perawat terampil di puskesmas rawat inap perlu ditambah.", kind="comment",
+                           on=policy, article_key="pasal-1")
+    suggestion = next(link for link in links_of(suggested) if link.position_id == nurse.id)
+    assert suggestion.source == "suggested"
+    places = [f"/policies/{policy.slug}", f"/policies/{policy.slug}/articles/pasal-1/comments",
+              f"/comments/{tagged.public_id}"]
+    for path in places:
+        page = text_of(english.get(path))
+        assert "Concerns: Dinas Kependudukan dan Pencatatan Sipil Kota Medan (OPD)" in page, path
+        assert "Perawat Terampil (position" not in page, path
+    moderators = client_for(moderator)
+    assert moderators.post(f"/moderation/links/{suggestion.id}/confirm").status_code == 302
+    assert "Concerns: Perawat Terampil (position, Dinas Kesehatan Kota Medan)" in text_of(
+        english.get(f"/comments/{suggested.public_id}"))
+    assert "Concerns: Perawat Terampil" in text_of(english.get(f"/policies/{policy.slug}"))
+    assert moderators.post(f"/moderation/links/{suggestion.id}/remove").status_code == 302
+    assert "Perawat Terampil (position" not in text_of(english.get(f"/policies/{policy.slug}"))
+
 def test_campaign_grouping_finds_near_copies_and_nothing_else():
     texts = {1: LETTER, 2: COPIES[0], 3: COPIES[1], 4: COPIES[2],
              5: "Pasal 3 perlu memuat data pengaduan masyarakat per kecamatan setiap tahun anggaran.",
