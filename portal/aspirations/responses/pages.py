@@ -22,9 +22,9 @@ class AnswerPage:
     form: object
 
 
-def answer_page(viewer, contribution: Contribution, form) -> AnswerPage:
-    """The answer form of `contribution` (officials; the caller has checked)."""
-    return AnswerPage(contribution, services.response_to(contribution), form)
+def answer_page(viewer, contribution: Contribution, form, existing) -> AnswerPage:
+    """The answer form of `contribution`, whose answer so far is `existing` (officials; the caller has checked)."""
+    return AnswerPage(contribution, existing, form)
 
 
 @dataclass

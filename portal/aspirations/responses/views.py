@@ -26,12 +26,13 @@ def answer(public_id: str):
     contribution = contributions.get_contribution(current_user, public_id)
     permissions.require(current_user, "response.give", contribution)
     form = ResponseForm()
-    saved = _save_answer(form, services.response_to(contribution), lambda fields: services.respond(
+    existing = services.response_to(contribution)
+    saved = _save_answer(form, existing, lambda fields: services.respond(
         current_user, contribution, **fields
     ), _("The answer was saved; the author has been told."), contribution_url(contribution))
     if saved is not None:
         return saved
-    page = pages.answer_page(current_user, contribution, form)
+    page = pages.answer_page(current_user, contribution, form, existing)
     return render_template("aspirations/responses/answer.html", page=page), 400 if request.method == "POST" else 200
 
 
